@@ -1,0 +1,47 @@
+# Course set-up, tests and JupyterLab. Every target creates .venv first if needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# The venv's tools first (nbgrader calls `alembic`), and the venv's kernelspec ahead of any
+# user-level `python3` kernelspec that could run the notebooks on another Python.
+export PATH         := $(BIN):$(PATH)
+export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: setup test lab solutions release clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "This course needs Python >= 3.11; run e.g. 'make PYTHON=python3.11 $(MAKECMDGOALS)'"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	@touch $@
+
+# The whole suite: unit tests, nbval on every solution notebook, nbgrader autograding,
+# the release and the self-check command. Jupyter writes under $HOME: tests get a scratch one.
+test: setup
+	@rm -rf .scratch-home && mkdir -p .scratch-home
+	HOME=$(CURDIR)/.scratch-home MPLBACKEND=Agg $(BIN)/python -m pytest
+
+# Learners work on a copy of the release in work/ (notebooks/ stays as released).
+lab: setup
+	@mkdir -p work && for d in notebooks/*/; do \
+	  test -e work/$$(basename $$d) || cp -r $$d work/; done
+	$(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work
+
+# Instructors: re-execute the solution notebooks (outputs are stored), then regenerate notebooks/.
+solutions: setup
+	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False solutions/*/*.ipynb
+
+release: setup
+	$(BIN)/python -m grader release
+
+clean:
+	rm -rf $(VENV) .scratch-home

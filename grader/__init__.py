@@ -1,0 +1,10 @@
+"""The backpropagation course's grader: reference implementation, checks, manifest and CLI.
+
+    grader.reference       the numpy reference implementation (instructors only)
+    grader.checks          the helpers that test cells call; messages say what differs
+    grader.gradcheck       central differences and relative errors
+    grader.worked_example  the 2-2-2 example's starting values and verified numbers
+    grader.judge           hidden tests: learners' functions against the reference
+    grader.manifest        the course manifest (course.toml)
+    python -m grader       release | check  (see grader.cli)
+"""

@@ -1,0 +1,273 @@
+"""Checks that the notebooks' test cells call. Each failure says WHAT differs.
+
+Shipped to learners with the release notebooks: depends on numpy and grader.gradcheck only,
+never on grader.reference.
+
+    call(fn, *args)                  run a learner's function safely (copies, no stderr, no mutation)
+    close(actual, expected, name)    compare numbers, arrays, tuples, lists or dicts
+    layers(actual, expected, name)   compare per-layer lists; names the first wrong layer
+    gradient(analytic, f, x, name)   compare an analytic gradient with central differences
+    warning_report(fn, *args)        says whether the function emits warnings (not graded)
+"""
+import contextlib
+import copy
+import io
+import warnings
+
+import numpy as np
+
+from .gradcheck import numerical_gradient, norm_rel_error
+
+
+class CheckFailed(AssertionError):
+    """A check found a difference; the message says which."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Calling a learner's function
+# ---------------------------------------------------------------------------------------------
+
+def _same(a, b):
+    """True if a and b hold equal values (arrays compared exactly, NaN equal to NaN)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                and np.array_equal(a, b, equal_nan=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    try:
+        return bool(a == b) or (a != a and b != b)
+    except Exception:
+        return a is b
+
+
+def _name_of(fn):
+    return getattr(fn, "__name__", "your function")
+
+
+def call(fn, *args, name=None, **kwargs):
+    """Call a learner's function the way every check does, and return its result.
+
+    - It gets deep copies of the arguments; if it changes one in place, the check fails
+      (a function that modifies its inputs corrupts the caller's data).
+    - Warnings and anything written to stderr are captured, so a correct answer that happens
+      to warn (e.g. overflow in exp) still passes; its value is what is judged.
+    - A function still raising NotImplementedError is reported as not written yet.
+    """
+    name = name or _name_of(fn)
+    given = copy.deepcopy((args, kwargs))
+    with warnings.catch_warnings(), np.errstate(all="ignore"), \
+            contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        try:
+            result = fn(*given[0], **given[1])
+        except NotImplementedError:
+            raise CheckFailed(f"{name} is not written yet: replace `raise NotImplementedError()` "
+                              "with your code.") from None
+    for i, (before, after) in enumerate(zip(args, given[0])):
+        if not _same(before, after):
+            raise CheckFailed(
+                f"{name} changed its argument #{i + 1} in place. Compute new values instead "
+                "(for example `W = W - lr * dW` creates a new array; `W -= lr * dW` overwrites "
+                "the caller's W).")
+    for key in kwargs:
+        if not _same(kwargs[key], given[1][key]):
+            raise CheckFailed(f"{name} changed its argument {key!r} in place; compute new values "
+                              "instead.")
+    return result
+
+
+def warning_report(fn, *args, name=None):
+    """A sentence saying whether fn(*args) emits a warning (e.g. overflow in exp). Not a check:
+    a correct value is never failed for a warning; this only tells the learner."""
+    name = name or _name_of(fn)
+    with warnings.catch_warnings(record=True) as caught, \
+            np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"), \
+            contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("always")
+        fn(*copy.deepcopy(args))
+    if not caught:
+        return f"{name} ran without warnings."
+    w = caught[0]
+    return (f"{name} emitted {w.category.__name__}: {w.message}. Its values may still be right, "
+            "but try rewriting it so that no intermediate value overflows.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing values
+# ---------------------------------------------------------------------------------------------
+
+def _fmt(x):
+    return np.array2string(np.asarray(x), precision=9, threshold=12, edgeitems=3, separator=", ")
+
+
+def _as_float_array(actual, name, expected):
+    if actual is None:
+        raise CheckFailed(f"{name} is None: did the function forget to `return` its result?")
+    try:
+        arr = np.asarray(actual)
+    except Exception:
+        raise CheckFailed(f"{name} is a {type(actual).__name__}, not a number or array") from None
+    if arr.dtype == object:
+        raise CheckFailed(f"{name} is a {type(actual).__name__} that numpy cannot read as numbers: "
+                          f"{actual!r:.200}")
+    if arr.dtype.kind not in "fiu" or (arr.dtype.kind in "iu" and np.asarray(expected).dtype.kind == "f"
+                                       and arr.ndim > 0):
+        raise CheckFailed(f"{name} has dtype {arr.dtype} but should hold floating-point numbers "
+                          f"(float64); e.g. use .astype(float). Values: {_fmt(arr)}")
+    return arr.astype(np.float64)
+
+
+def _scale_factor(a, e):
+    """c if a == c * e for one constant c (over entries where e is not tiny), else None."""
+    mask = np.abs(e) > 1e-12 * max(1.0, float(np.max(np.abs(e), initial=0.0)))
+    if not mask.any() or not np.allclose(a[~mask], 0.0, atol=1e-12):
+        return None
+    ratios = a[mask] / e[mask]
+    c = float(np.median(ratios))
+    if abs(c) > 1e-12 and np.allclose(ratios, c, rtol=1e-6, atol=0):
+        return c
+    return None
+
+
+def _describe_factor(c):
+    for value, words in ((-1.0, "the negative of the expected value (a sign is flipped)"),
+                         (2.0, "twice the expected value (a factor 2 too many?)"),
+                         (0.5, "half the expected value (a factor 2 missing?)")):
+        if np.isclose(c, value, rtol=1e-6):
+            return words
+    return f"{c:.6g} times the expected value everywhere (a constant factor is off)"
+
+
+def _array_message(a, e, name, rtol, atol):
+    """Why array a (float) does not match e; None if it does."""
+    if a.shape != e.shape:
+        msg = f"{name} has shape {a.shape} but should have shape {e.shape}"
+        if a.shape == e.T.shape and np.allclose(a, e.T, rtol=rtol, atol=atol):
+            return msg + ": it equals the expected value transposed."
+        if a.size == e.size and np.allclose(a.reshape(e.shape), e, rtol=rtol, atol=atol):
+            return msg + ": the numbers are right but arranged in the wrong shape (reshape, or keep " \
+                         "the axis with keepdims=True)."
+        if a.size == 1 and e.size > 1:
+            return msg + ": it is a single number; was it summed over every axis instead of one?"
+        if e.size == 1 and a.size > 1:
+            return msg + ": it should be a single number; was a sum or mean left out?"
+        return msg + "."
+    bad_nan = ~np.isfinite(a) & np.isfinite(e)
+    if bad_nan.any():
+        idx = tuple(int(i) for i in np.argwhere(bad_nan)[0]) if a.ndim else ()
+        return (f"{name} contains {a[idx] if a.ndim else a} at index {idx} where "
+                f"{e[idx] if e.ndim else e:.9g} is expected (an overflow or a division by zero?).")
+    wrong = ~np.isclose(a, e, rtol=rtol, atol=atol)
+    if not wrong.any():
+        return None
+    if a.ndim == 0:
+        msg = f"{name} is {float(a):.10g} but should be {float(e):.10g}"
+    else:
+        first = tuple(int(i) for i in np.argwhere(wrong)[0])
+        msg = (f"{name}: {int(wrong.sum())} of {a.size} entries differ; the first is at index "
+               f"{first}: got {a[first]:.10g}, expected {e[first]:.10g}")
+    msg += f" (max relative error {_max_rel(a, e):.2e}; tolerance {rtol:g})"
+    c = _scale_factor(a, e)
+    if c is not None:
+        msg += f". It is {_describe_factor(c)}."
+    elif a.ndim == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1 and \
+            np.allclose(a, e.T, rtol=rtol, atol=atol):
+        msg += ". It equals the expected value transposed."
+    else:
+        msg += "."
+    return msg
+
+
+def _max_rel(a, e):
+    return float(np.max(np.abs(a - e) / np.maximum(1e-8, np.abs(a) + np.abs(e)), initial=0.0))
+
+
+def difference(actual, expected, name="result", rtol=1e-7, atol=1e-10):
+    """A sentence saying how actual differs from expected, or None if they match.
+
+    expected may be a number, an array (a list of numbers counts as one), or a tuple, a list
+    of arrays, or a dict of those (compared entry by entry, named name[0], name['key'], ...). Numbers match when
+    |actual - expected| <= atol + rtol |expected| (numpy.isclose).
+    """
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return f"{name} should be a dict with keys {sorted(expected)}, not a {type(actual).__name__}."
+        missing = [k for k in expected if k not in actual]
+        if missing:
+            return f"{name} is missing the key(s) {missing}; it has {sorted(actual)}."
+        for key in expected:
+            msg = difference(actual[key], expected[key], f"{name}[{key!r}]", rtol, atol)
+            if msg:
+                return msg
+        return None
+    if isinstance(expected, tuple) or (isinstance(expected, list) and any(
+            e is None or isinstance(e, (np.ndarray, list, tuple, dict)) for e in expected)):
+        if not isinstance(actual, (tuple, list)):
+            return (f"{name} should be a {type(expected).__name__} of {len(expected)} values, "
+                    f"not a {type(actual).__name__}.")
+        if len(actual) != len(expected):
+            return f"{name} should hold {len(expected)} values but holds {len(actual)}."
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            if e is None:
+                if a is not None:
+                    return f"{name}[{i}] should be None (index 0 is unused), not {a!r:.60}."
+                continue
+            msg = difference(a, e, f"{name}[{i}]", rtol, atol)
+            if msg:
+                return msg
+        return None
+    e = np.asarray(expected, dtype=np.float64)
+    try:
+        a = _as_float_array(actual, name, e)
+    except CheckFailed as failure:
+        return str(failure)
+    return _array_message(a, e, name, rtol, atol)
+
+
+def close(actual, expected, name="result", rtol=1e-7, atol=1e-10):
+    """Fail with a message saying what differs unless actual matches expected (see difference)."""
+    msg = difference(actual, expected, name, rtol, atol)
+    if msg:
+        raise CheckFailed(msg)
+
+
+def layers(actual, expected, name="result", rtol=1e-7, atol=1e-10):
+    """Compare per-layer lists (index l = layer l, index 0 None), checking from the last layer
+    backwards as backpropagation computes them; the message names the first wrong layer."""
+    if not isinstance(actual, (list, tuple)):
+        raise CheckFailed(f"{name} should be a list indexed by layer, not a {type(actual).__name__}.")
+    L = len(expected) - 1
+    if len(actual) != len(expected):
+        raise CheckFailed(f"{name} should have {L + 1} entries (index 0 unused, then layers 1..{L}) "
+                          f"but has {len(actual)}.")
+    if actual[0] is not None:
+        raise CheckFailed(f"{name}[0] should be None: index l holds layer l, and there is no layer 0.")
+    for l in range(L, 0, -1):
+        msg = difference(actual[l], expected[l], f"{name}[{l}]", rtol, atol)
+        if msg:
+            right = "" if l == L else f"; layers {l + 1}..{L} are right"
+            raise CheckFailed(f"Going backwards from the output, the first wrong layer is l={l}"
+                              f"{right}. {msg}")
+
+
+def gradient(analytic, f, x, name="gradient", h=1e-5, tol=1e-7):
+    """Fail unless `analytic` matches the central-difference gradient of f at x.
+
+    The figure compared with tol is ||analytic - numeric|| / (||analytic|| + ||numeric||).
+    """
+    numeric = numerical_gradient(f, x, h)
+    try:
+        a = _as_float_array(analytic, name, np.asarray(numeric))
+    except CheckFailed:
+        raise
+    if a.shape != np.shape(numeric):
+        raise CheckFailed(_array_message(a, np.asarray(numeric, dtype=float), name, tol, 0.0))
+    err = norm_rel_error(a, numeric)
+    if err > tol:
+        detail = _array_message(a, np.asarray(numeric, dtype=float), name, tol, 1e-12) or ""
+        raise CheckFailed(f"{name} disagrees with central differences of the cost: relative error "
+                          f"{err:.2e} > {tol:g}. Numerical gradient: {_fmt(numeric)}; yours: "
+                          f"{_fmt(a)}. {detail}")
+    return err

@@ -1,0 +1,386 @@
+"""The course's reference implementation of backpropagation (float64 numpy).
+
+One small pure function per equation, in the course's notation (README, "Notation"):
+
+    layer l = 1..L, n_l units in layer l, a^(0) = x the input, n samples in a batch
+    z^(l) = W^(l) a^(l-1) + b^(l)          W^(l): (n_l, n_{l-1})   b^(l): (n_l, 1)
+    a^(l) = f_l(z^(l))
+    delta^(l) = dC/dz^(l)
+
+Conventions used everywhere in the course:
+- A batch is stored column-wise: A^(l) has shape (n_l, n), one column per sample, so the
+  single-sample equations hold unchanged for a batch.
+- Per-layer quantities live in lists indexed by the layer number, exactly as in the maths:
+  W[l] is W^(l), A[l] is a^(l) with A[0] = x, and index 0 of W, b, Z, delta, dW, db is None.
+- No function modifies its arguments.
+
+How the sources' symbols map onto this notation is tabulated in the README.
+"""
+import numpy as np
+
+from .gradcheck import numerical_gradient, norm_rel_error, rel_error  # noqa: F401  (re-exported)
+
+
+def _f64(x):
+    return np.asarray(x, dtype=np.float64)
+
+
+# ---------------------------------------------------------------------------------------------
+# Activations f and their derivatives f'
+# ---------------------------------------------------------------------------------------------
+
+def sigmoid(z):
+    """sigma(z) = 1 / (1 + e^(-z)), elementwise; no overflow or warning for any finite z.
+
+    Uses e^(-|z|), which lies in (0, 1]: sigma(z) = 1/(1 + e^(-z)) for z >= 0 and
+    e^(z)/(1 + e^(z)) for z < 0.
+    """
+    z = _f64(z)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_prime(z):
+    """sigma'(z) = sigma(z) (1 - sigma(z)), elementwise; at most 1/4 (at z = 0)."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z):
+    """tanh(z), elementwise."""
+    return np.tanh(_f64(z))
+
+
+def tanh_prime(z):
+    """tanh'(z) = 1 - tanh(z)^2, elementwise; at most 1 (at z = 0)."""
+    return 1.0 - np.tanh(_f64(z)) ** 2
+
+
+def relu(z):
+    """ReLU(z) = max(z, 0), elementwise."""
+    return np.maximum(_f64(z), 0.0)
+
+
+def relu_prime(z):
+    """ReLU'(z) = 1 for z > 0, 0 for z < 0; the course takes 0 at z = 0."""
+    return (_f64(z) > 0).astype(np.float64)
+
+
+def identity(z):
+    """f(z) = z (a linear output layer)."""
+    return _f64(z).copy()
+
+
+def identity_prime(z):
+    """f'(z) = 1, elementwise."""
+    return np.ones_like(_f64(z))
+
+
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (tanh, tanh_prime),
+    "relu": (relu, relu_prime),
+    "identity": (identity, identity_prime),
+}
+
+
+def activation(name):
+    """(f, f') for an activation name: 'sigmoid', 'tanh', 'relu' or 'identity'."""
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(f"unknown activation {name!r}; use one of {sorted(ACTIVATIONS)}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Costs C(A, Y) and dC/dA. A and Y: (n_L, n), one column per sample (or any equal shapes).
+# ---------------------------------------------------------------------------------------------
+
+def half_sse(A, Y):
+    """C = 1/2 sum_samples sum_k (a_k - y_k)^2  (the 2-2-2 example's E_total; seeds 001, 004)."""
+    return 0.5 * float(np.sum((_f64(A) - _f64(Y)) ** 2))
+
+
+def half_sse_grad(A, Y):
+    """dC/dA = A - Y  for C = 1/2 sum (a - y)^2."""
+    return _f64(A) - _f64(Y)
+
+
+def sse(A, Y):
+    """C = sum_samples sum_k (a_k - y_k)^2  (seed 003's C_0 = (a^(L) - y)^2, summed)."""
+    return float(np.sum((_f64(A) - _f64(Y)) ** 2))
+
+
+def sse_grad(A, Y):
+    """dC/dA = 2 (A - Y)  for C = sum (a - y)^2."""
+    return 2.0 * (_f64(A) - _f64(Y))
+
+
+def _n_samples(A):
+    A = _f64(A)
+    return A.shape[-1] if A.ndim else 1
+
+
+def mse(A, Y):
+    """C = (1/n) sum_samples sum_k (a_k - y_k)^2: seed 003's cost averaged over the n samples
+    (n = the number of columns, or of entries for a 1-D array)."""
+    return sse(A, Y) / _n_samples(A)
+
+
+def mse_grad(A, Y):
+    """dC/dA = 2 (A - Y) / n  for C = (1/n) sum (a - y)^2."""
+    return sse_grad(A, Y) / _n_samples(A)
+
+
+COSTS = {
+    "half_sse": (half_sse, half_sse_grad),
+    "sse": (sse, sse_grad),
+    "mse": (mse, mse_grad),
+}
+
+
+def cost_functions(name):
+    """(C, dC/dA) for a cost name: 'half_sse', 'sse' or 'mse'."""
+    try:
+        return COSTS[name]
+    except KeyError:
+        raise ValueError(f"unknown cost {name!r}; use one of {sorted(COSTS)}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# A chain of one-neuron layers (notebook 01): a^(l) = sigma(w^(l) a^(l-1) + b^(l)), C0 = (a^(L) - y)^2.
+# w and b are lists indexed by layer, w[0] = b[0] = None; x, y and every a^(l): (n,) or scalars.
+# ---------------------------------------------------------------------------------------------
+
+def neuron(w, b, a_prev):
+    """One sigmoid neuron: z = w a_prev + b, a = sigma(z). Returns (z, a), elementwise over samples."""
+    z = w * _f64(a_prev) + b
+    return z, sigmoid(z)
+
+
+def last_layer_grads(a_prev, w, b, y):
+    """The three chain-rule products for C0 = (a - y)^2, a = sigma(z), z = w a_prev + b:
+
+        dC0/dw      = a_prev * sigma'(z) * 2 (a - y)
+        dC0/db      =      1 * sigma'(z) * 2 (a - y)
+        dC0/da_prev =      w * sigma'(z) * 2 (a - y)
+
+    Per sample (elementwise), not averaged. Returns (dC0/dw, dC0/db, dC0/da_prev).
+    """
+    z, a = neuron(w, b, a_prev)
+    dC_dz = sigmoid_prime(z) * 2.0 * (a - _f64(y))
+    return _f64(a_prev) * dC_dz, dC_dz, w * dC_dz
+
+
+def chain_forward(w, b, x):
+    """Activations of the chain: a^(0) = x, a^(l) = sigma(w^(l) a^(l-1) + b^(l)), l = 1..L.
+
+    Returns the list [a^(0), a^(1), ..., a^(L)] (L = len(w) - 1), each shaped like x.
+    """
+    a = [_f64(x)]
+    for l in range(1, len(w)):
+        a.append(neuron(w[l], b[l], a[l - 1])[1])
+    return a
+
+
+def chain_cost(w, b, x, y):
+    """C = (1/n) sum_samples (a^(L) - y)^2, the chain's cost averaged over the n samples."""
+    return mse(chain_forward(w, b, x)[-1], y)
+
+
+def chain_backward(w, b, x, y):
+    """Gradients of C = (1/n) sum (a^(L) - y)^2 for every layer of the chain:
+
+        dC/da^(L)   = 2 (a^(L) - y) / n                      (per sample)
+        dC/dz^(l)   = sigma'(z^(l)) dC/da^(l),  with sigma'(z^(l)) = a^(l) (1 - a^(l))
+        dC/dw^(l)   = sum_samples a^(l-1) dC/dz^(l)
+        dC/db^(l)   = sum_samples dC/dz^(l)
+        dC/da^(l-1) = w^(l) dC/dz^(l)                        (recurse to layer l - 1)
+
+    Returns (dw, db): lists indexed by layer, dw[0] = db[0] = None, entries floats.
+    """
+    a = chain_forward(w, b, x)
+    L = len(w) - 1
+    dw, db = [None] * (L + 1), [None] * (L + 1)
+    dC_da = mse_grad(a[L], y)
+    for l in range(L, 0, -1):
+        dC_dz = a[l] * (1.0 - a[l]) * dC_da
+        dw[l] = float(np.sum(a[l - 1] * dC_dz))
+        db[l] = float(np.sum(dC_dz))
+        dC_da = w[l] * dC_dz
+    return dw, db
+
+
+# ---------------------------------------------------------------------------------------------
+# Dense layers in batch form (notebooks 02-05). A^(l): (n_l, n), one column per sample.
+# ---------------------------------------------------------------------------------------------
+
+def dense_forward(W, b, A_prev, f="sigmoid"):
+    """z^(l) = W^(l) a^(l-1) + b^(l),  a^(l) = f_l(z^(l)).
+
+    W: (n_l, n_{l-1}), b: (n_l, 1), A_prev: (n_{l-1}, n)  ->  (Z, A), each (n_l, n).
+    """
+    Z = _f64(W) @ _f64(A_prev) + _f64(b)
+    return Z, activation(f)[0](Z)
+
+
+def output_delta(A_L, Y, Z_L, f="sigmoid", cost="half_sse"):
+    """delta^(L) = dC/da^(L) ⊙ f_L'(z^(L)).  All arguments and the result: (n_L, n)."""
+    return cost_functions(cost)[1](A_L, Y) * activation(f)[1](Z_L)
+
+
+def hidden_delta(W_next, delta_next, Z, f="sigmoid"):
+    """delta^(l) = f_l'(z^(l)) ⊙ (W^(l+1))^T delta^(l+1).
+
+    W_next: (n_{l+1}, n_l), delta_next: (n_{l+1}, n), Z: (n_l, n)  ->  (n_l, n).
+    """
+    return activation(f)[1](Z) * (_f64(W_next).T @ _f64(delta_next))
+
+
+def weight_grad(delta, A_prev):
+    """dC/dW^(l) = delta^(l) (a^(l-1))^T, summed over the batch by the matrix product.
+
+    delta: (n_l, n), A_prev: (n_{l-1}, n)  ->  (n_l, n_{l-1}), the shape of W^(l).
+    """
+    return _f64(delta) @ _f64(A_prev).T
+
+
+def bias_grad(delta):
+    """dC/db^(l) = delta^(l), summed over the batch: (n_l, n) -> (n_l, 1), the shape of b^(l)."""
+    return np.sum(_f64(delta), axis=1, keepdims=True)
+
+
+def dense_backward(dA, Z, A_prev, W, f="sigmoid"):
+    """One layer backwards, given dC/da^(l):
+
+        delta^(l) = dC/da^(l) ⊙ f_l'(z^(l));  dW^(l) = delta^(l) (a^(l-1))^T;
+        db^(l) = sum_samples delta^(l);        dC/da^(l-1) = (W^(l))^T delta^(l)
+
+    dA, Z: (n_l, n), A_prev: (n_{l-1}, n), W: (n_l, n_{l-1}).  Returns (delta, dW, db, dA_prev).
+    """
+    delta = _f64(dA) * activation(f)[1](Z)
+    return delta, weight_grad(delta, A_prev), bias_grad(delta), _f64(W).T @ delta
+
+
+# ---------------------------------------------------------------------------------------------
+# L layers
+# ---------------------------------------------------------------------------------------------
+
+def layer_activations(f, L):
+    """[None, f_1, ..., f_L] from one activation name (all layers) or a sequence of L names."""
+    names = [f] * L if isinstance(f, str) else list(f)
+    if len(names) != L:
+        raise ValueError(f"{len(names)} activations given for {L} layers")
+    for name in names:
+        activation(name)
+    return [None] + names
+
+
+def param_count(sizes):
+    """Number of weights and biases of a dense net with layer widths sizes = [n_0, ..., n_L]:
+    sum_l (n_l n_{l-1} + n_l).  E.g. [784, 16, 16, 10] -> 13002."""
+    return int(sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])))
+
+
+def init_params(sizes, scheme="xavier", rng=None):
+    """Initial (W, b) for layer widths sizes = [n_0, ..., n_L]; b^(l) = 0 and
+
+        'small'  : W^(l) ~ N(0, 0.01^2)                    (a naive small Gaussian)
+        'normal' : W^(l) ~ N(0, 1/n_{l-1})                 (Nielsen ch. 5)
+        'xavier' : W^(l) ~ U[-r, r], r = sqrt(6 / (n_{l-1} + n_l))   (Glorot & Bengio)
+        'he'     : W^(l) ~ N(0, 2/n_{l-1})                 (He et al., for ReLU)
+
+    Returns lists W, b indexed by layer (W[0] = b[0] = None); W[l]: (n_l, n_{l-1}), b[l]: (n_l, 1).
+    """
+    rng = np.random.default_rng(rng)
+    W, b = [None], [None]
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        if scheme == "small":
+            Wl = rng.normal(0.0, 0.01, (n_out, n_in))
+        elif scheme == "normal":
+            Wl = rng.normal(0.0, np.sqrt(1.0 / n_in), (n_out, n_in))
+        elif scheme == "xavier":
+            r = np.sqrt(6.0 / (n_in + n_out))
+            Wl = rng.uniform(-r, r, (n_out, n_in))
+        elif scheme == "he":
+            Wl = rng.normal(0.0, np.sqrt(2.0 / n_in), (n_out, n_in))
+        else:
+            raise ValueError(f"unknown initialisation {scheme!r}; use small, normal, xavier or he")
+        W.append(Wl)
+        b.append(np.zeros((n_out, 1)))
+    return W, b
+
+
+def forward(W, b, X, f="sigmoid"):
+    """Forward pass with caches: Z[l] = W^(l) A[l-1] + b^(l), A[l] = f_l(Z[l]) for l = 1..L.
+
+    W, b: lists indexed by layer (index 0 None); X: (n_0, n).  f: one activation name or L names.
+    Returns (Z, A): Z[0] = None, A[0] = X; Z[l], A[l]: (n_l, n).
+    """
+    L = len(W) - 1
+    fs = layer_activations(f, L)
+    Z, A = [None], [_f64(X)]
+    for l in range(1, L + 1):
+        Zl, Al = dense_forward(W[l], b[l], A[l - 1], fs[l])
+        Z.append(Zl)
+        A.append(Al)
+    return Z, A
+
+
+def backward(W, Z, A, Y, f="sigmoid", cost="half_sse"):
+    """Backward pass over all layers, from the caches of forward():
+
+        delta^(L) = dC/da^(L) ⊙ f_L'(z^(L))
+        delta^(l) = f_l'(z^(l)) ⊙ (W^(l+1))^T delta^(l+1),   l = L-1, ..., 1
+        dW^(l) = delta^(l) (a^(l-1))^T,   db^(l) = sum_samples delta^(l)
+
+    Returns (delta, dW, db), lists indexed by layer with index 0 None.
+    """
+    L = len(W) - 1
+    fs = layer_activations(f, L)
+    delta, dW, db = [None] * (L + 1), [None] * (L + 1), [None] * (L + 1)
+    delta[L] = output_delta(A[L], Y, Z[L], fs[L], cost)
+    for l in range(L, 0, -1):
+        if l < L:
+            delta[l] = hidden_delta(W[l + 1], delta[l + 1], Z[l], fs[l])
+        dW[l] = weight_grad(delta[l], A[l - 1])
+        db[l] = bias_grad(delta[l])
+    return delta, dW, db
+
+
+def loss(W, b, X, Y, f="sigmoid", cost="half_sse"):
+    """The cost C of the network's output a^(L) on the batch (X, Y)."""
+    return cost_functions(cost)[0](forward(W, b, X, f)[1][-1], Y)
+
+
+def gd_step(W, b, dW, db, lr):
+    """One gradient-descent step on every layer: W^(l) <- W^(l) - lr dW^(l), b^(l) <- b^(l) - lr db^(l).
+
+    Returns new lists (index 0 None); the arguments are left as they were.
+    """
+    new_W = [None] + [W[l] - lr * dW[l] for l in range(1, len(W))]
+    new_b = [None] + [b[l] - lr * db[l] for l in range(1, len(b))]
+    return new_W, new_b
+
+
+def train(W, b, X, Y, f="sigmoid", cost="half_sse", lr=0.5, epochs=1, batch_size=None, rng=None):
+    """Gradient descent: forward, backward, gd_step, over mini-batches of columns of (X, Y).
+
+    batch_size None means full batch (one step per epoch). Mini-batches are drawn by a
+    permutation from rng each epoch. Returns (W, b, losses) with losses[e] the cost on the
+    whole of (X, Y) after epoch e (losses[0] is before training).
+    """
+    rng = np.random.default_rng(rng)
+    X, Y = _f64(X), _f64(Y)
+    n = X.shape[1]
+    size = n if batch_size is None else batch_size
+    losses = [loss(W, b, X, Y, f, cost)]
+    for _ in range(epochs):
+        order = np.arange(n) if batch_size is None else rng.permutation(n)
+        for start in range(0, n, size):
+            cols = order[start:start + size]
+            Z, A = forward(W, b, X[:, cols], f)
+            _, dW, db = backward(W, Z, A, Y[:, cols], f, cost)
+            W, b = gd_step(W, b, dW, db, lr)
+        losses.append(loss(W, b, X, Y, f, cost))
+    return W, b, losses
