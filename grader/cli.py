@@ -1,0 +1,45 @@
+"""The course's command line: python -m grader {release, check}."""
+import argparse
+import sys
+
+
+def cmd_release(args):
+    from .release import release
+
+    for path in release(out=args.out):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_check(args):
+    from .selfcheck import NotebookUnreadable, check, table
+
+    status = 0
+    for path in args.notebooks:
+        try:
+            results, seconds = check(path, timeout=args.timeout)
+        except NotebookUnreadable as err:
+            print(f"{err}", file=sys.stderr)
+            status = 2
+            continue
+        print(table(path, results, seconds))
+        if any(r.status in ("fail", "missing") for r in results) or not results:
+            status = max(status, 1)
+    return status
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader")
+    p.add_argument("--out", help="write the release here instead of notebooks/")
+    p.set_defaults(run=cmd_release)
+
+    p = sub.add_parser("check", help="run notebooks and report each graded item; exit 1 if any fails")
+    p.add_argument("notebooks", nargs="+", help="notebook files (.ipynb)")
+    p.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell (default 120)")
+    p.set_defaults(run=cmd_check)
+
+    args = parser.parse_args(argv)
+    return args.run(args)

@@ -1,0 +1,84 @@
+"""Generate the student release (notebooks/) from the instructor sources (solutions/) with nbgrader."""
+import tempfile
+from pathlib import Path
+
+from traitlets.config import Config
+
+from . import manifest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def release(out=None, root=ROOT, notebooks=None):
+    """Run nbgrader's GenerateAssignment for every notebook of the manifest.
+
+    Writes <out>/<id>/<id>.ipynb (out defaults to <root>/notebooks): solutions replaced by
+    stubs, hidden tests removed, outputs cleared, test cells locked with checksums.
+    Returns the written paths. Raises RuntimeError with nbgrader's log if a notebook fails.
+    """
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+
+    root = Path(root).resolve()
+    out = Path(out).resolve() if out else root / "notebooks"
+    notebooks = notebooks or manifest.load()
+    problems = [p for nb in notebooks for p in metadata_problems(root / "solutions" / nb.id / nb.filename, nb)]
+    if problems:
+        raise RuntimeError("solutions/ disagrees with grader/course.toml:\n  " + "\n  ".join(problems))
+    written = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for nb in notebooks:
+            config = Config()
+            config.CourseDirectory.root = str(root)
+            config.CourseDirectory.source_directory = str(root / "solutions")
+            config.CourseDirectory.release_directory = str(Path(scratch) / "release")
+            config.CourseDirectory.assignment_id = nb.id
+            config.GenerateAssignment.no_database = True
+            config.SaveCells.enabled = False
+            config.GenerateAssignment.force = True
+            coursedir = CourseDirectory(config=config)
+            app = GenerateAssignment(coursedir=coursedir, config=config)
+            app.start()
+            produced = Path(scratch) / "release" / nb.id / nb.filename
+            if not produced.exists():
+                raise RuntimeError(f"nbgrader did not produce {produced.name}")
+            target = out / nb.id / nb.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _drop_widget_state(produced, target)
+            written.append(target)
+    return written
+
+
+def _drop_widget_state(src, dst):
+    """Copy a released notebook without the solution run's saved widget state (its outputs are
+    cleared, so the state would only be dead weight)."""
+    import nbformat
+
+    nb = nbformat.read(src, as_version=4)
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, dst)
+
+
+def metadata_problems(path, nb):
+    """Differences between a solution notebook's nbgrader cells and its manifest entry."""
+    import nbformat
+
+    if not path.exists():
+        return [f"{path} is missing"]
+    cells = nbformat.read(path, as_version=4).cells
+    meta = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"] for c in cells
+            if "nbgrader" in c.metadata and "grade_id" in c.metadata["nbgrader"]}
+    problems = []
+    for item in nb.items:
+        if item.id not in meta or not meta[item.id].get("solution"):
+            problems.append(f"{path.name}: no answer cell with grade_id {item.id!r}")
+        test = meta.get(item.test_id)
+        if test is None or not test.get("grade"):
+            problems.append(f"{path.name}: no graded test cell with grade_id {item.test_id!r}")
+        elif float(test.get("points", 0)) != item.points:
+            problems.append(f"{path.name}: {item.test_id} is worth {test.get('points')} points in the "
+                            f"notebook but {item.points:g} in the manifest")
+    known = {i.id for i in nb.items} | {i.test_id for i in nb.items}
+    extra = [gid for gid, m in meta.items() if m.get("grade") and gid not in known]
+    problems += [f"{path.name}: graded cell {gid!r} is not in the manifest" for gid in extra]
+    return problems

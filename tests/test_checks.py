@@ -1,0 +1,125 @@
+"""grader.checks: each failure names what differs; learners' warnings and mutations are handled."""
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from grader import checks
+from grader.checks import CheckFailed
+
+E = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+
+
+def message(actual, expected, **kw):
+    with pytest.raises(CheckFailed) as info:
+        checks.close(actual, expected, "dW", **kw)
+    return str(info.value)
+
+
+def test_match_passes():
+    checks.close(E + 1e-12, E, "dW")
+    checks.close([0.0, 1.0], [0.0, 1.0], "list of numbers")
+    checks.close({"a": 1.0, "b": (2.0, np.ones(2))}, {"a": 1.0, "b": (2.0, np.ones(2))}, "nested")
+
+
+@pytest.mark.parametrize("actual, words", [
+    (E.T, "equals the expected value transposed"),
+    (E.ravel(), "numbers are right but arranged in the wrong shape"),
+    (np.array(21.0), "single number; was it summed over every axis"),
+    (2 * E, "twice the expected value"),
+    (0.5 * E, "half the expected value"),
+    (-E, "sign is flipped"),
+    (E / 7, "0.142857 times the expected value"),
+    (E.astype(int), None),          # integers equal to expected floats are fine for 2-D? no: dtype
+    (None, "forget to `return`"),
+    ("text", "dtype <U4"),
+])
+def test_failure_messages_say_what_differs(actual, words):
+    if words is None:
+        assert "dtype int64" in message(actual, E)
+    else:
+        assert words in message(actual, E)
+
+
+def test_square_transpose_and_entries():
+    S = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert "transposed" in message(S.T, S)
+    wrong = S.copy()
+    wrong[1, 0] = 3.5
+    msg = message(wrong, S)
+    assert "1 of 4 entries differ" in msg and "index (1, 0)" in msg and "got 3.5, expected 3" in msg
+    assert "max relative error" in msg
+
+
+def test_nan_is_reported():
+    msg = message(np.array([1.0, np.nan]), np.array([1.0, 2.0]))
+    assert "nan at index (1,)" in msg
+
+
+def test_dicts_and_tuples_name_the_part():
+    with pytest.raises(CheckFailed, match=r"missing the key\(s\) \['w6'\]"):
+        checks.close({"w5": 1.0}, {"w5": 1.0, "w6": 2.0}, "grads")
+    with pytest.raises(CheckFailed, match=r"grads\['w6'\] is 2.5 but should be 2"):
+        checks.close({"w5": 1.0, "w6": 2.5}, {"w5": 1.0, "w6": 2.0}, "grads")
+    with pytest.raises(CheckFailed, match="should hold 3 values but holds 2"):
+        checks.close((1.0, 2.0), (1.0, 2.0, 3.0), "last_layer_grads")
+
+
+def test_layers_name_the_first_wrong_layer_going_backwards():
+    expected = [None, np.ones((2, 2)), 2 * np.ones((3, 2)), 3 * np.ones((1, 3))]
+    actual = [None, np.zeros((2, 2)), 2 * np.ones((2, 3)), 3 * np.ones((1, 3))]
+    with pytest.raises(CheckFailed) as info:
+        checks.layers(actual, expected, "dW")
+    msg = str(info.value)
+    assert "first wrong layer is l=2" in msg and "layers 3..3 are right" in msg and "transposed" in msg
+    with pytest.raises(CheckFailed, match=r"dW\[0\] should be None"):
+        checks.layers([np.zeros(1)] + expected[1:], expected, "dW")
+
+
+def test_gradient_check():
+    x = np.array([0.3, -1.2])
+    assert checks.gradient(2 * x, lambda v: np.sum(v ** 2), x, "g") < 1e-9
+    with pytest.raises(CheckFailed, match="disagrees with central differences"):
+        checks.gradient(x, lambda v: np.sum(v ** 2), x, "g")
+
+
+def test_call_reports_unwritten_functions():
+    def stub(x):
+        raise NotImplementedError()
+    with pytest.raises(CheckFailed, match="stub is not written yet"):
+        checks.call(stub, 1.0)
+
+
+def test_call_catches_mutation():
+    def update(W, dW):
+        W -= 0.1 * dW
+        return W
+    W = np.ones(3)
+    with pytest.raises(CheckFailed, match=r"changed its argument #1 in place"):
+        checks.call(update, W, np.ones(3))
+    assert np.array_equal(W, np.ones(3)), "the caller's array must survive the check"
+
+    def pop(p):
+        p.pop("w1")
+        return p
+    with pytest.raises(CheckFailed, match="in place"):
+        checks.call(pop, {"w1": 1.0})
+
+
+def test_call_keeps_warnings_and_stderr_out_of_the_cell(capfd):
+    def naive_sigmoid(z):
+        print("debugging", file=sys.stderr)
+        warnings.warn("a learner's warning")
+        return 1 / (1 + np.exp(-z))           # overflows at -1000
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")        # any escaping warning would raise here
+        out = checks.call(naive_sigmoid, np.array([-1000.0, 0.0]))
+    np.testing.assert_allclose(out, [0.0, 0.5])
+    assert capfd.readouterr().err == ""
+
+
+def test_warning_report():
+    assert "ran without warnings" in checks.warning_report(np.tanh, np.array([1000.0]))
+    report = checks.warning_report(lambda z: 1 / (1 + np.exp(-z)), np.array([-1000.0]), name="sigmoid")
+    assert "sigmoid emitted RuntimeWarning: overflow" in report

@@ -1,0 +1,63 @@
+"""grader.judge: the hidden tests pass the reference and fail typical wrong or hard-coded answers."""
+import numpy as np
+import pytest
+
+from grader import judge, manifest
+from grader import reference as R
+from grader import worked_example as WE
+from grader.checks import CheckFailed
+
+
+def test_every_graded_item_has_a_judge():
+    items = {item.id for nb in manifest.load() for item in nb.items}
+    assert items <= set(judge.ITEMS), items - set(judge.ITEMS)
+
+
+@pytest.mark.parametrize("name", sorted(judge.ITEMS))
+def test_reference_passes_its_own_judge(name):
+    judge.check(name, judge.ITEMS[name].reference)
+
+
+def test_answers_hard_coded_to_the_visible_numbers_fail():
+    hard_coded = lambda p, i1, i2: dict(WE.FORWARD)  # noqa: E731
+    with pytest.raises(CheckFailed, match=r"Hidden test, random input 1 of 5 \(seed 42\)"):
+        judge.check("forward_pass", hard_coded, seed=42)
+
+
+@pytest.mark.parametrize("name, wrong, words", [
+    ("sigmoid_prime", lambda z: R.sigmoid(R.sigmoid(z)) * (1 - R.sigmoid(R.sigmoid(z))), "entries differ"),
+    ("last_layer_grads", lambda a, w, b, y: tuple(-g for g in R.last_layer_grads(a, w, b, y)), "sign is flipped"),
+    ("last_layer_grads", lambda a, w, b, y: tuple(g / 2 for g in R.last_layer_grads(a, w, b, y)), "half the expected"),
+    ("numerical_derivative", lambda f, x, h=1e-5: (f(x + h) - f(x)) / h, "relative error"),
+    ("chain_backward", lambda w, b, x, y: tuple([None] + [g * len(x) for g in gs[1:]]
+                                               for gs in R.chain_backward(w, b, x, y)), "first wrong layer"),
+])
+def test_typical_mistakes_fail_with_a_reason(name, wrong, words):
+    for seed in range(3):
+        try:
+            judge.check(name, wrong, seed=seed)
+        except CheckFailed as failure:
+            assert words in str(failure)
+            break
+    else:
+        pytest.fail(f"{name}: the wrong answer passed three random draws")
+
+
+def test_the_slip_fails_gradient_step():
+    with pytest.raises(CheckFailed, match="gradient_step"):
+        judge.check("gradient_step", lambda p, i1, i2, t1, t2, lr, update_biases=False:
+                    judge.ref_slipped_step(p, i1, i2, t1, t2, lr), seed=0)
+
+
+def test_mutating_update_fails():
+    def update_in_place(p, grads, lr):
+        for k in grads:
+            if k in p:
+                p[k] -= lr * grads[k]
+        return p
+    with pytest.raises(CheckFailed, match="in place"):
+        judge.check("update_weights", update_in_place, seed=1)
+
+
+def test_naive_sigmoid_still_passes():
+    judge.check("sigmoid", lambda z: 1 / (1 + np.exp(-z)))
