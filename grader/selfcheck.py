@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from nbformat.reader import NotJSONError
 
 from . import manifest
 
@@ -35,7 +36,7 @@ def read_notebook(path):
         raise NotebookUnreadable(f"{path}: the file is empty (was the notebook saved?)")
     try:
         nb = nbformat.read(path, as_version=4)
-    except json.JSONDecodeError as err:
+    except (json.JSONDecodeError, NotJSONError) as err:
         raise NotebookUnreadable(f"{path}: not valid notebook JSON ({err}); open a backup or "
                                  "re-download the notebook") from None
     except Exception as err:  # nbformat's own validation and version errors

@@ -1,0 +1,67 @@
+"""Autograding through nbgrader itself, in a temporary course: solutions get full marks, untouched
+releases get 0, and nbgrader's Validator passes the solutions and fails the releases."""
+import shutil
+
+import pytest
+from traitlets.config import Config
+
+from grader import manifest
+
+NOTEBOOKS = manifest.load()
+
+
+def course_config(course, root):
+    c = Config()
+    c.CourseDirectory.root = str(course)
+    c.CourseDirectory.source_directory = str(root / "solutions")
+    c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+    c.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
+    return c
+
+
+@pytest.fixture(scope="module")
+def scores(tmp_path_factory, root):
+    """{(student, notebook id): (score, max_score)} after nbgrader autograde."""
+    from nbgrader.api import Gradebook
+    from nbgrader.apps import NbGraderAPI
+
+    course = tmp_path_factory.mktemp("course")
+    config = course_config(course, root)
+    api = NbGraderAPI(config=config)
+    submissions = {"full-marks": root / "solutions", "untouched": course / "release"}
+    for nb in NOTEBOOKS:
+        result = api.generate_assignment(nb.id)
+        assert result["success"], result.get("error", "") + result.get("log", "")
+        for student, source in submissions.items():
+            target = course / "submitted" / student / nb.id / nb.filename
+            target.parent.mkdir(parents=True)
+            shutil.copyfile(source / nb.id / nb.filename, target)
+            result = api.autograde(nb.id, student)
+            assert result["success"], result.get("error", "") + result.get("log", "")
+    found = {}
+    with Gradebook(config.CourseDirectory.db_url) as gb:
+        for nb in NOTEBOOKS:
+            for student in submissions:
+                sub = gb.find_submission_notebook(nb.id, nb.id, student)
+                found[student, nb.id] = (sub.score, sub.max_score)
+    return found
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
+def test_solution_scores_full_marks(scores, nb):
+    assert scores["full-marks", nb.id] == (nb.points, nb.points)
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
+def test_untouched_release_scores_zero(scores, nb):
+    assert scores["untouched", nb.id] == (0, nb.points)
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
+def test_validator_passes_solution_and_fails_release(nb, root, tmp_path):
+    from nbgrader.validator import Validator
+
+    validator = Validator(config=course_config(tmp_path, root))
+    assert validator.validate(str(root / "solutions" / nb.id / nb.filename)) == {}
+    result = validator.validate(str(root / "notebooks" / nb.id / nb.filename))
+    assert len(result.get("failed", [])) == len(nb.items), result.keys()

@@ -1,0 +1,66 @@
+"""notebooks/ is exactly nbgrader's release of solutions/, with no solution or hidden test left."""
+import re
+
+import nbformat
+import pytest
+
+from grader import manifest
+from grader.release import metadata_problems, release
+
+NOTEBOOKS = manifest.load()
+
+
+@pytest.fixture(scope="module")
+def fresh_release(tmp_path_factory):
+    out = tmp_path_factory.mktemp("release")
+    release(out=out)
+    return out
+
+
+def solution_lines(path):
+    """Lines between BEGIN SOLUTION and END SOLUTION markers in a solution notebook."""
+    lines = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+            lines += [line.strip() for line in block.splitlines() if len(line.strip()) > 10]
+    return lines
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
+def test_committed_release_is_what_release_produces(nb, root, fresh_release):
+    committed = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4)
+    produced = nbformat.read(fresh_release / nb.id / nb.filename, as_version=4)
+    assert committed == produced, (f"notebooks/{nb.id} is out of date or was edited by hand: "
+                                   "run `python -m grader release` and commit the result")
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
+def test_release_holds_no_solution_and_no_hidden_test(nb, root):
+    cells = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4).cells
+    code = "\n".join(c.source for c in cells if c.cell_type == "code")
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "judge", "grader.reference"):
+        assert marker not in code
+    leaked = [line for line in solution_lines(root / "solutions" / nb.id / nb.filename) if line in code]
+    assert not leaked, leaked
+    assert not any(c.get("outputs") for c in cells if c.cell_type == "code"), "outputs left in the release"
+    answers = [c for c in cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert len(answers) == len(nb.items)
+    assert all("raise NotImplementedError()" in c.source for c in answers)
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
+def test_solution_metadata_agrees_with_the_manifest(nb, root):
+    assert metadata_problems(root / "solutions" / nb.id / nb.filename, nb) == []
+
+
+def test_manifest_problems_are_reported(tmp_path, root):
+    nb = NOTEBOOKS[0]
+    wrong = manifest.Notebook(nb.id, nb.title, nb.items[:-1] + (manifest.Item("extra", 5),))
+    problems = metadata_problems(root / "solutions" / nb.id / nb.filename, wrong)
+    assert any("no answer cell with grade_id 'extra'" in p for p in problems)
+    assert any(f"'{nb.items[-1].test_id}' is not in the manifest" in p for p in problems)
+
+
+def test_every_solution_is_in_the_manifest(root):
+    on_disk = sorted(p.parent.name for p in (root / "solutions").glob("*/*.ipynb"))
+    assert on_disk == sorted(nb.id for nb in NOTEBOOKS)
