@@ -10,6 +10,8 @@ export PATH         := $(BIN):$(PATH)
 export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
+# Extra options for `make lab`, e.g. make lab LAB_ARGS="--port 8890 --no-browser"
+LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup test lab solutions release clean
@@ -33,7 +35,7 @@ test: setup
 lab: setup
 	@mkdir -p work && for d in notebooks/*/; do \
 	  test -e work/$$(basename $$d) || cp -r $$d work/; done
-	$(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work
+	$(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work $(LAB_ARGS)
 
 # Instructors: re-execute the solution notebooks (outputs are stored), then regenerate notebooks/.
 solutions: setup

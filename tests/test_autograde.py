@@ -2,6 +2,7 @@
 releases get 0, and nbgrader's Validator passes the solutions and fails the releases."""
 import shutil
 
+import nbformat
 import pytest
 from traitlets.config import Config
 
@@ -19,6 +20,25 @@ def course_config(course, root):
     return c
 
 
+NOISE = "import sys, warnings\nprint('debugging output', file=sys.stderr)\nwarnings.warn('a learner warning')\n"
+
+
+def make_noisy(root, out):
+    """Correct solutions that print to stderr and warn, in every answer cell and when called;
+    notebook 01's sigmoid is the naive one, which overflows (RuntimeWarning) at z = -1000."""
+    for nb in NOTEBOOKS:
+        notebook = nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4)
+        for cell in notebook.cells:
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                source = cell.source.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n    print('in here', file=sys.stderr)\n")
+                cell.source = NOISE + source
+                if cell.metadata["nbgrader"]["grade_id"] == "sigmoid":
+                    cell.source = NOISE + "def sigmoid(z):\n    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n"
+        (out / nb.id).mkdir(parents=True)
+        nbformat.write(notebook, out / nb.id / nb.filename)
+    return out
+
+
 @pytest.fixture(scope="module")
 def scores(tmp_path_factory, root):
     """{(student, notebook id): (score, max_score)} after nbgrader autograde."""
@@ -28,7 +48,8 @@ def scores(tmp_path_factory, root):
     course = tmp_path_factory.mktemp("course")
     config = course_config(course, root)
     api = NbGraderAPI(config=config)
-    submissions = {"full-marks": root / "solutions", "untouched": course / "release"}
+    noisy = make_noisy(root, course / "noisy")
+    submissions = {"full-marks": root / "solutions", "untouched": course / "release", "noisy": noisy}
     for nb in NOTEBOOKS:
         result = api.generate_assignment(nb.id)
         assert result["success"], result.get("error", "") + result.get("log", "")
@@ -50,6 +71,11 @@ def scores(tmp_path_factory, root):
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
 def test_solution_scores_full_marks(scores, nb):
     assert scores["full-marks", nb.id] == (nb.points, nb.points)
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
+def test_warnings_and_stderr_from_a_correct_answer_cost_nothing(scores, nb):
+    assert scores["noisy", nb.id] == (nb.points, nb.points)
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)

@@ -90,6 +90,11 @@ def test_call_reports_unwritten_functions():
     with pytest.raises(CheckFailed, match="stub is not written yet"):
         checks.call(stub, 1.0)
 
+    def step(x):
+        return stub(x) + 1
+    with pytest.raises(CheckFailed, match="step calls stub, which is not written yet"):
+        checks.call(step, 1.0)
+
 
 def test_call_catches_mutation():
     def update(W, dW):
