@@ -285,8 +285,8 @@ def gradient(analytic, f, x, name="gradient", h=1e-5, tol=1e-7):
         raise CheckFailed(_array_message(a, np.asarray(numeric, dtype=float), name, tol, 0.0))
     err = norm_rel_error(a, numeric)
     if err > tol:
-        detail = _array_message(a, np.asarray(numeric, dtype=float), name, tol, 1e-12) or ""
-        raise CheckFailed(f"{name} disagrees with central differences of the cost: relative error "
-                          f"{err:.2e} > {tol:g}. Numerical gradient: {_fmt(numeric)}; yours: "
-                          f"{_fmt(a)}. {detail}")
+        detail = _array_message(a, np.asarray(numeric, dtype=float), name, tol, 1e-12)
+        raise CheckFailed(f"{name} disagrees with central differences of the cost (relative error "
+                          f"{err:.2e}, tolerance {tol:g}). "
+                          + (detail or f"Central differences: {_fmt(numeric)}; yours: {_fmt(a)}."))
     return err
