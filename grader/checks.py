@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from .gradcheck import numerical_gradient, norm_rel_error
+from .gradcheck import norm_rel_error, numerical_gradient, rel_error
 
 
 class CheckFailed(AssertionError):
@@ -187,7 +187,7 @@ def _array_message(a, e, name, rtol, atol):
         first = tuple(int(i) for i in np.argwhere(wrong)[0])
         msg = (f"{name}: {int(wrong.sum())} of {a.size} entries differ; the first is at index "
                f"{first}: got {a[first]:.10g}, expected {e[first]:.10g}")
-    msg += f" (max relative error {_max_rel(a, e):.2e}; tolerance {rtol:g})"
+    msg += f" (max relative error {rel_error(a, e):.2e}; tolerance {rtol:g})"
     c = _scale_factor(a, e)
     if c is not None and a.size == 1 and not np.isclose(abs(np.log2(abs(c))), 1) and not np.isclose(c, -1):
         c = None   # for one number any ratio is "constant": only name the telling ones
@@ -199,10 +199,6 @@ def _array_message(a, e, name, rtol, atol):
     else:
         msg += "."
     return msg
-
-
-def _max_rel(a, e):
-    return float(np.max(np.abs(a - e) / np.maximum(1e-8, np.abs(a) + np.abs(e)), initial=0.0))
 
 
 def difference(actual, expected, name="result", rtol=1e-7, atol=1e-10):

@@ -48,6 +48,8 @@ def execute(nb, cwd, timeout=120):
     """Run every cell in a fresh kernel, keeping going after errors (as nbgrader does)."""
     from nbclient import NotebookClient
 
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")   # keeps debugpy's notice off stderr
+
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             record_timing=False, resources={"metadata": {"path": str(cwd)}})
     client.execute()
@@ -114,5 +116,3 @@ def table(path, results, seconds):
     lines.append(f"  total: {earned:g} / {possible:g} points; {passed} of {len(results)} items pass")
     return "\n".join(lines)
 
-
-os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
