@@ -26,6 +26,11 @@ class Item:
     reference: Callable      # *arguments -> expected result
     compare: Callable = checks.difference   # (actual, expected, name) -> message or None
     trials: int = 5
+    answer: Callable = None  # a correct answer, where `reference` returns a specification instead
+
+    @property
+    def model_answer(self):
+        return self.answer or self.reference
 
 
 def _per_layer(*names):
@@ -215,6 +220,182 @@ def _slip_case(rng):
     return _step_case(rng)[:-1]
 
 
+def _layers(actual, expected, name):
+    """Compare one per-layer list, naming the first wrong layer going backwards."""
+    try:
+        checks.layers(actual, expected, name)
+    except CheckFailed as failure:
+        return str(failure)
+    return None
+
+
+def _labels(actual, expected, name):
+    """Compare integer class labels exactly."""
+    a = np.asarray(actual)
+    if a.shape != expected.shape:
+        return f"{name} should return one label per sample, shape {expected.shape}, not {a.shape}."
+    if not np.issubdtype(a.dtype, np.integer):
+        return f"{name} should return integer class labels (e.g. from np.argmax), not {a.dtype}."
+    wrong = np.flatnonzero(a != expected)
+    if wrong.size:
+        i = int(wrong[0])
+        return (f"{name} gives the wrong class for {wrong.size} of {a.size} samples; sample {i} "
+                f"is labelled {a[i]} but its largest output is a^(L)[{expected[i]}].")
+    return None
+
+
+def _named(*names):
+    """Compare a tuple of arrays, naming each part, e.g. (dW1, db1, dW2, db2)."""
+    def compare(actual, expected, name):
+        if not isinstance(actual, (tuple, list)) or len(actual) != len(names):
+            return f"{name} should return {len(names)} values ({', '.join(names)})."
+        for part, a, e in zip(names, actual, expected):
+            msg = checks.difference(a, e, f"{name}: {part}")
+            if msg:
+                return msg
+        return None
+    return compare
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 03: several outputs, one hidden layer
+# ---------------------------------------------------------------------------------------------
+
+NAMES = ("sigmoid", "tanh", "relu", "identity")
+
+
+def _perceptron_case(rng):
+    m, d = (int(v) for v in rng.integers(1, 6, 2))
+    return rng.normal(0, 1, (m, d)), rng.normal(0, 1, d), rng.uniform(0, 1, m)
+
+
+def _one_hidden_case(rng):
+    d, p, m, n = (int(v) for v in rng.integers(1, 6, 4))
+    f1, f2 = (str(v) for v in rng.choice(NAMES, 2))
+    return (rng.normal(0, 1, (p, d)), rng.normal(0, 1, (p, 1)), rng.normal(0, 1, (m, p)),
+            rng.normal(0, 1, (m, 1)), rng.normal(0, 1, (d, n)), rng.uniform(0, 1, (m, n)),
+            f1, f2, bool(rng.integers(0, 2)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks 04 and 05: L layers
+# ---------------------------------------------------------------------------------------------
+
+def _sizes(rng, low=1, high=6):
+    L = int(rng.integers(1, 5))
+    return [int(v) for v in rng.integers(low, high, L + 1)]
+
+
+def _net(rng):
+    """Random (W, b, X, f): 1-4 layers of 1-5 units, 1-5 samples, one activation or a mix."""
+    sizes = _sizes(rng)
+    W, b = R.init_params(sizes, "normal", rng)
+    b = [None] + [rng.normal(0, 0.5, bl.shape) for bl in b[1:]]
+    L = len(sizes) - 1
+    f = str(rng.choice(NAMES)) if rng.uniform() < 0.4 else [str(v) for v in rng.choice(NAMES, L)]
+    return W, b, rng.normal(0, 1, (sizes[0], int(rng.integers(1, 6)))), f
+
+
+def _backward_case(rng):
+    W, b, X, f = _net(rng)
+    Z, A = R.forward(W, b, X, f)
+    Y = rng.uniform(0, 1, A[-1].shape)
+    return W, Z, A, Y, f, str(rng.choice(list(R.COSTS)))
+
+
+def _step_layers_case(rng):
+    W, b, _, _ = _net(rng)
+    dW = [None] + [rng.normal(0, 1, w.shape) for w in W[1:]]
+    db = [None] + [rng.normal(0, 1, v.shape) for v in b[1:]]
+    return W, b, dW, db, float(rng.uniform(0.01, 1.0))
+
+
+def _speeds_case(rng):
+    W, b, X, f = _net(rng)
+    return W, b, X, rng.uniform(0, 1, (W[-1].shape[0], X.shape[1])), f
+
+
+def _bound_case(rng):
+    W, _, _, _ = _net(rng)
+    delta_L = rng.normal(0, 1, (W[-1].shape[0], int(rng.integers(1, 4))))
+    return W, delta_L, float(rng.choice([0.25, 1.0, rng.uniform(0.1, 2.0)]))
+
+
+def _forward_layers(actual, expected, name):
+    """(Z, A) compared layer by layer going forwards; the message names the first wrong layer."""
+    if not isinstance(actual, (tuple, list)) or len(actual) != 2:
+        return f"{name} should return two lists, (Z, A)."
+    (Z, A), (Z_ref, A_ref) = actual, expected
+    L = len(Z_ref) - 1
+    for part, got in (("Z", Z), ("A", A)):
+        if not isinstance(got, (list, tuple)) or len(got) != L + 1:
+            return (f"{name}: {part} should be a list of {L + 1} entries (index 0, then layers 1..{L}), "
+                    f"not {type(got).__name__} of length {len(got) if hasattr(got, '__len__') else '?'}.")
+    if Z[0] is not None:
+        return f"{name}: Z[0] should be None (there is no z^(0))."
+    msg = checks.difference(A[0], A_ref[0], f"{name}: A[0]")
+    if msg:
+        return msg + " A[0] is the input X itself."
+    for l in range(1, L + 1):
+        for part, got, ref in (("Z", Z, Z_ref), ("A", A, A_ref)):
+            msg = checks.difference(got[l], ref[l], f"{name}: {part}[{l}]")
+            if msg:
+                right = "" if l == 1 else f"; layers 1..{l - 1} are right"
+                return f"Going forwards, the first wrong layer is l={l}{right}. {msg}"
+    return None
+
+
+STD = {"small": lambda n_in, n_out: 0.01, "normal": lambda n_in, n_out: np.sqrt(1 / n_in),
+       "xavier": lambda n_in, n_out: np.sqrt(2 / (n_in + n_out)),   # U[-r, r] has std r / sqrt(3)
+       "he": lambda n_in, n_out: np.sqrt(2 / n_in)}
+
+
+def _init_case(rng):
+    sizes = [int(v) for v in rng.integers(100, 250, int(rng.integers(2, 5)))]
+    return sizes, str(rng.choice(list(STD))), int(rng.integers(0, 2**31))
+
+
+def _init_spec(sizes, scheme, seed):
+    """What init_params(sizes, scheme, seed) must produce: its draws cannot be matched value by
+    value, so the judge checks shapes, zero biases and the spread of each W^(l)."""
+    return sizes, scheme
+
+
+def _init_compare(actual, expected, name):
+    sizes, scheme = expected
+    shapes = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    call = f"{name}({sizes}, {scheme!r})"
+    if not isinstance(actual, (tuple, list)) or len(actual) != 2:
+        return f"{call} should return two lists, (W, b)."
+    W, b = actual
+    for part, got, want in (("W", W, shapes), ("b", b, [(n, 1) for n in sizes[1:]])):
+        if (not isinstance(got, (list, tuple)) or len(got) != len(sizes) or got[0] is not None
+                or [np.shape(g) for g in got[1:]] != want):
+            return f"{call}: {part} should be a list [None, {part}[1], ..., {part}[L]] of shapes {want}."
+    for l in range(1, len(sizes)):
+        if np.any(np.asarray(b[l]) != 0):
+            return f"{call}: b[{l}] should be all zeros."
+        w = np.asarray(W[l], dtype=np.float64)
+        want = STD[scheme](sizes[l - 1], sizes[l])
+        std, mean = float(w.std()), float(w.mean())
+        if abs(std / want - 1) > 0.05:
+            return (f"{call}: W[{l}] has standard deviation {std:.4g}, but {scheme!r} should give "
+                    f"{want:.4g} for n_(l-1) = {sizes[l - 1]}, n_l = {sizes[l]}.")
+        if abs(mean) > 5 * want / np.sqrt(w.size):
+            return f"{call}: W[{l}] has mean {mean:.3g}; it should be centred on 0."
+        if scheme == "xavier":
+            r = np.sqrt(6 / (sizes[l - 1] + sizes[l]))
+            if np.max(np.abs(w)) > r * (1 + 1e-12) or np.max(np.abs(w)) < 0.95 * r:
+                return (f"{call}: the largest |W[{l}]| is {np.max(np.abs(w)):.4g}; Xavier/Glorot draws "
+                        f"uniformly from [-r, r] with r = sqrt(6/(n_(l-1) + n_l)) = {r:.4g}.")
+        else:
+            beyond = float(np.mean(np.abs(w) > 2 * want))
+            if not 0.03 < beyond < 0.065:
+                return (f"{call}: {beyond:.1%} of W[{l}] lies beyond two standard deviations, where a "
+                        "Gaussian puts 4.6%. Is it drawn from a normal distribution?")
+    return None
+
+
 ITEMS = {
     # 01_chain_rule
     "sigmoid": Item(_z_values, R.sigmoid),
@@ -233,6 +414,23 @@ ITEMS = {
     "gradient_step": Item(_step_case, ref_gradient_step),
     "train": Item(_train_case, ref_train, trials=3),
     "slipped_step": Item(_slip_case, ref_slipped_step),
+    # 03_multi_output
+    "perceptron_grad": Item(_perceptron_case, R.perceptron_grad),
+    "one_hidden_loop": Item(_one_hidden_case, R.one_hidden_grads, _named("dW1", "db1", "dW2", "db2")),
+    "one_hidden_vectorised": Item(_one_hidden_case, R.one_hidden_grads, _named("dW1", "db1", "dW2", "db2")),
+    # 04_l_layers
+    "param_count": Item(lambda rng: ([784, 16, 16, 10] if rng.uniform() < 0.2 else _sizes(rng, 1, 1000),),
+                        R.param_count),
+    "init_params": Item(_init_case, _init_spec, _init_compare, trials=4, answer=R.init_params),
+    "forward": Item(lambda rng: _net(rng), R.forward, _forward_layers),
+    "backward": Item(_backward_case, R.backward, _per_layer("delta", "dW", "db")),
+    "gd_step": Item(_step_layers_case, R.gd_step, _per_layer("W", "b")),
+    "predict": Item(lambda rng: _net(rng), R.predict, _labels),
+    # 05_vanishing
+    "tanh_prime": Item(_z_values, R.tanh_prime),
+    "relu_prime": Item(_z_values, R.relu_prime),
+    "delta_bound": Item(_bound_case, R.delta_bound, _layers),
+    "layer_speeds": Item(_speeds_case, R.layer_speeds, _layers),
 }
 
 

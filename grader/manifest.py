@@ -8,13 +8,19 @@ MANIFEST = Path(__file__).with_name("course.toml")
 
 @dataclass(frozen=True)
 class Item:
-    id: str          # the learner's function; the answer cell's nbgrader grade_id
+    id: str          # the learner's function (or written answer); the answer cell's grade_id
     points: float
+    kind: str = "code"   # "code": autograded by a test cell; "written": graded by hand
+
+    @property
+    def written(self):
+        return self.kind == "written"
 
     @property
     def test_id(self):
-        """grade_id of the test cell that carries the points."""
-        return f"test_{self.id}"
+        """grade_id of the cell that carries the points: the test cell test_X for code, the
+        answer cell itself for a written answer."""
+        return self.id if self.written else f"test_{self.id}"
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,11 @@ class Notebook:
     def points(self):
         return sum(item.points for item in self.items)
 
+    @property
+    def auto_points(self):
+        """Points the autograder awards; the rest are written answers graded by hand."""
+        return sum(item.points for item in self.items if not item.written)
+
     def item(self, item_id):
         return next(item for item in self.items if item.id == item_id)
 
@@ -38,8 +49,14 @@ class Notebook:
 def load(path=MANIFEST):
     """The notebooks of the course, in order."""
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    return [Notebook(nb["id"], nb["title"], tuple(Item(i["id"], float(i["points"])) for i in nb["items"]))
-            for nb in data["notebooks"]]
+    notebooks = []
+    for nb in data["notebooks"]:
+        items = tuple(Item(i["id"], float(i["points"]), i.get("kind", "code")) for i in nb["items"])
+        bad = [i.id for i in items if i.kind not in ("code", "written")]
+        if bad:
+            raise ValueError(f"{path}: items {bad} of {nb['id']} have a kind other than 'code' or 'written'")
+        notebooks.append(Notebook(nb["id"], nb["title"], items))
+    return notebooks
 
 
 def find(filename, path=MANIFEST):

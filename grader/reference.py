@@ -18,78 +18,13 @@ How the sources' symbols map onto this notation is tabulated in the README.
 """
 import numpy as np
 
+from .activations import (ACTIVATIONS, activation, identity, identity_prime, relu,  # noqa: F401
+                          relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime)
 from .gradcheck import numerical_gradient, norm_rel_error, rel_error  # noqa: F401  (re-exported)
 
 
 def _f64(x):
     return np.asarray(x, dtype=np.float64)
-
-
-# ---------------------------------------------------------------------------------------------
-# Activations f and their derivatives f'
-# ---------------------------------------------------------------------------------------------
-
-def sigmoid(z):
-    """sigma(z) = 1 / (1 + e^(-z)), elementwise; no overflow or warning for any finite z.
-
-    Uses e^(-|z|), which lies in (0, 1]: sigma(z) = 1/(1 + e^(-z)) for z >= 0 and
-    e^(z)/(1 + e^(z)) for z < 0.
-    """
-    z = _f64(z)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def sigmoid_prime(z):
-    """sigma'(z) = sigma(z) (1 - sigma(z)), elementwise; at most 1/4 (at z = 0)."""
-    s = sigmoid(z)
-    return s * (1.0 - s)
-
-
-def tanh(z):
-    """tanh(z), elementwise."""
-    return np.tanh(_f64(z))
-
-
-def tanh_prime(z):
-    """tanh'(z) = 1 - tanh(z)^2, elementwise; at most 1 (at z = 0)."""
-    return 1.0 - np.tanh(_f64(z)) ** 2
-
-
-def relu(z):
-    """ReLU(z) = max(z, 0), elementwise."""
-    return np.maximum(_f64(z), 0.0)
-
-
-def relu_prime(z):
-    """ReLU'(z) = 1 for z > 0, 0 for z < 0; the course takes 0 at z = 0."""
-    return (_f64(z) > 0).astype(np.float64)
-
-
-def identity(z):
-    """f(z) = z (a linear output layer)."""
-    return _f64(z).copy()
-
-
-def identity_prime(z):
-    """f'(z) = 1, elementwise."""
-    return np.ones_like(_f64(z))
-
-
-ACTIVATIONS = {
-    "sigmoid": (sigmoid, sigmoid_prime),
-    "tanh": (tanh, tanh_prime),
-    "relu": (relu, relu_prime),
-    "identity": (identity, identity_prime),
-}
-
-
-def activation(name):
-    """(f, f') for an activation name: 'sigmoid', 'tanh', 'relu' or 'identity'."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        raise ValueError(f"unknown activation {name!r}; use one of {sorted(ACTIVATIONS)}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,6 +198,47 @@ def dense_backward(dA, Z, A_prev, W, f="sigmoid"):
 
 
 # ---------------------------------------------------------------------------------------------
+# Several outputs (notebook 03)
+# ---------------------------------------------------------------------------------------------
+
+def perceptron_grad(W, x, t):
+    """One sigmoid layer with m outputs and no hidden layer, O = sigma(W x),
+    E = 1/2 sum_k (O_k - t_k)^2:
+
+        dE/dW_kj = (O_k - t_k) O_k (1 - O_k) x_j
+
+    (W_kj is w_jk of seed 004: the weight from input j to output k.) Only output k depends on
+    row k of W, so row k of the gradient is output k's term alone.
+    W: (m, d), x: (d,), t: (m,)  ->  (m, d).
+    """
+    x, t = _f64(x), _f64(t)
+    O = sigmoid(_f64(W) @ x)
+    return np.outer((O - t) * O * (1.0 - O), x)
+
+
+def one_hidden_grads(W1, b1, W2, b2, X, Y, f1="sigmoid", f2="sigmoid", average=False):
+    """Gradients of a one-hidden-layer network over n samples (seed 000's setting: d inputs,
+    p hidden units, m outputs), E = 1/2 sum_samples sum_j (a^(2)_j - y_j)^2:
+
+        delta^(2) = (a^(2) - y) ⊙ f2'(z^(2))                          (m, n)
+        delta^(1) = f1'(z^(1)) ⊙ (W^(2))^T delta^(2)                   (p, n): a sum over all m outputs
+        dW^(2) = delta^(2) (a^(1))^T,  db^(2) = sum_samples delta^(2)  (m, p), (m, 1)
+        dW^(1) = delta^(1) X^T,        db^(1) = sum_samples delta^(1)  (p, d), (p, 1)
+
+    W1: (p, d), b1: (p, 1), W2: (m, p), b2: (m, 1), X: (d, n), Y: (m, n).
+    average=True divides every gradient by n (the gradient of E/n).
+    Returns (dW1, db1, dW2, db2).
+    """
+    Z1, A1 = dense_forward(W1, b1, X, f1)
+    Z2, A2 = dense_forward(W2, b2, A1, f2)
+    delta2 = output_delta(A2, Y, Z2, f2, "half_sse")
+    delta1 = hidden_delta(W2, delta2, Z1, f1)
+    grads = (weight_grad(delta1, X), bias_grad(delta1), weight_grad(delta2, A1), bias_grad(delta2))
+    n = _f64(X).shape[1]
+    return tuple(g / n for g in grads) if average else grads
+
+
+# ---------------------------------------------------------------------------------------------
 # L layers
 # ---------------------------------------------------------------------------------------------
 
@@ -346,6 +322,39 @@ def backward(W, Z, A, Y, f="sigmoid", cost="half_sse"):
         dW[l] = weight_grad(delta[l], A[l - 1])
         db[l] = bias_grad(delta[l])
     return delta, dW, db
+
+
+def predict(W, b, X, f="sigmoid"):
+    """Predicted class of each sample: the index of the largest output, argmax_k a^(L)_k.
+    X: (n_0, n) -> integer array (n,)."""
+    return np.argmax(forward(W, b, X, f)[1][-1], axis=0)
+
+
+def delta_bound(W, delta_L, fprime_max):
+    """Upper bounds on ||delta^(l)|| from delta^(l) = f_l'(z^(l)) ⊙ (W^(l+1))^T delta^(l+1):
+
+        bound_L = ||delta^(L)||,   bound_l = fprime_max ||W^(l+1)||_2 bound_{l+1}
+
+    where ||W||_2 is the spectral norm (largest singular value) and fprime_max bounds |f_l'|
+    on the hidden layers (1/4 for sigmoid, 1 for tanh and ReLU). Norms of a batch (n_l, n) are
+    Frobenius norms; the bound holds column by column and so for the batch.
+    W: list indexed by layer; delta_L: (n_L, n) or (n_L,). Returns [None, bound_1, ..., bound_L].
+    """
+    L = len(W) - 1
+    bound = [None] * (L + 1)
+    bound[L] = float(np.linalg.norm(_f64(delta_L)))
+    for l in range(L - 1, 0, -1):
+        bound[l] = float(fprime_max * np.linalg.norm(_f64(W[l + 1]), 2) * bound[l + 1])
+    return bound
+
+
+def layer_speeds(W, b, X, Y, f="sigmoid"):
+    """Nielsen's "speed of learning" of each layer: ||dC/db^(l)|| for C = mse, the squared error
+    averaged over the n samples, i.e. the norm of the mean over samples of delta^(l).
+    Returns [None, s_1, ..., s_L]."""
+    Z, A = forward(W, b, X, f)
+    _, _, db = backward(W, Z, A, Y, f, "mse")
+    return [None] + [float(np.linalg.norm(db[l])) for l in range(1, len(W))]
 
 
 def loss(W, b, X, Y, f="sigmoid", cost="half_sse"):

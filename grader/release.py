@@ -69,12 +69,18 @@ def metadata_problems(path, nb):
     meta = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"] for c in cells
             if "nbgrader" in c.metadata and "grade_id" in c.metadata["nbgrader"]}
     problems = []
+    kinds = {c.metadata["nbgrader"].get("grade_id"): c.cell_type for c in cells if "nbgrader" in c.metadata}
     for item in nb.items:
         if item.id not in meta or not meta[item.id].get("solution"):
             problems.append(f"{path.name}: no answer cell with grade_id {item.id!r}")
+        elif item.written and kinds[item.id] != "markdown":
+            problems.append(f"{path.name}: {item.id!r} is a written answer in the manifest but a code cell")
+        elif not item.written and kinds[item.id] != "code":
+            problems.append(f"{path.name}: {item.id!r} is a code item in the manifest but a markdown cell")
         test = meta.get(item.test_id)
         if test is None or not test.get("grade"):
-            problems.append(f"{path.name}: no graded test cell with grade_id {item.test_id!r}")
+            kind = "answer" if item.written else "test"
+            problems.append(f"{path.name}: no graded {kind} cell with grade_id {item.test_id!r}")
         elif float(test.get("points", 0)) != item.points:
             problems.append(f"{path.name}: {item.test_id} is worth {test.get('points')} points in the "
                             f"notebook but {item.points:g} in the manifest")

@@ -15,7 +15,7 @@ def test_every_graded_item_has_a_judge():
 
 @pytest.mark.parametrize("name", sorted(judge.ITEMS))
 def test_reference_passes_its_own_judge(name):
-    judge.check(name, judge.ITEMS[name].reference)
+    judge.check(name, judge.ITEMS[name].model_answer)
 
 
 def test_answers_hard_coded_to_the_visible_numbers_fail():
@@ -31,6 +31,26 @@ def test_answers_hard_coded_to_the_visible_numbers_fail():
     ("numerical_derivative", lambda f, x, h=1e-5: (f(x + h) - f(x)) / h, "relative error"),
     ("chain_backward", lambda w, b, x, y: tuple([None] + [g * len(x) for g in gs[1:]]
                                                for gs in R.chain_backward(w, b, x, y)), "first wrong layer"),
+    ("perceptron_grad", lambda W, x, t: np.outer(R.sigmoid(W @ x) - t, x), "entries differ"),
+    ("one_hidden_vectorised", lambda *a: R.one_hidden_grads(*a[:-1]), "dW1"),   # ignores average
+    ("one_hidden_loop", lambda W1, b1, W2, b2, X, Y, f1, f2, average=False:
+        R.one_hidden_grads(W1, b1, W2, b2, X[:, :1], Y[:, :1], f1, f2, average), "dW1"),   # first sample only
+    ("param_count", lambda sizes: sum(a * b for a, b in zip(sizes[:-1], sizes[1:])), "but should be"),
+    ("init_params", lambda sizes, scheme="xavier", rng=None: R.init_params(sizes, "normal", rng),
+        "init_params("),
+    ("forward", lambda W, b, X, f="sigmoid": R.forward(W, [None] + [0 * v for v in b[1:]], X, f),
+        "first wrong layer is l=1"),
+    ("backward", lambda W, Z, A, Y, f="sigmoid", cost="half_sse": R.backward(W, A, A, Y, f, cost),
+        "first wrong layer"),
+    ("gd_step", lambda W, b, dW, db, lr: R.gd_step(W, b, dW, db, -lr), "first wrong layer"),
+    ("relu_prime", lambda z: (np.asarray(z) >= 0).astype(float), "entries differ"),
+    ("tanh_prime", lambda z: 1 - np.tanh(z), "entries differ"),
+    ("predict", lambda W, b, X, f="sigmoid": np.argmin(R.forward(W, b, X, f)[1][-1], axis=0), "wrong class"),
+    ("delta_bound", lambda W, d, c: [None] + [c ** (len(W) - 1 - l) * np.linalg.norm(d) * np.prod(
+        [np.linalg.norm(W[k]) for k in range(l + 1, len(W))]) for l in range(1, len(W))], "first wrong layer"),
+    ("layer_speeds", lambda W, b, X, Y, f="sigmoid": [None] + [
+        float(np.linalg.norm(g)) for g in R.backward(W, *R.forward(W, b, X, f), Y, f, "half_sse")[2][1:]],
+        "first wrong layer"),
 ])
 def test_typical_mistakes_fail_with_a_reason(name, wrong, words):
     for seed in range(3):
@@ -41,6 +61,13 @@ def test_typical_mistakes_fail_with_a_reason(name, wrong, words):
             break
     else:
         pytest.fail(f"{name}: the wrong answer passed three random draws")
+
+
+def test_init_params_statistics_catch_a_uniform_he_and_a_normal_xavier():
+    def swapped(sizes, scheme="xavier", rng=None):
+        return R.init_params(sizes, {"he": "xavier", "xavier": "he", "normal": "small", "small": "normal"}[scheme], rng)
+    with pytest.raises(CheckFailed, match="init_params"):
+        judge.check("init_params", swapped, seed=3)
 
 
 def test_the_slip_fails_gradient_step():
