@@ -20,66 +20,13 @@ import numpy as np
 
 from .activations import (ACTIVATIONS, activation, identity, identity_prime, relu,  # noqa: F401
                           relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime)
+from .costs import (COSTS, cost_functions, half_sse, half_sse_grad, mse, mse_grad, sse,  # noqa: F401
+                    sse_grad)
 from .gradcheck import numerical_gradient, norm_rel_error, rel_error  # noqa: F401  (re-exported)
 
 
 def _f64(x):
     return np.asarray(x, dtype=np.float64)
-
-
-# ---------------------------------------------------------------------------------------------
-# Costs C(A, Y) and dC/dA. A and Y: (n_L, n), one column per sample (or any equal shapes).
-# ---------------------------------------------------------------------------------------------
-
-def half_sse(A, Y):
-    """C = 1/2 sum_samples sum_k (a_k - y_k)^2  (the 2-2-2 example's E_total; seeds 001, 004)."""
-    return 0.5 * float(np.sum((_f64(A) - _f64(Y)) ** 2))
-
-
-def half_sse_grad(A, Y):
-    """dC/dA = A - Y  for C = 1/2 sum (a - y)^2."""
-    return _f64(A) - _f64(Y)
-
-
-def sse(A, Y):
-    """C = sum_samples sum_k (a_k - y_k)^2  (seed 003's C_0 = (a^(L) - y)^2, summed)."""
-    return float(np.sum((_f64(A) - _f64(Y)) ** 2))
-
-
-def sse_grad(A, Y):
-    """dC/dA = 2 (A - Y)  for C = sum (a - y)^2."""
-    return 2.0 * (_f64(A) - _f64(Y))
-
-
-def _n_samples(A):
-    A = _f64(A)
-    return A.shape[-1] if A.ndim else 1
-
-
-def mse(A, Y):
-    """C = (1/n) sum_samples sum_k (a_k - y_k)^2: seed 003's cost averaged over the n samples
-    (n = the number of columns, or of entries for a 1-D array)."""
-    return sse(A, Y) / _n_samples(A)
-
-
-def mse_grad(A, Y):
-    """dC/dA = 2 (A - Y) / n  for C = (1/n) sum (a - y)^2."""
-    return sse_grad(A, Y) / _n_samples(A)
-
-
-COSTS = {
-    "half_sse": (half_sse, half_sse_grad),
-    "sse": (sse, sse_grad),
-    "mse": (mse, mse_grad),
-}
-
-
-def cost_functions(name):
-    """(C, dC/dA) for a cost name: 'half_sse', 'sse' or 'mse'."""
-    try:
-        return COSTS[name]
-    except KeyError:
-        raise ValueError(f"unknown cost {name!r}; use one of {sorted(COSTS)}") from None
 
 
 # ---------------------------------------------------------------------------------------------
