@@ -110,9 +110,13 @@ def table(path, results, seconds):
     for r in results:
         lines.append(f"  {r.item:<{width}}  {r.earned:>3g} / {r.possible:<3g} {r.status}"
                      + (f"  {r.message}" if r.message else ""))
-    earned = sum(r.earned for r in results)
-    possible = sum(r.possible for r in results)
-    passed = sum(r.status == "pass" for r in results)
-    lines.append(f"  total: {earned:g} / {possible:g} points; {passed} of {len(results)} items pass")
+    auto = [r for r in results if r.status != "manual"]
+    earned = sum(r.earned for r in auto)
+    possible = sum(r.possible for r in auto)
+    passed = sum(r.status == "pass" for r in auto)
+    lines.append(f"  total: {earned:g} / {possible:g} points; {passed} of {len(auto)} items pass")
+    manual = sum(r.possible for r in results if r.status == "manual")
+    if manual:
+        lines.append(f"  plus {manual:g} points for written answers, graded by your instructor")
     return "\n".join(lines)
 

@@ -7,7 +7,8 @@ import pytest
 
 from grader import manifest
 
-NB = manifest.load()[0]
+NOTEBOOKS = manifest.load()
+NB = NOTEBOOKS[0]
 
 
 def run_check(*paths):
@@ -15,19 +16,22 @@ def run_check(*paths):
                           capture_output=True, text=True, timeout=300)
 
 
-def test_solution_passes(root):
-    proc = run_check(root / "solutions" / NB.id / NB.filename)
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
+def test_solution_passes(root, nb):
+    proc = run_check(root / "solutions" / nb.id / nb.filename)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert f"total: {NB.points:g} / {NB.points:g} points; {len(NB.items)} of {len(NB.items)} items pass" in proc.stdout
+    n = sum(not item.written for item in nb.items)
+    assert f"total: {nb.auto_points:g} / {nb.auto_points:g} points; {n} of {n} items pass" in proc.stdout
 
 
-def test_release_fails_with_reasons(root):
-    proc = run_check(root / "notebooks" / NB.id / NB.filename)
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
+def test_release_fails_with_reasons(root, nb):
+    proc = run_check(root / "notebooks" / nb.id / nb.filename)
     assert proc.returncode == 1
-    for item in NB.items:
+    for item in nb.items:
         assert f"{item.id}" in proc.stdout
     assert "is not written yet" in proc.stdout
-    assert f"total: 0 / {NB.points:g} points" in proc.stdout
+    assert f"total: 0 / {nb.auto_points:g} points" in proc.stdout
 
 
 def test_a_wrong_answer_and_a_deleted_test_cell(root, tmp_path):
@@ -61,3 +65,17 @@ def test_unreadable_notebooks_get_a_clear_message(tmp_path, content, words):
 def test_missing_file(tmp_path):
     proc = run_check(tmp_path / "nowhere.ipynb")
     assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_written_answers_are_reported_as_graded_by_hand(root):
+    from grader.selfcheck import grade, read_notebook, table
+
+    (entry,) = [nb for nb in manifest.load() if any(item.written for item in nb.items)]
+    path = root / "solutions" / entry.id / entry.filename
+    results = grade(read_notebook(path), entry)       # the solution's stored outputs
+    written = [r for r in results if r.status == "manual"]
+    assert [r.item for r in written] == [item.id for item in entry.items if item.written]
+    assert all(r.status == "pass" for r in results if r.status != "manual")
+    text = table(path, results, 1.0)
+    assert f"total: {entry.auto_points:g} / {entry.auto_points:g} points" in text
+    assert f"plus {entry.points - entry.auto_points:g} points for written answers" in text
