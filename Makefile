@@ -9,6 +9,8 @@ STAMP  := $(VENV)/.installed
 export PATH         := $(BIN):$(PATH)
 export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# One BLAS thread per kernel for tests and solution runs (small matrices; see tests/conftest.py)
+BLAS_ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 
 # Extra options for `make lab`, e.g. make lab LAB_ARGS="--port 8890 --no-browser"
 LAB_ARGS ?=
@@ -29,7 +31,7 @@ $(STAMP): pyproject.toml constraints.txt
 # the release and the self-check command. Jupyter writes under $HOME: tests get a scratch one.
 test: setup
 	@rm -rf .scratch-home && mkdir -p .scratch-home
-	HOME=$(CURDIR)/.scratch-home MPLBACKEND=Agg $(BIN)/python -m pytest
+	HOME=$(CURDIR)/.scratch-home MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/python -m pytest
 
 # Learners work on a copy of the release in work/ (notebooks/ stays as released).
 lab: setup
@@ -39,7 +41,7 @@ lab: setup
 
 # Instructors: re-execute the solution notebooks (outputs are stored), then regenerate notebooks/.
 solutions: setup
-	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False solutions/*/*.ipynb
 
 release: setup

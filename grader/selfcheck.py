@@ -49,6 +49,8 @@ def execute(nb, cwd, timeout=120):
     from nbclient import NotebookClient
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")   # keeps debugpy's notice off stderr
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):          # small matrices: one BLAS thread
+        os.environ.setdefault(var, "1")                               # is faster and reproducible
 
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             record_timing=False, resources={"metadata": {"path": str(cwd)}})

@@ -19,6 +19,9 @@ os.environ["MPLBACKEND"] = "Agg"
 os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"          # nbgrader calls alembic
 os.environ["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")       # this env's kernelspec first
 os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+# One BLAS thread per kernel: the notebooks' matrices are small, and threads fighting over two
+# cores made them several times slower; one thread also gives the same rounding on every run.
+os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
 os.environ.pop("JUPYTER_CONFIG_DIR", None)
 os.environ.pop("JUPYTER_DATA_DIR", None)
 
