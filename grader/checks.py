@@ -282,7 +282,7 @@ def gradient(analytic, f, x, name="gradient", h=1e-5, tol=1e-7):
     err = norm_rel_error(a, numeric)
     if err > tol:
         detail = _array_message(a, np.asarray(numeric, dtype=float), name, tol, 1e-12)
-        raise CheckFailed(f"{name} disagrees with central differences of the cost (relative error "
+        raise CheckFailed(f"{name} disagrees with central differences (relative error "
                           f"{err:.2e}, tolerance {tol:g}). "
                           + (detail or f"Central differences: {_fmt(numeric)}; yours: {_fmt(a)}."))
     return err
