@@ -16,7 +16,7 @@ BLAS_ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup test lab solutions release clean
+.PHONY: setup test lab solutions release bundle clean
 
 setup: $(STAMP)
 
@@ -47,5 +47,9 @@ solutions: setup
 release: setup
 	$(BIN)/python -m grader release
 
+# The learners' zip: release notebooks and learner tools, no reference, judge or solutions
+bundle: setup
+	$(BIN)/python -m grader bundle --out dist/backprop-course.zip
+
 clean:
-	rm -rf $(VENV) .scratch-home
+	rm -rf $(VENV) .scratch-home dist

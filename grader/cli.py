@@ -1,5 +1,9 @@
-"""The course's command line: python -m grader {release, check}."""
+"""The course's command line: python -m grader {check, release, bundle}.
+
+Learners' bundles hold only `check`; `release` and `bundle` are the instructor's.
+"""
 import argparse
+import importlib.util
 import sys
 
 
@@ -9,6 +13,20 @@ def cmd_release(args):
     for path in release(out=args.out):
         print(f"wrote {path}")
     return 0
+
+
+def cmd_bundle(args):
+    from .bundle import bundle
+
+    names = bundle(args.out)
+    print(f"wrote {args.out}: {sum(n.endswith('.ipynb') for n in names)} notebooks and "
+          f"{sum(n.startswith('grader/') for n in names)} grader files")
+    return 0
+
+
+def _instructor():
+    """True in the instructor's copy of the course (the learners' bundle has no release module)."""
+    return importlib.util.find_spec(f"{__package__}.release") is not None
 
 
 def cmd_check(args):
@@ -32,9 +50,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader")
-    p.add_argument("--out", help="write the release here instead of notebooks/")
-    p.set_defaults(run=cmd_release)
+    if _instructor():
+        p = sub.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader")
+        p.add_argument("--out", help="write the release here instead of notebooks/")
+        p.set_defaults(run=cmd_release)
+
+        p = sub.add_parser("bundle", help="zip the release and the learners' tools for learners")
+        p.add_argument("--out", required=True, help="the zip file to write")
+        p.set_defaults(run=cmd_bundle)
 
     p = sub.add_parser("check", help="run notebooks and report each graded item; exit 1 if any fails")
     p.add_argument("notebooks", nargs="+", help="notebook files (.ipynb)")

@@ -1,0 +1,112 @@
+"""The learners' bundle: the release notebooks and the learner tools, without the reference, the
+judge, solutions or hidden tests; its notebooks run their visible tests on their own."""
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import zipfile
+
+import nbformat
+import pytest
+
+from grader import manifest
+from grader.bundle import INSTRUCTOR_ONLY, bundle
+
+NOTEBOOKS = manifest.load()
+
+
+@pytest.fixture(scope="module")
+def unpacked(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundle")
+    names = bundle(out / "course.zip")
+    with zipfile.ZipFile(out / "course.zip") as zf:
+        zf.extractall(out / "course")
+    return out / "course", names
+
+
+def test_bundle_holds_the_release_and_no_instructor_material(unpacked, root):
+    folder, names = unpacked
+    assert sorted(n for n in names if n.endswith(".ipynb")) == sorted(
+        f"notebooks/{nb.id}/{nb.filename}" for nb in NOTEBOOKS)
+    for name in INSTRUCTOR_ONLY:
+        assert f"grader/{name}" not in names
+    assert not any(n.startswith("solutions/") or n.endswith(".db") for n in names)
+    for nb in NOTEBOOKS:
+        released = (root / "notebooks" / nb.id / nb.filename).read_bytes()
+        assert (folder / "notebooks" / nb.id / nb.filename).read_bytes() == released
+
+
+# A learner's environment: the same packages, but not this repository. The course is installed
+# here in editable mode, and its import hook would find grader.reference for any `grader`
+# package, so these processes start Python with -S (no site hooks) and put the bundle and the
+# installed packages on PYTHONPATH themselves.
+SITE = sysconfig.get_paths()["purelib"]
+
+
+def learner_path(folder):
+    return f"{folder}{os.pathsep}{SITE}"
+
+
+def run_in(folder, code):
+    """Run Python in a fresh process that sees the bundle, not this repository, as `grader`."""
+    return subprocess.run([sys.executable, "-S", "-c", code], cwd=folder, capture_output=True, text=True,
+                          env={"PYTHONPATH": learner_path(folder), "PATH": "/usr/bin:/bin", "HOME": str(folder)},
+                          timeout=120)
+
+
+@pytest.fixture(scope="module")
+def learner_kernel(unpacked, tmp_path_factory):
+    """A kernelspec 'learner' that runs the bundle's notebooks in such an environment."""
+    folder, _ = unpacked
+    spec_dir = tmp_path_factory.mktemp("jupyter")
+    (spec_dir / "kernels" / "learner").mkdir(parents=True)
+    (spec_dir / "kernels" / "learner" / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-S", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "learner", "language": "python",
+        "env": {"PYTHONPATH": learner_path(folder)}}))
+    return spec_dir
+
+
+def test_bundle_offers_check_but_not_the_answers(unpacked):
+    folder, _ = unpacked
+    proc = run_in(folder, "import grader, importlib.util; print(grader.__file__); "
+                          "print(importlib.util.find_spec('grader.reference'), importlib.util.find_spec('grader.judge'))")
+    assert proc.returncode == 0, proc.stderr
+    where, specs = proc.stdout.splitlines()
+    assert where.startswith(str(folder)) and specs == "None None"
+    proc = run_in(folder, "import sys; from grader.cli import main; sys.argv = ['grader', '--help']; main()")
+    assert proc.stdout.startswith("usage: python -m grader [-h] {check} ..."), proc.stdout + proc.stderr
+
+
+def with_answers(released, solution):
+    """The released notebook with each answer cell replaced by the solution's (by grade_id)."""
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in released.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    return released
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
+def test_bundle_notebooks_pass_their_visible_tests_without_the_repository(unpacked, learner_kernel, root, nb,
+                                                                         monkeypatch):
+    from nbclient import NotebookClient
+
+    folder, _ = unpacked
+    path = folder / "notebooks" / nb.id / nb.filename
+    notebook = with_answers(nbformat.read(path, as_version=4),
+                            nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4))
+    probe = nbformat.v4.new_code_cell(
+        "import grader, importlib.util\n"
+        f"assert grader.__file__.startswith({str(folder)!r}), grader.__file__\n"
+        "assert importlib.util.find_spec('grader.reference') is None")
+    notebook.cells.insert(0, probe)
+    monkeypatch.setenv("JUPYTER_PATH", f"{learner_kernel}{os.pathsep}{os.environ['JUPYTER_PATH']}")
+    NotebookClient(notebook, timeout=120, kernel_name="learner", record_timing=False,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()   # raises on any error
+    tests = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    assert len(tests) == sum(not item.written for item in nb.items)
+    assert not any(o.get("name") == "stderr" for c in tests for o in c.get("outputs", []))
