@@ -52,6 +52,16 @@ REQUIREMENTS = ["jupyterlab>=4.2,<5", "ipywidgets>=8.1,<9", "numpy>=2,<3", "matp
                 "nbgrader>=0.9.6,<0.10"]
 
 
+def learner_package(dest, root=ROOT):
+    """Write the learners' `grader` package (LEARNER_MODULES and a learner __init__) to dest/grader."""
+    pkg = Path(dest) / "grader"
+    pkg.mkdir(parents=True, exist_ok=True)
+    for name in LEARNER_MODULES:
+        (pkg / name).write_bytes((Path(root) / "grader" / name).read_bytes())
+    (pkg / "__init__.py").write_text(INIT)
+    return pkg
+
+
 def bundle(out, root=ROOT):
     """Write the learners' zip to `out` and return the list of names it holds."""
     root = Path(root)

@@ -1,0 +1,183 @@
+"""The untrusted side of trusted grading (see grader/trusted.py), and the wire format both sides use.
+
+Run as a script, this file is the child process that holds a learner's code: it executes the
+notebook's code cells in an IPython shell, then answers one request per line on stdin ("call
+function X with these arguments") with one JSON line on the protocol channel. Everything the
+learner's code prints goes to /dev/null. The child never judges anything: it returns values, and
+the grading process compares them with grader.reference where the learner's code cannot reach.
+
+The wire format carries only data: numbers, strings, None, lists, tuples, dicts with string keys,
+numpy arrays of numeric dtype (as raw bytes) and a few named recipes for callables. Decoding builds
+nothing else, so a hostile reply cannot run code in the grading process.
+
+This file imports only the standard library and numpy at module level (IPython in main()).
+"""
+import base64
+import copy
+import json
+import os
+import sys
+
+import numpy as np
+
+NUMERIC_KINDS = "biufc"   # bool, int, unsigned, float, complex
+
+
+class WireError(ValueError):
+    """A value that cannot cross between the grader and the learner's process."""
+
+
+def _cubic_sine(c1, c2, c3):
+    return lambda t: c1 * np.sin(c2 * t) + c3 * t ** 3
+
+
+RECIPES = {"cubic_sine": _cubic_sine}   # callables the grader may pass as arguments
+
+
+def encode(value, depth=0):
+    """A JSON-ready structure for value, or WireError naming what cannot be sent."""
+    if depth > 20:
+        raise WireError("it is nested too deeply")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (complex, np.complexfloating)):
+        return {"__complex__": [float(value.real), float(value.imag)]}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in NUMERIC_KINDS:
+            raise WireError(f"it is an array of {value.dtype}, not of numbers")
+        data = np.ascontiguousarray(value)
+        return {"__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
+                "dtype": data.dtype.str, "shape": list(data.shape)}
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v, depth + 1) for v in value]}
+    if isinstance(value, list):
+        return [encode(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise WireError("it is a dict whose keys are not all strings")
+        return {"__dict__": {k: encode(v, depth + 1) for k, v in value.items()}}
+    recipe = getattr(value, "wire_recipe", None)
+    if recipe is not None:
+        return {"__recipe__": recipe[0], "args": [float(a) for a in recipe[1]]}
+    raise WireError(f"it is a {type(value).__name__}")
+
+
+def decode(data, depth=0):
+    """The value an encode() structure stands for; builds only plain data and numpy arrays."""
+    if depth > 20:
+        raise WireError("it is nested too deeply")
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    if isinstance(data, list):
+        return [decode(v, depth + 1) for v in data]
+    if isinstance(data, dict):
+        if "__ndarray__" in data:
+            dtype = np.dtype(str(data["dtype"]))
+            if dtype.kind not in NUMERIC_KINDS:
+                raise WireError(f"an array of {dtype}")
+            shape = tuple(int(s) for s in data["shape"])
+            raw = base64.b64decode(data["__ndarray__"])
+            return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+        if "__tuple__" in data:
+            return tuple(decode(v, depth + 1) for v in data["__tuple__"])
+        if "__dict__" in data:
+            return {str(k): decode(v, depth + 1) for k, v in data["__dict__"].items()}
+        if "__complex__" in data:
+            re, im = data["__complex__"]
+            return complex(float(re), float(im))
+        if "__recipe__" in data:
+            if data["__recipe__"] not in RECIPES:
+                raise WireError(f"an unknown recipe {data['__recipe__']!r}")
+            return RECIPES[data["__recipe__"]](*[float(a) for a in data["args"]])
+    raise WireError(f"unexpected data of type {type(data).__name__}")
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                and np.array_equal(a, b, equal_nan=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    try:
+        return bool(a == b) or (a != a and b != b)
+    except Exception:
+        return a is b
+
+
+class CellTimeout(Exception):
+    """A cell ran longer than the grader allows for one cell."""
+
+
+def _alarm(signum, frame):
+    raise CellTimeout("the cell ran too long and was stopped")
+
+
+def _error_text(err):
+    return f"{type(err).__name__}: {err}"[:500]
+
+
+def main():
+    protocol = os.fdopen(os.dup(1), "w", buffering=1)
+    requests = os.fdopen(os.dup(0), "r")
+    quiet = os.open(os.devnull, os.O_RDWR)
+    os.dup2(quiet, 0)                          # learner code cannot read the requests ...
+    os.dup2(quiet, 1)                          # ... and what it prints goes nowhere
+    os.dup2(quiet, 2)
+    sys.stdout = sys.stderr = open(os.devnull, "w")
+
+    def reply(message):
+        protocol.write(json.dumps(message) + "\n")
+        protocol.flush()
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance(colors="NoColor")
+    shell.showtraceback = lambda *a, **k: None
+    shell.enable_gui = lambda *a, **k: None    # `%matplotlib inline` works; figures go nowhere
+    setup = json.loads(requests.readline())
+    errors = {}
+    import signal
+    for cell in setup["cells"]:
+        signal.signal(signal.SIGALRM, _alarm)          # a cell that loops is stopped, not the rest
+        signal.setitimer(signal.ITIMER_REAL, float(setup.get("cell_seconds", 30)))
+        try:
+            result = shell.run_cell(cell["source"], store_history=False, silent=True)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        err = result.error_before_exec or result.error_in_exec
+        if err is not None and cell.get("answer"):
+            errors[cell["answer"]] = _error_text(err)
+    reply({"ready": True, "errors": errors})
+
+    for line in requests:
+        request = json.loads(line)
+        name = request["call"]
+        fn = shell.user_ns.get(name)
+        if not callable(fn):
+            reply({"ok": False, "kind": "undefined", "error": f"{name} is not defined"})
+            continue
+        try:
+            args = decode(request["args"])
+            kwargs = decode(request.get("kwargs", {"__dict__": {}}))
+            before = copy.deepcopy((args, kwargs))
+            value = fn(*args, **kwargs)
+            changed = [i + 1 for i, (a, b) in enumerate(zip(args, before[0])) if not _same(a, b)]
+            reply({"ok": True, "value": encode(value), "changed": changed})
+        except NotImplementedError:
+            reply({"ok": False, "kind": "not written", "error": f"{name} is not written yet"})
+        except WireError as err:
+            reply({"ok": False, "kind": "unreadable", "error": f"{name} returned a value the grader cannot read: {err}"})
+        except BaseException as err:   # noqa: BLE001 - a learner's error of any kind is a reply
+            reply({"ok": False, "kind": "raised", "error": _error_text(err)})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Trusted grading: verdicts computed outside the learner's process cannot be faked, and one bad
+function costs only its own item."""
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import manifest, trusted
+
+ROOT = Path(__file__).resolve().parent.parent
+NB = manifest.load()[0]                                   # 01_chain_rule: quick to run
+FAST = trusted.Limits(setup_seconds=20, cell_seconds=5, call_seconds=4)
+
+
+def submission(root, **answers):
+    """The solution notebook with some answer cells replaced: answers[grade_id] = new source."""
+    nb = nbformat.read(root / "solutions" / NB.id / NB.filename, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    return nb
+
+
+def verdicts(nb, limits=FAST):
+    release = nbformat.read(ROOT / "notebooks" / NB.id / NB.filename, as_version=4)
+    return {v.item: (v.status, v.message) for v in trusted.grade_notebook(nb, NB, 1, limits, release)}
+
+
+def sandboxes_running():
+    out = subprocess.run(["pgrep", "-f", "sandbox_child.py"], capture_output=True, text=True).stdout
+    return len(out.split())
+
+
+def test_solutions_pass_and_releases_fail(root):
+    for nb in manifest.load():
+        release = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4)
+        good = trusted.grade_file(root / "solutions" / nb.id / nb.filename, nb, 0, FAST, release)
+        assert [v.status for v in good] == ["ok"] * len(good), [(v.item, v.message) for v in good if v.status != "ok"]
+        blank = trusted.grade_file(root / "notebooks" / nb.id / nb.filename, nb, seed=0, limits=FAST)
+        assert all(v.status == "failed" and "is not written yet" in v.message for v in blank)
+
+
+def test_monkeypatching_the_checks_earns_nothing(root):
+    cheat = """
+import numpy as np, builtins, sys
+np.allclose = lambda *a, **k: True
+np.isclose = lambda *a, **k: np.True_
+np.testing.assert_allclose = lambda *a, **k: None
+import grader.checks
+grader.checks.close = grader.checks.difference = lambda *a, **k: None
+sys.excepthook = lambda *a: None
+try:
+    from grader import judge
+    judge.check = lambda *a, **k: None
+except ImportError:
+    pass
+
+def sigmoid(z):
+    return np.zeros_like(np.asarray(z, dtype=float))
+"""
+    result = verdicts(submission(root, sigmoid=cheat))
+    assert result["sigmoid"][0] == "failed"
+    assert result["sigmoid"][1].startswith("Hidden test, random input 1 of 5 (seed 1): sigmoid")
+
+
+def test_sabotaging_builtins_earns_nothing(root):
+    sabotage = "import builtins\nbuiltins.isinstance = lambda *a: True\ndef sigmoid(z):\n    return z\n"
+    result = verdicts(submission(root, sigmoid=sabotage))
+    assert result["sigmoid"][0] != "ok"
+
+
+def test_the_reference_cannot_be_imported_from_an_answer(root):
+    copy_it = "from grader.reference import sigmoid\n"
+    result = verdicts(submission(root, sigmoid=copy_it))
+    assert result["sigmoid"] == ("failed", "its cell raised ModuleNotFoundError: No module named 'grader.reference'")
+
+
+def test_an_endless_loop_that_ignores_sigint_costs_only_its_item(root):
+    before = sandboxes_running()
+    loop = ("import signal\n"
+            "def sigmoid_prime(z):\n"
+            "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+            "    while True:\n"
+            "        pass\n")
+    result = verdicts(submission(root, sigmoid_prime=loop))
+    assert result["sigmoid_prime"] == ("timeout", "Still running sigmoid_prime after 4 s: stopped. Look for an "
+                                                  "endless loop or a very slow computation.")
+    assert result["last_layer_grads"][0] == "timeout"    # it calls sigmoid_prime
+    for independent in ("sigmoid", "numerical_derivative", "chain_forward", "chain_backward"):
+        assert result[independent] == ("ok", "")
+    assert sandboxes_running() == before
+
+
+def test_an_endless_loop_in_a_cell_times_out_every_item(root):
+    stubborn = "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass\n"
+    result = verdicts(submission(root, sigmoid=stubborn), trusted.Limits(setup_seconds=3, call_seconds=3))
+    assert {status for status, _ in result.values()} == {"timeout"}
+    polite = verdicts(submission(root, numerical_derivative="while True:\n    pass\n"))   # stopped after cell_seconds
+    assert polite["numerical_derivative"] == ("failed", "its cell raised CellTimeout: the cell ran too long and was stopped")
+    assert polite["chain_backward"] == ("ok", "")
+
+
+def test_os_exit_and_sys_exit(root):
+    result = verdicts(submission(root, numerical_derivative="import os\ndef numerical_derivative(f, x, h=1e-5):\n"
+                                                            "    os._exit(3)\n"))
+    assert result["numerical_derivative"] == ("error", "The notebook's Python process exited (code 3: os._exit, sys.exit "
+                                                       "at the top level, or a crash) while running numerical_derivative.")
+    assert all(status == "ok" for item, (status, _) in result.items() if item != "numerical_derivative")
+    result = verdicts(submission(root, numerical_derivative="import sys\nsys.exit(1)\n"))
+    assert result["numerical_derivative"] == ("failed", "its cell raised SystemExit: 1")
+    assert all(status == "ok" for item, (status, _) in result.items() if item != "numerical_derivative")
+
+
+def test_memory_bomb_fork_bomb_and_huge_values(root):
+    before = sandboxes_running()
+    result = verdicts(submission(
+        root,
+        last_layer_grads="def last_layer_grads(a, w, b, y):\n    return bytearray(50 * 2**30)\n",
+        numerical_derivative=("import os, time\ndef numerical_derivative(f, x, h=1e-5):\n"
+                              "    for _ in range(5):\n        os.fork()\n    time.sleep(60)\n"),   # 32 processes
+        chain_forward=("import numpy as np\ndef chain_forward(w, b, x):\n    print('x' * 10**7)\n"
+                       "    return np.zeros(10**7)\n")))   # 80 MB
+    assert result["last_layer_grads"] == ("failed", "MemoryError: ")
+    assert result["numerical_derivative"][0] == "timeout"
+    assert result["chain_forward"] == ("error", "The answer to running chain_forward was larger than 64 MB.")
+    assert result["sigmoid"] == result["sigmoid_prime"] == ("ok", "")
+    assert sandboxes_running() == before
+
+
+def test_noise_helpers_and_another_route_keep_full_marks(root):
+    noisy = """
+import sys, warnings
+print('debugging', file=sys.stderr)
+warnings.warn('a learner warning')
+
+def _logistic(t):
+    return 1 / (1 + np.exp(-t))
+
+def sigmoid(z):
+    print('called with', z)
+    return _logistic(np.asarray(z, dtype=float))
+"""
+    result = verdicts(submission(root, sigmoid=noisy))
+    assert all(status == "ok" for status, _ in result.values()), result
+
+
+def test_changing_an_input_in_place_fails(root):
+    mutate = ("def chain_forward(w, b, x):\n    x *= 1.0\n    a = [x]\n    for l in range(1, len(w)):\n"
+              "        a.append(sigmoid(w[l] * a[-1] + b[l]))\n    x[...] = 0\n    return a\n")
+    result = verdicts(submission(root, chain_forward=mutate))
+    assert result["chain_forward"][0] == "failed" and "changed its argument #3 in place" in result["chain_forward"][1]
