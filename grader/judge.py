@@ -83,6 +83,11 @@ class CubicSine:
     def __call__(self, t):
         return self._f(t)
 
+    def __eq__(self, other):      # copies compare equal (checks.call compares arguments after a call)
+        return isinstance(other, CubicSine) and other.wire_recipe == self.wire_recipe
+
+    __hash__ = None
+
     def __repr__(self):
         c1, c2, c3 = self.wire_recipe[1]
         return f"<function t -> {c1:.3g} sin({c2:.3g} t) + {c3:.3g} t^3>"
