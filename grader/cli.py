@@ -1,6 +1,6 @@
-"""The course's command line: python -m grader {check, release, bundle}.
+"""The course's command line: python -m grader {check, release, bundle, autograde}.
 
-Learners' bundles hold only `check`; `release` and `bundle` are the instructor's.
+Learners' bundles hold only `check`; the other commands are the instructor's.
 """
 import argparse
 import importlib.util
@@ -21,6 +21,21 @@ def cmd_bundle(args):
     names = bundle(args.out)
     print(f"wrote {args.out}: {sum(n.endswith('.ipynb') for n in names)} notebooks and "
           f"{sum(n.startswith('grader/') for n in names)} grader files")
+    return 0
+
+
+def cmd_autograde(args):
+    import time
+
+    from .autograde import autograde, summary_text
+
+    start = time.perf_counter()
+    try:
+        rows, review = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, db_url=args.db)
+    except FileNotFoundError as err:
+        print(err, file=sys.stderr)
+        return 2
+    print(summary_text(rows, review, args.out, time.perf_counter() - start))
     return 0
 
 
@@ -58,6 +73,14 @@ def main(argv=None):
         p = sub.add_parser("bundle", help="zip the release and the learners' tools for learners")
         p.add_argument("--out", required=True, help="the zip file to write")
         p.set_defaults(run=cmd_bundle)
+
+        p = sub.add_parser("autograde", help="grade a folder or zip of submissions: grades, feedback, report")
+        p.add_argument("submissions", help="a folder <student>/<notebook>.ipynb, or a zip of one")
+        p.add_argument("--out", required=True, help="the results folder")
+        p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
+        p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+        p.add_argument("--db", default=None, help="nbgrader db_url (default: sqlite in the results folder)")
+        p.set_defaults(run=cmd_autograde)
 
     p = sub.add_parser("check", help="run notebooks and report each graded item; exit 1 if any fails")
     p.add_argument("notebooks", nargs="+", help="notebook files (.ipynb)")

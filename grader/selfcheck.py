@@ -35,7 +35,15 @@ def read_notebook(path):
     if path.stat().st_size == 0:
         raise NotebookUnreadable(f"{path}: the file is empty (was the notebook saved?)")
     try:
+        original = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        if original.get("nbformat", 0) < 4:
+            raise NotebookUnreadable(
+                f"{path}: saved in the old notebook format {original.get('nbformat')} (a Jupyter from before "
+                "2015), which has lost the course's cell markings; copy your answers into the released "
+                "notebook and save it from JupyterLab")
         nb = nbformat.read(path, as_version=4)
+    except NotebookUnreadable:
+        raise
     except (json.JSONDecodeError, NotJSONError) as err:
         raise NotebookUnreadable(f"{path}: not valid notebook JSON ({err}); open a backup or "
                                  "re-download the notebook") from None

@@ -9,6 +9,7 @@ import zipfile
 
 import nbformat
 import pytest
+from conftest import with_answers
 
 from grader import manifest
 from grader.bundle import INSTRUCTOR_ONLY, bundle
@@ -77,17 +78,6 @@ def test_bundle_offers_check_but_not_the_answers(unpacked):
     assert where.startswith(str(folder)) and specs == "None None"
     proc = run_in(folder, "import sys; from grader.cli import main; sys.argv = ['grader', '--help']; main()")
     assert proc.stdout.startswith("usage: python -m grader [-h] {check} ..."), proc.stdout + proc.stderr
-
-
-def with_answers(released, solution):
-    """The released notebook with each answer cell replaced by the solution's (by grade_id)."""
-    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
-    for cell in released.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id]
-    return released
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)

@@ -1,0 +1,64 @@
+"""The class report (RESULTS/report.md and its figures): what an instructor reads after grading."""
+import re
+from collections import Counter, defaultdict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def common_message(message):
+    """A failure message with the parts that change from input to input (seeds, numbers, the
+    input itself) removed, so that the same mistake counts once."""
+    message = re.sub(r"^Hidden test, random input \d+ of \d+ \(seed \d+\): ", "", message)
+    message = message.split("\nThe input was:")[0]
+    message = re.sub(r"(?<![\w.])-?\d+(\.\d+)?(e[-+]?\d+)?(?!\w)", "#", message)
+    return message[:200]
+
+
+def write_report(out, rows, review, notebooks):
+    """report.md with a score histogram per notebook, the most failed items and their commonest
+    messages, and the submissions that need a human look."""
+    totals = defaultdict(float)
+    handed_in = set()
+    for r in rows:
+        totals[r.student, r.notebook] += r.score
+        if r.status != "missing":
+            handed_in.add((r.student, r.notebook))
+    students = sorted({r.student for r in rows})
+    fig, axes = plt.subplots(1, len(notebooks), figsize=(3.2 * len(notebooks), 2.8), sharey=True)
+    for ax, nb in zip(axes, notebooks):
+        scores = [totals[s, nb.id] for s in students if (s, nb.id) in handed_in]
+        ax.hist(scores, bins=range(0, int(nb.auto_points) + 2), align="left", rwidth=0.85, color="tab:blue")
+        ax.set_title(f"{nb.id}\n{len(scores)} handed in", fontsize=9)
+        ax.set_xlabel(f"points (of {nb.auto_points:g} autograded)")
+    axes[0].set_ylabel("students")
+    fig.tight_layout()
+    fig.savefig(out / "scores.png", dpi=90)
+    plt.close(fig)
+
+    lines = [f"# Class report: {len(students)} students, {len(handed_in)} notebooks graded", "",
+             "![score distribution per notebook](scores.png)", "",
+             "| notebook | handed in | mean score | full marks |", "|---|---|---|---|"]
+    for nb in notebooks:
+        scores = [totals[s, nb.id] for s in students if (s, nb.id) in handed_in]
+        mean = sum(scores) / len(scores) if scores else 0.0
+        full = sum(score == nb.auto_points for score in scores)
+        lines.append(f"| {nb.id} | {len(scores)} | {mean:.1f} / {nb.auto_points:g} | {full} |")
+
+    failed = [r for r in rows if r.status in ("failed", "tampered", "timeout", "error") and r.item and r.score == 0]
+    by_item = Counter((r.notebook, r.item) for r in failed)
+    lines += ["", "## Items most often failed", "", "| notebook | item | failed | commonest reasons |", "|---|---|---|---|"]
+    for (nb_id, item), count in by_item.most_common(12):
+        reasons = Counter(common_message(r.message) for r in failed if (r.notebook, r.item) == (nb_id, item))
+        text = "<br>".join(f"{n}× {msg.replace('|', '/')}" for msg, n in reasons.most_common(3))
+        lines.append(f"| {nb_id} | `{item}` | {count} | {text} |")
+
+    lines += ["", "## Submissions that need a human look", ""]
+    if not review:
+        lines.append("None: every submission was graded normally.")
+    for (student, nb_id), notes in sorted(review.items()):
+        lines.append(f"- **{student} / {nb_id}**: " + "; ".join(dict.fromkeys(n.replace("\n", " ") for n in notes)))
+    lines.append("")
+    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")

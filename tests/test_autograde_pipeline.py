@@ -1,0 +1,205 @@
+"""`python -m grader autograde`: every bad input and cheat graded through the real pipeline, with
+its exact score and status; good submissions keep full marks; re-running gives identical CSVs;
+feedback never shows hidden tests."""
+import csv
+import html
+import json
+import re
+
+import nbformat
+import pytest
+from conftest import with_answers
+
+from grader import manifest
+from grader.autograde import autograde
+
+NB = manifest.load()[0]          # 01_chain_rule: quick to run
+ITEMS = [item.id for item in NB.items]
+
+
+def released(root):
+    return nbformat.read(root / "notebooks" / NB.id / NB.filename, as_version=4)
+
+
+def solved(root):
+    return with_answers(released(root), nbformat.read(root / "solutions" / NB.id / NB.filename, as_version=4))
+
+
+def edit(nb, grade_id, source=None, delete=False, duplicate=False):
+    for i, cell in enumerate(nb.cells):
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            if delete:
+                del nb.cells[i]
+            elif duplicate:
+                nb.cells.insert(i + 1, nbformat.from_dict(json.loads(json.dumps(cell))))
+            else:
+                cell.source = source
+            return nb
+    raise KeyError(grade_id)
+
+
+CHEAT = """
+import numpy as np
+np.allclose = lambda *a, **k: True
+import grader.checks, grader.judge
+grader.checks.close = grader.checks.difference = lambda *a, **k: None
+grader.judge.check = lambda *a, **k: None
+
+def sigmoid(z):
+    return np.zeros_like(np.asarray(z, dtype=float))
+"""
+
+LOOP = """import signal
+def sigmoid_prime(z):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        pass
+"""
+
+
+def write(folder, student, nb, name=NB.filename):
+    (folder / student).mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / student / name)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, root):
+    """A class of 01_chain_rule submissions, graded once: {(student, item): (score, status, message)}."""
+    folder = tmp_path_factory.mktemp("class")
+    write(folder, "full", solved(root))
+    write(folder, "blank", released(root))
+    noisy = solved(root)
+    edit(noisy, "sigmoid", "import sys, warnings\nprint('hello', file=sys.stderr)\nwarnings.warn('careful')\n"
+                           "def _helper(t):\n    return 1 / (1 + np.exp(-t))\n"
+                           "def sigmoid(z):\n    print(z)\n    return _helper(np.asarray(z, dtype=float))\n")
+    write(folder, "noisy", noisy)
+    (folder / "broken").mkdir()
+    (folder / "broken" / NB.filename).write_text('{"cells": [', encoding="utf-8")
+    (folder / "empty").mkdir()
+    (folder / "empty" / NB.filename).write_text("", encoding="utf-8")
+    (folder / "old").mkdir()
+    (folder / "old" / NB.filename).write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
+                                                          "worksheets": []}), encoding="utf-8")
+    write(folder, "renamed", solved(root), name="01_chain_rule (1).ipynb")
+    tampered = solved(root)
+    edit(tampered, "test_sigmoid", delete=True)
+    edit(tampered, "test_sigmoid_prime", "pass")
+    edit(tampered, "test_chain_forward", duplicate=True)
+    write(folder, "tampered", tampered)
+    write(folder, "cheat", edit(solved(root), "sigmoid", CHEAT))
+    write(folder, "loop", edit(solved(root), "sigmoid_prime", LOOP))
+    write(folder, "exits", edit(solved(root), "numerical_derivative",
+                                "import os\ndef numerical_derivative(f, x, h=1e-5):\n    os._exit(3)\n"))
+    out = tmp_path_factory.mktemp("results")
+    rows, review = autograde(folder, out, jobs=2, timeout=4, notebook_timeout=40, progress=False)
+    table = {(r.student, r.item): (r.score, r.status, r.message) for r in rows if r.notebook == NB.id}
+    return table, review, out, folder
+
+
+def scores(table, student):
+    return [table[student, item][0] for item in ITEMS]
+
+
+def statuses(table, student):
+    return {table[student, item][1] for item in ITEMS}
+
+
+def test_full_marks_and_noise_cost_nothing(graded):
+    table, review, _, _ = graded
+    for student in ("full", "noisy"):
+        assert scores(table, student) == [item.points for item in NB.items]
+        assert statuses(table, student) == {"ok"}
+        assert (student, NB.id) not in review
+
+
+def test_blank_scores_zero_with_reasons(graded):
+    table, _, _, _ = graded
+    assert scores(table, "blank") == [0] * len(ITEMS)
+    assert all(table["blank", item] == (0, "failed", f"{item} is not written yet") for item in ITEMS)
+
+
+@pytest.mark.parametrize("student, words", [
+    ("broken", "not valid notebook JSON"),
+    ("empty", "the file is empty"),
+    ("old", "saved in the old notebook format 3"),
+])
+def test_unreadable_files_are_errors_with_the_reason(graded, student, words):
+    table, review, _, _ = graded
+    assert statuses(table, student) == {"error"}
+    assert all(words in table[student, item][2] for item in ITEMS)
+    assert (student, NB.id) in review
+
+
+def test_a_wrong_file_name_is_reported_and_the_notebook_missing(graded):
+    table, review, _, _ = graded
+    assert statuses(table, "renamed") == {"missing"}
+    assert any("Rename it to 01_chain_rule.ipynb" in note for note in review["renamed", "01_chain_rule (1).ipynb"])
+
+
+def test_tampered_tests_are_restored_and_answers_still_graded(graded):
+    table, review, _, _ = graded
+    assert scores(table, "tampered") == [item.points for item in NB.items]
+    assert table["tampered", "sigmoid"][1:] == ("tampered", "its test cell was deleted; the course's test was put "
+                                                            "back; graded on your answer: correct")
+    assert table["tampered", "sigmoid_prime"][1].startswith("tampered")
+    assert "appears 2 times" in table["tampered", "chain_forward"][2]
+    assert table["tampered", "chain_backward"][1] == "ok"
+    assert (("tampered", NB.id)) in review
+
+
+def test_monkeypatching_earns_nothing_and_is_flagged(graded):
+    table, review, _, _ = graded
+    assert table["cheat", "sigmoid"][:2] == (0, "failed")
+    assert "passed in your kernel" in table["cheat", "sigmoid"][2]
+    assert any("the notebook's own tests gave 1 points" in note for note in review["cheat", NB.id])
+
+
+def test_an_endless_loop_and_os_exit_cost_only_their_items(graded):
+    table, review, _, _ = graded
+    assert table["loop", "sigmoid_prime"][:2] == (0, "timeout")
+    assert table["loop", "sigmoid"][:2] == (1, "ok") and table["loop", "chain_backward"][:2] == (3, "ok")
+    assert table["exits", "numerical_derivative"][:2] == (0, "error")
+    assert table["exits", "chain_backward"][:2] == (3, "ok")
+    assert any("nbgrader could not grade" in note for note in review["loop", NB.id])
+
+
+def hidden_lines(root):
+    """Every line of the course's hidden tests for this notebook (from the solutions)."""
+    lines = set()
+    for cell in nbformat.read(root / "solutions" / NB.id / NB.filename, as_version=4).cells:
+        if "### BEGIN HIDDEN TESTS" in cell.source:
+            hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+            lines |= {line.strip() for line in hidden.splitlines() if line.strip()}
+    assert lines
+    return lines
+
+
+def test_csvs_and_feedback(graded, root):
+    table, _, out, _ = graded
+    with open(out / "grades.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["student", "notebook", "item", "score", "max_score", "status", "message"]
+    with open(out / "summary.csv", newline="") as f:
+        summary = {r["student"]: r for r in csv.DictReader(f)}
+    assert summary["full"][NB.id] == f"{NB.points:g}" and summary["blank"]["total"] == "0"
+    pages = list((out / "feedback").rglob("*.html"))
+    assert len(pages) >= 8
+    hidden = hidden_lines(root)
+    for page in pages:
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))   # as displayed
+        assert "HIDDEN TESTS" not in text, page
+        assert not [line for line in hidden if line in text], page
+    shown = html.unescape(re.sub(r"<[^>]+>", "", (out / "feedback" / "full" / f"{NB.id}.html").read_text()))
+    assert "checks.call(" in shown           # visible tests are shown, and the search can find code
+    assert "Submissions that need a human look" in (out / "report.md").read_text()
+
+
+def test_rerunning_gives_identical_csvs(tmp_path, root):
+    folder = tmp_path / "class"
+    write(folder, "a", solved(root))
+    write(folder, "b", edit(solved(root), "sigmoid_prime", "def sigmoid_prime(z):\n    return sigmoid(z)\n"))
+    out = tmp_path / "results"
+    autograde(folder, out, jobs=2, timeout=10, progress=False)
+    first = [(out / name).read_bytes() for name in ("grades.csv", "summary.csv")]
+    autograde(folder, out, jobs=2, timeout=10, progress=False)
+    assert [(out / name).read_bytes() for name in ("grades.csv", "summary.csv")] == first
