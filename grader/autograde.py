@@ -21,6 +21,7 @@ student), feedback/<student>/<notebook>.html, report.md with its figures, gradeb
 """
 import csv
 import difflib
+import functools
 import hashlib
 import os
 import re
@@ -185,10 +186,15 @@ def prepare_course(settings, notebooks):
             raise RuntimeError(f"nbgrader could not set up {nb.id}: {result.get('error', '')}{result.get('log', '')}")
 
 
-def _limit_worker(memory_bytes):
+def _start_worker(memory_bytes):
+    """A grading worker: one BLAS thread, a memory limit, and what every submission needs loaded
+    once (nbgrader, the feedback exporter, the sandbox zygote) while the course is set up."""
     os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    import nbgrader.apps  # noqa: F401
+    _exporter()
+    trusted.Zygote.get()
 
 
 def in_kernel_scores(settings, nb_id, student):
@@ -241,17 +247,17 @@ def grade_submission(settings, entry, student, path):
     notes = tampering(nb, release, entry)
     target = settings.out / "course" / "submitted" / student / entry.id / entry.filename
     target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, target)
+    nbformat.write(without_demonstrations(nb, release), target)
 
-    graded_in_kernel, problem = run_nbgrader(settings, entry.id, student)
-    if not graded_in_kernel:
-        review.append(f"nbgrader could not grade the notebook in its kernel: {problem}")
-    kernel = in_kernel_scores(settings, entry.id, student) if graded_in_kernel else {}
-
+    nbgrader = NbgraderRun(settings, entry.id, student)
     limits = trusted.Limits(setup_seconds=settings.notebook_timeout, cell_seconds=settings.timeout,
                             call_seconds=settings.timeout)
     verdicts = {v.item: v for v in trusted.grade_notebook(nb, entry, seed_for(student, entry.id, path.read_bytes()),
                                                         limits, release)}
+    graded_in_kernel, problem = nbgrader.finish()
+    if not graded_in_kernel:
+        review.append(f"nbgrader could not grade the notebook in its kernel: {problem}")
+    kernel = in_kernel_scores(settings, entry.id, student) if graded_in_kernel else {}
     for item in entry.items:
         if item.written:
             rows.append(Row(student, entry.id, item.id, 0, item.points, "manual",
@@ -266,9 +272,9 @@ def grade_submission(settings, entry, student, path):
         in_kernel = kernel.get(item.test_id)
         if in_kernel is not None and in_kernel[0] != score:
             override(settings, entry.id, student, item.test_id, score)
+            review.append(f"{item.id}: the notebook's own tests gave {in_kernel[0]:g} points in the "
+                          f"learner's kernel, the trusted check {score:g} (the trusted score counts)")
             if in_kernel[0] > score:
-                review.append(f"{item.id}: the notebook's own tests gave {in_kernel[0]:g} points in the "
-                              f"learner's kernel, the trusted check {score:g}")
                 message += " (your notebook's tests passed in your kernel, but the grader's own check did not)"
         rows.append(Row(student, entry.id, item.id, score, item.points, status, message))
     if notes:
@@ -278,53 +284,76 @@ def grade_submission(settings, entry, student, path):
     return {"rows": rows, "review": review, "seconds": time.perf_counter() - start}
 
 
-def run_nbgrader(settings, nb_id, student):
-    """nbgrader's autograde of one submission in a forked process of its own session, so that a
-    kernel stuck in a loop that ignores interrupts is killed with it after notebook_timeout.
-    Returns (graded, problem)."""
-    import signal
+SKIPPED = "# A course demonstration: not run when grading (your functions are)."
 
-    from nbgrader.apps import NbGraderAPI
 
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:                                   # the child: grade, report, leave at once
-        os.close(read)
-        code = 1
+def without_demonstrations(nb, release):
+    """A copy of nb for nbgrader in which the course's demonstration cells (trusted.demonstrations:
+    training runs, sweeps, plots; none of them graded) are replaced by a comment. The tests need
+    only the set-up cells and the answers, so the scores are the same and grading is faster."""
+    copy = nbformat.reads(nbformat.writes(nb), as_version=4)
+    for i in trusted.demonstrations(copy, release):
+        copy.cells[i].source = SKIPPED
+        copy.cells[i].outputs = []
+    return copy
+
+
+class NbgraderRun:
+    """nbgrader's autograde of one submission in a forked process of its own session, started at
+    once and awaited with finish(): the trusted judging runs meanwhile (the kernel spends much of
+    its time starting up). A kernel stuck in a loop that ignores interrupts is killed with the
+    process's whole session after notebook_timeout."""
+
+    def __init__(self, settings, nb_id, student):
+        from nbgrader.apps import NbGraderAPI
+
+        self.settings = settings
+        self.read, write = os.pipe()
+        self.started = time.monotonic()
+        self.pid = os.fork()
+        if self.pid == 0:                              # the child: grade, report, leave at once
+            os.close(self.read)
+            code = 1
+            try:
+                os.setsid()
+                result = NbGraderAPI(config=course_config(settings)).autograde(nb_id, student, force=True,
+                                                                               create=True)
+                message = "" if result.get("success") else _last_line(result.get("error", "") or result.get("log", ""))
+                os.write(write, message.encode()[:4000])
+                code = 0 if result.get("success") else 1
+            except BaseException as err:               # noqa: BLE001
+                os.write(write, f"{type(err).__name__}: {err}".encode()[:4000])
+            finally:
+                os._exit(code)
+        os.close(write)
+
+    def finish(self):
+        """(graded, problem): whether nbgrader graded it, and if not, why."""
+        import signal
+
+        deadline = self.started + self.settings.notebook_timeout
+        status = None
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.02)
+        else:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)    # nbgrader and its kernel
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            os.close(self.read)
+            return False, f"it ran longer than {self.settings.notebook_timeout} s and was stopped"
+        with os.fdopen(self.read, "rb") as f:
+            message = f.read().decode(errors="replace")
         try:
-            os.setsid()
-            result = NbGraderAPI(config=course_config(settings)).autograde(nb_id, student, force=True, create=True)
-            message = "" if result.get("success") else _last_line(result.get("error", "") or result.get("log", ""))
-            os.write(write, message.encode()[:4000])
-            code = 0 if result.get("success") else 1
-        except BaseException as err:               # noqa: BLE001
-            os.write(write, f"{type(err).__name__}: {err}".encode()[:4000])
-        finally:
-            os._exit(code)
-    os.close(write)
-    deadline = time.monotonic() + settings.notebook_timeout
-    status = None
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        time.sleep(0.05)
-    else:
-        try:
-            os.killpg(pid, signal.SIGKILL)         # nbgrader and its kernel
-        except ProcessLookupError:
+            os.killpg(self.pid, signal.SIGKILL)        # anything the kernel left behind
+        except (ProcessLookupError, PermissionError):
             pass
-        os.waitpid(pid, 0)
-        os.close(read)
-        return False, f"it ran longer than {settings.notebook_timeout} s and was stopped"
-    with os.fdopen(read, "rb") as f:
-        message = f.read().decode(errors="replace")
-    try:
-        os.killpg(pid, signal.SIGKILL)             # anything the kernel left behind
-    except (ProcessLookupError, PermissionError):
-        pass
-    ok = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-    return ok, "" if ok else (message or "it failed without a message")
+        ok = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        return ok, "" if ok else (message or "it failed without a message")
 
 
 def _last_line(text):
@@ -336,14 +365,25 @@ def _last_line(text):
 # Feedback
 # ---------------------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=None)
+def _exporter():
+    """One HTML exporter per worker process: loading its templates takes most of a second."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter()
+
+
 def write_feedback(settings, entry, student, rows, submitted):
     """feedback/<student>/<notebook>.html: the verdicts, then the graded notebook without hidden tests."""
-    from nbconvert import HTMLExporter
     from nbgrader.preprocessors import ClearHiddenTests
 
     graded = settings.out / "course" / "autograded" / student / entry.id / entry.filename
     if graded.exists():
         nb = nbformat.read(graded, as_version=4)
+        sources = {cell.get("id"): cell.source for cell in submitted.cells}
+        for cell in nb.cells:                                  # the demonstrations' code, not run
+            if cell.source == SKIPPED and cell.get("id") in sources:
+                cell.source = sources[cell.get("id")]
     elif submitted is not None:
         nb = submitted
     else:                                                     # unreadable: the verdicts alone
@@ -365,7 +405,7 @@ def write_feedback(settings, entry, student, rows, submitted):
               f"**{total:g} of {sum(r.max_score for r in rows):g} points** (written answers are added "
               "when your instructor has graded them).\n\n" + "\n".join(table))
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(header))
-    html, _ = HTMLExporter().from_notebook_node(nb)
+    html, _ = _exporter().from_notebook_node(nb)
     out = settings.out / "feedback" / student / f"{entry.id}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
@@ -392,9 +432,10 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
         elif not submissions.is_dir():
             raise FileNotFoundError(f"{submissions}: neither a folder of submissions nor a zip of them")
         found, rows = collect(submissions, notebooks)
-        prepare_course(settings, notebooks)
         by_id = {nb.id: nb for nb in notebooks}
         tasks = [(student, nb_id, path) for student, files in found.items() for nb_id, path in sorted(files.items())]
+        later = {nb.id: -i for i, nb in enumerate(notebooks)}
+        tasks.sort(key=lambda task: later[task[1]])   # the longer later notebooks first: no long tail
         review = defaultdict(list)
         for row in rows:
             review[row.student, row.notebook].append(row.message)
@@ -404,8 +445,10 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
                     rows += [Row(student, nb.id, item.id, 0, item.points, "missing",
                                  f"no {nb.filename} was handed in") for item in nb.items]
         jobs = jobs or os.cpu_count() or 1
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_worker,
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
                                  initargs=(settings.memory_bytes,)) as pool:
+            pool.submit(int)                           # the workers start while ...
+            prepare_course(settings, notebooks)        # ... the gradebook is set up
             futures = {pool.submit(grade_submission, settings, by_id[nb_id], student, path): (student, nb_id)
                        for student, nb_id, path in tasks}
             for future in tqdm(as_completed(futures), total=len(futures), desc="grading", unit="notebook",

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The modules learners get: everything the release notebooks import, and the self-check.
 LEARNER_MODULES = ("__main__.py", "cli.py", "selfcheck.py", "manifest.py", "course.toml",
-                   "checks.py", "gradcheck.py", "activations.py", "costs.py", "data.py",
+                   "checks.py", "gradcheck.py", "activations.py", "costs.py", "data.py", "digits_split.npz",
                    "worked_example.py", "diagrams.py")
 # Never shipped, whatever else changes: a test asserts none of these is in the bundle.
 INSTRUCTOR_ONLY = ("reference.py", "judge.py", "release.py", "bundle.py")

@@ -23,6 +23,7 @@ import resource
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -76,6 +77,81 @@ def _limit(limits):
     return apply
 
 
+def _environment(home, pythonpath):
+    return {"PYTHONPATH": pythonpath, "HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+
+
+class Forked:
+    """A sandbox child forked by the Zygote, with the parts of subprocess.Popen that Sandbox uses."""
+
+    def __init__(self, zygote, pid, stdin, stdout):
+        self.zygote, self.pid, self.stdin, self.stdout = zygote, pid, stdin, stdout
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            self.returncode = self.zygote.status(self.pid, 0.5)
+        return self.returncode
+
+    def wait(self):
+        if self.returncode is None:
+            self.returncode = self.zygote.status(self.pid, 5)
+        return self.returncode
+
+
+class Zygote:
+    """A process that has imported IPython and matplotlib and forks sandbox children on request
+    (sandbox_child.zygote), so that a sandbox starts in milliseconds, not a second. One per
+    grading process, started on first use; it has never seen learner code (each child is forked
+    from it, and the children run the learner's code) and ends when this process does."""
+
+    _running = {}                                 # {os.getpid(): Zygote}
+
+    @classmethod
+    def get(cls):
+        zygote = cls._running.get(os.getpid())
+        if zygote is None or zygote.proc.poll() is not None:
+            zygote = cls._running[os.getpid()] = cls()
+        return zygote
+
+    def __init__(self):
+        self.home = Path(tempfile.mkdtemp(prefix="sandbox-zygote-"))
+        shutil.copyfile(CHILD, self.home / "sandbox_child.py")
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.proc = subprocess.Popen([sys.executable, "-S", str(self.home / "sandbox_child.py"), "--zygote",
+                                      str(theirs.fileno())], pass_fds=[theirs.fileno()], cwd=self.home,
+                                     env=_environment(self.home, SITE), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        theirs.close()
+        self.sock.settimeout(60)                  # the first reply waits for the imports
+
+    def fork(self, home, limits):
+        """A Forked child whose stdin and stdout are pipes to this process."""
+        to_child, child_in = os.pipe()[::-1]      # (write end, read end)
+        child_out, from_child = os.pipe()[::-1]
+        try:
+            socket.send_fds(self.sock, [json.dumps({
+                "home": str(home), "env": _environment(home, f"{home}{os.pathsep}{SITE}"),
+                "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes}).encode()],
+                [child_in, child_out])
+            reply = json.loads(self.sock.recv(1 << 16) or b"{}")
+        finally:
+            os.close(child_in)
+            os.close(child_out)
+        if "pid" not in reply:
+            raise OSError("the sandbox zygote did not answer")
+        return Forked(self, reply["pid"], os.fdopen(to_child, "wb"), os.fdopen(from_child, "rb"))
+
+    def status(self, pid, seconds):
+        try:
+            self.sock.send(json.dumps({"status": pid, "seconds": seconds}).encode())
+            return json.loads(self.sock.recv(1 << 16) or b"{}").get("code")
+        except (OSError, ValueError):
+            return None
+
+
 class Sandbox:
     """One child process holding a learner's notebook code; call(name, args) runs a function there."""
 
@@ -97,14 +173,14 @@ class Sandbox:
     def start(self):
         """Start the process and run the cells. Returns {answer grade_id: error text} for answer
         cells that raised. Raises SandboxFailure if the cells time out or end the process."""
-        env = {"PYTHONPATH": f"{self.home}{os.pathsep}{SITE}", "HOME": str(self.home),
-               "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "MPLBACKEND": "Agg",
-               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
-               "PYTHONHASHSEED": "0"}
-        self.proc = subprocess.Popen([sys.executable, "-S", str(self.home / "sandbox_child.py")],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, cwd=self.home, env=env,
-                                     start_new_session=True, preexec_fn=_limit(self.limits))
+        try:
+            self.proc = Zygote.get().fork(self.home, self.limits)
+        except OSError:                            # no zygote: start the child from scratch
+            self.proc = subprocess.Popen([sys.executable, "-S", str(self.home / "sandbox_child.py")],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL, cwd=self.home,
+                                         env=_environment(self.home, f"{self.home}{os.pathsep}{SITE}"),
+                                         start_new_session=True, preexec_fn=_limit(self.limits))
         self.buffer = b""
         self._send({"cells": self.cells, "cell_seconds": self.limits.cell_seconds})
         reply = self._receive(self.limits.setup_seconds, "running the notebook's cells")
@@ -197,26 +273,38 @@ class Sandbox:
             raise SandboxFailure("error", f"The notebook's process answered nonsense while {doing}.") from None
 
 
-def notebook_cells(nb, release=None):
-    """The code cells the sandbox runs, each tagged with its answer grade_id (or None): no test
-    cells, nothing after the last answer cell, and, given the released notebook, none of the
-    course's own cells after the first answer unless the learner edited them."""
-    course_cells = set()
-    if release is not None:
-        course_cells = {(c.get("id"), c.source) for c in release.cells if c.cell_type == "code"
-                        and not c.metadata.get("nbgrader", {}).get("solution")}
-    cells, seen_answer = [], False
-    for cell in nb.cells:
+def demonstrations(nb, release):
+    """Indices of nb's code cells that are the course's own demonstrations, as released and not
+    edited: after the first answer cell, neither answer nor test, with the id and source of a
+    release cell. They only call the learner's functions (plots, training runs, tables), so
+    grading does not run them; what the tests and answers need is defined before the first
+    answer or in answer cells (tests/test_autograde.py grades the solutions this way)."""
+    course_cells = {(c.get("id"), c.source) for c in release.cells if c.cell_type == "code"
+                    and not c.metadata.get("nbgrader", {}).get("solution")
+                    and not c.metadata.get("nbgrader", {}).get("grade")}
+    found, seen_answer = set(), False
+    for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution"):
+        if meta.get("solution"):
+            seen_answer = True
+        elif seen_answer and not meta.get("grade") and (cell.get("id"), cell.source) in course_cells:
+            found.add(i)
+    return found
+
+
+def notebook_cells(nb, release=None):
+    """The code cells the sandbox runs, each tagged with its answer grade_id (or None): no test
+    cells, nothing after the last answer cell, and, given the released notebook, none of the
+    course's demonstrations (see demonstrations)."""
+    skip = demonstrations(nb, release) if release is not None else set()
+    cells = []
+    for i, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or i in skip or (meta.get("grade") and not meta.get("solution")):
             continue
-        answer = meta.get("grade_id") if meta.get("solution") else None
-        if not answer and seen_answer and (cell.get("id"), cell.source) in course_cells:
-            continue
-        seen_answer = seen_answer or bool(answer)
-        cells.append({"source": cell.source, "answer": answer})
+        cells.append({"source": cell.source, "answer": meta.get("grade_id") if meta.get("solution") else None})
     last = max((i for i, c in enumerate(cells) if c["answer"]), default=-1)
     return cells[:last + 1]
 

@@ -203,3 +203,21 @@ def test_rerunning_gives_identical_csvs(tmp_path, root):
     first = [(out / name).read_bytes() for name in ("grades.csv", "summary.csv")]
     autograde(folder, out, jobs=2, timeout=10, progress=False)
     assert [(out / name).read_bytes() for name in ("grades.csv", "summary.csv")] == first
+
+
+def test_every_solution_gets_full_marks_in_both_verdicts(tmp_path, root):
+    """Each notebook's solution answers: every item ok, and nbgrader's in-kernel tests agree (the
+    graded copy skips the course's demonstration cells, so this also proves the tests need none
+    of them)."""
+    folder = tmp_path / "class"
+    for nb in manifest.load():
+        release = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4)
+        write(folder, "solver", with_answers(release, nbformat.read(root / "solutions" / nb.id / nb.filename,
+                                                                   as_version=4)), nb.filename)
+    rows, review = autograde(folder, tmp_path / "results", jobs=2, timeout=60, progress=False)
+    assert review == {}
+    for row in rows:
+        assert row.status == ("manual" if row.item == "why_relu" else "ok"), row
+    skipped = nbformat.read(tmp_path / "results" / "course" / "submitted" / "solver" / "04_l_layers" /
+                            "04_l_layers.ipynb", as_version=4)
+    assert sum(cell.source.startswith("# A course demonstration") for cell in skipped.cells) >= 5

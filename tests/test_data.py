@@ -24,3 +24,18 @@ def test_digits_split_is_reproducible_and_depends_on_the_seed():
 
 def test_one_hot():
     assert np.array_equal(data.one_hot([2, 0], k=3), [[0, 1], [0, 0], [1, 0]])
+
+
+def test_the_stored_split_is_scikit_learns():
+    """digits() reads the data with numpy and a stored split; it must equal what scikit-learn's
+    own loader and train_test_split give."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    sk = load_digits()
+    X_tr, X_te, y_tr, y_te = train_test_split(sk.data / 16.0, sk.target, test_size=0.25, random_state=0,
+                                              stratify=sk.target)
+    d = data.digits()
+    assert data.SPLIT_FILE.exists()
+    assert np.array_equal(d.X_train, X_tr.T) and np.array_equal(d.X_test, X_te.T)
+    assert np.array_equal(d.y_train, y_tr) and np.array_equal(d.y_test, y_te)
