@@ -16,7 +16,7 @@ BLAS_ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup test lab solutions release bundle clean
+.PHONY: setup test lab solutions release bundle demo bench clean
 
 setup: $(STAMP)
 
@@ -51,5 +51,19 @@ release: setup
 bundle: setup
 	$(BIN)/python -m grader bundle --out dist/backprop-course.zip
 
+# Instructors' main job, on the sample class: grades, feedback and the class report
+DEMO_OUT ?= results/demo
+demo: setup
+	@test -d examples/class || $(BIN)/python examples/make_class.py
+	$(BLAS_ONE_THREAD) $(BIN)/python -m grader autograde examples/class --out $(DEMO_OUT) --timeout 20
+	@echo
+	@echo "Read $(DEMO_OUT)/report.md first (class picture, most failed items, submissions to look at),"
+	@echo "then $(DEMO_OUT)/grades.csv and summary.csv; learners' pages are in $(DEMO_OUT)/feedback/."
+
+# Plain serial nbgrader against grader autograde on 40 submissions: wall times and their ratio
+bench: setup
+	@rm -rf .scratch-home-bench && mkdir -p .scratch-home-bench
+	HOME=$(CURDIR)/.scratch-home-bench $(BIN)/python benchmarks/bench_autograde.py $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) .scratch-home dist
+	rm -rf $(VENV) .scratch-home .scratch-home-bench dist results

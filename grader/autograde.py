@@ -114,6 +114,15 @@ def _graded(cell):
     return cell.metadata.get("nbgrader", {})
 
 
+def _retype(nb, cell, cell_type):
+    """Give cell back its released type, source and metadata kept (as nbgrader's OverwriteCells does)."""
+    new = (nbformat.v4.new_code_cell if cell_type == "code" else nbformat.v4.new_markdown_cell)(cell.source)
+    new.metadata = cell.metadata
+    if "id" in cell:
+        new["id"] = cell["id"]
+    nb.cells[next(i for i, c in enumerate(nb.cells) if c is cell)] = new
+
+
 def tampering(nb, release, entry):
     """Drop duplicated graded cells from nb (in place) and return {item: what was done to its
     test or answer cell} compared with the released notebook."""
@@ -138,7 +147,9 @@ def tampering(nb, release, entry):
                 notes[item.id] = "its test cell's type or grading metadata was changed; restored"
         answers = found.get(item.id, [])
         if answers and answers[0].cell_type != released[item.id].cell_type:
-            notes.setdefault(item.id, f"its answer cell was changed to a {answers[0].cell_type} cell")
+            notes.setdefault(item.id, f"its answer cell was changed to a {answers[0].cell_type} cell; "
+                                      f"changed back to {released[item.id].cell_type}")
+            _retype(nb, answers[0], released[item.id].cell_type)
     order = [gid for gid in (_graded(c).get("grade_id") for c in nb.cells) if gid and gid.startswith("test_")]
     course_order = [gid for gid in (_graded(c).get("grade_id") for c in release.cells) if gid and gid.startswith("test_")]
     kept = [gid for gid in dict.fromkeys(order) if gid in course_order]
@@ -186,12 +197,23 @@ def prepare_course(settings, notebooks):
             raise RuntimeError(f"nbgrader could not set up {nb.id}: {result.get('error', '')}{result.get('log', '')}")
 
 
+def quiet_nbgrader():
+    """nbgrader's gradebook triggers SQLAlchemy autoflush warnings that say nothing to an
+    instructor; keep them off the terminal."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)
+
+
 def _start_worker(memory_bytes):
     """A grading worker: one BLAS thread, a memory limit, and what every submission needs loaded
     once (nbgrader, the feedback exporter, the sandbox zygote) while the course is set up."""
     os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    quiet_nbgrader()
     import nbgrader.apps  # noqa: F401
     _exporter()
     trusted.Zygote.get()
@@ -244,6 +266,8 @@ def grade_submission(settings, entry, student, path):
         rows = [Row(student, entry.id, item.id, 0, item.points, "error", reason) for item in entry.items]
         write_feedback(settings, entry, student, rows, None)
         return {"rows": rows, "review": [reason], "seconds": time.perf_counter() - start}
+    if nb.metadata.get("orig_nbformat", 4) < 4:
+        review.append(f"saved in the old notebook format {nb.metadata.orig_nbformat}; upgraded to 4 and graded")
     notes = tampering(nb, release, entry)
     target = settings.out / "course" / "submitted" / student / entry.id / entry.filename
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -316,6 +340,11 @@ class NbgraderRun:
             code = 1
             try:
                 os.setsid()
+                log = settings.out / "course" / "logs" / student / f"{nb_id}.log"
+                log.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                os.dup2(fd, 1)                         # nbgrader's log and the kernel's own
+                os.dup2(fd, 2)                         # messages: for the instructor, not the terminal
                 result = NbGraderAPI(config=course_config(settings)).autograde(nb_id, student, force=True,
                                                                                create=True)
                 message = "" if result.get("success") else _last_line(result.get("error", "") or result.get("log", ""))
@@ -422,6 +451,7 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
 
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    quiet_nbgrader()
     notebooks = manifest.load(Path(root) / "grader" / "course.toml")
     settings = Settings(out=out, db_url=db_url or f"sqlite:///{out / 'gradebook.db'}", timeout=timeout,
                         notebook_timeout=notebook_timeout, root=Path(root))

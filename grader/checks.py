@@ -273,6 +273,8 @@ def gradient(analytic, f, x, name="gradient", h=1e-5, tol=1e-7):
     """Fail unless `analytic` matches the central-difference gradient of f at x.
 
     The figure compared with tol is ||analytic - numeric|| / (||analytic|| + ||numeric||).
+    Returns None: as the last line of an nbgrader test cell, a number would be read as a
+    partial score.
     """
     with quiet():
         numeric = numerical_gradient(f, x, h)
@@ -285,4 +287,3 @@ def gradient(analytic, f, x, name="gradient", h=1e-5, tol=1e-7):
         raise CheckFailed(f"{name} disagrees with central differences (relative error "
                           f"{err:.2e}, tolerance {tol:g}). "
                           + (detail or f"Central differences: {_fmt(numeric)}; yours: {_fmt(a)}."))
-    return err

@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def common_message(message):
@@ -33,6 +34,7 @@ def write_report(out, rows, review, notebooks):
         ax.hist(scores, bins=range(0, int(nb.auto_points) + 2), align="left", rwidth=0.85, color="tab:blue")
         ax.set_title(f"{nb.id}\n{len(scores)} handed in", fontsize=9)
         ax.set_xlabel(f"points (of {nb.auto_points:g} autograded)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylabel("students")
     fig.tight_layout()
     fig.savefig(out / "scores.png", dpi=90)
@@ -47,7 +49,12 @@ def write_report(out, rows, review, notebooks):
         full = sum(score == nb.auto_points for score in scores)
         lines.append(f"| {nb.id} | {len(scores)} | {mean:.1f} / {nb.auto_points:g} | {full} |")
 
-    failed = [r for r in rows if r.status in ("failed", "tampered", "timeout", "error") and r.item and r.score == 0]
+    messages = defaultdict(set)                 # a file that could not be read fails every item alike:
+    for r in rows:                              # it is listed under "need a human look", not here
+        messages[r.student, r.notebook].add((r.status, r.message))
+    unreadable = {key for key, found in messages.items() if len(found) == 1 and next(iter(found))[0] == "error"}
+    failed = [r for r in rows if r.status in ("failed", "tampered", "timeout", "error") and r.item and r.score == 0
+              and (r.student, r.notebook) not in unreadable]
     by_item = Counter((r.notebook, r.item) for r in failed)
     lines += ["", "## Items most often failed", "", "| notebook | item | failed | commonest reasons |", "|---|---|---|---|"]
     for (nb_id, item), count in by_item.most_common(12):

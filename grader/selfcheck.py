@@ -35,15 +35,7 @@ def read_notebook(path):
     if path.stat().st_size == 0:
         raise NotebookUnreadable(f"{path}: the file is empty (was the notebook saved?)")
     try:
-        original = nbformat.read(path, as_version=nbformat.NO_CONVERT)
-        if original.get("nbformat", 0) < 4:
-            raise NotebookUnreadable(
-                f"{path}: saved in the old notebook format {original.get('nbformat')} (a Jupyter from before "
-                "2015), which has lost the course's cell markings; copy your answers into the released "
-                "notebook and save it from JupyterLab")
-        nb = nbformat.read(path, as_version=4)
-    except NotebookUnreadable:
-        raise
+        nb = nbformat.read(path, as_version=4)    # an old format (3) is upgraded, markings and all
     except (json.JSONDecodeError, NotJSONError) as err:
         raise NotebookUnreadable(f"{path}: not valid notebook JSON ({err}); open a backup or "
                                  "re-download the notebook") from None
@@ -61,9 +53,20 @@ def execute(nb, cwd, timeout=120):
         os.environ.setdefault(var, "1")                               # is faster and reproducible
 
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            record_timing=False, resources={"metadata": {"path": str(cwd)}})
+                            record_timing=False, resources={"metadata": {"path": str(cwd)}},
+                            on_cell_executed=_keep_reply_error)
     client.execute()
     return nb
+
+
+def _keep_reply_error(cell, cell_index, execute_reply):
+    """The kernel's reply says whether a cell failed, whatever the notebook did to how errors are
+    shown (sys.excepthook, IPython's set_custom_exc): record a failure the outputs hide, as
+    nbgrader does."""
+    content = (execute_reply or {}).get("content", {})
+    if content.get("status") == "error" and not any(out.output_type == "error" for out in cell.get("outputs", [])):
+        cell.outputs.append(nbformat.v4.new_output("error", ename=content.get("ename", "Error"),
+                                                   evalue=content.get("evalue", ""), traceback=[]))
 
 
 def _message(cell):

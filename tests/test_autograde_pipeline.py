@@ -77,15 +77,21 @@ def graded(tmp_path_factory, root):
     (folder / "broken" / NB.filename).write_text('{"cells": [', encoding="utf-8")
     (folder / "empty").mkdir()
     (folder / "empty" / NB.filename).write_text("", encoding="utf-8")
-    (folder / "old").mkdir()
-    (folder / "old" / NB.filename).write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
-                                                          "worksheets": []}), encoding="utf-8")
+    (folder / "old").mkdir()                    # correct work saved in the old notebook format 3
+    (folder / "old" / NB.filename).write_text(nbformat.writes(solved(root), version=3), encoding="utf-8")
     write(folder, "renamed", solved(root), name="01_chain_rule (1).ipynb")
     tampered = solved(root)
     edit(tampered, "test_sigmoid", delete=True)
     edit(tampered, "test_sigmoid_prime", "pass")
     edit(tampered, "test_chain_forward", duplicate=True)
     write(folder, "tampered", tampered)
+    retyped = solved(root)
+    for i, cell in enumerate(retyped.cells):
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "sigmoid_prime":
+            markdown = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
+            markdown["id"] = cell["id"]
+            retyped.cells[i] = markdown
+    write(folder, "retyped", retyped)
     write(folder, "cheat", edit(solved(root), "sigmoid", CHEAT))
     write(folder, "loop", edit(solved(root), "sigmoid_prime", LOOP))
     write(folder, "exits", edit(solved(root), "numerical_derivative",
@@ -112,6 +118,21 @@ def test_full_marks_and_noise_cost_nothing(graded):
         assert (student, NB.id) not in review
 
 
+def test_an_old_format_notebook_is_upgraded_and_graded(graded, tmp_path):
+    table, review, _, folder = graded
+    assert json.loads((folder / "old" / NB.filename).read_text())["nbformat"] == 3
+    assert scores(table, "old") == [item.points for item in NB.items]
+    assert review["old", NB.id] == ["saved in the old notebook format 3; upgraded to 4 and graded"]
+
+
+def test_an_answer_cell_turned_into_markdown_is_graded_on_its_code(graded):
+    table, review, _, _ = graded
+    assert scores(table, "retyped") == [item.points for item in NB.items]
+    score, status, message = table["retyped", "sigmoid_prime"]
+    assert status == "tampered" and "changed to a markdown cell; changed back to code" in message
+    assert ("retyped", NB.id) in review
+
+
 def test_blank_scores_zero_with_reasons(graded):
     table, _, _, _ = graded
     assert scores(table, "blank") == [0] * len(ITEMS)
@@ -121,7 +142,6 @@ def test_blank_scores_zero_with_reasons(graded):
 @pytest.mark.parametrize("student, words", [
     ("broken", "not valid notebook JSON"),
     ("empty", "the file is empty"),
-    ("old", "saved in the old notebook format 3"),
 ])
 def test_unreadable_files_are_errors_with_the_reason(graded, student, words):
     table, review, _, _ = graded

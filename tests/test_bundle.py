@@ -100,3 +100,7 @@ def test_bundle_notebooks_pass_their_visible_tests_without_the_repository(unpack
     tests = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
     assert len(tests) == sum(not item.written for item in nb.items)
     assert not any(o.get("name") == "stderr" for c in tests for o in c.get("outputs", []))
+    from nbgrader.utils import determine_grade      # the rule `grader check` applies: full marks
+    for cell in tests:                              # (a number shown by a test cell is a partial score)
+        assert determine_grade(cell)[0] == determine_grade(cell)[1], (cell.metadata["nbgrader"]["grade_id"],
+                                                                    cell.outputs)

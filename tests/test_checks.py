@@ -79,7 +79,7 @@ def test_layers_name_the_first_wrong_layer_going_backwards():
 
 def test_gradient_check():
     x = np.array([0.3, -1.2])
-    assert checks.gradient(2 * x, lambda v: np.sum(v ** 2), x, "g") < 1e-9
+    assert checks.gradient(2 * x, lambda v: np.sum(v ** 2), x, "g") is None   # no partial score in nbgrader
     with pytest.raises(CheckFailed, match="disagrees with central differences"):
         checks.gradient(x, lambda v: np.sum(v ** 2), x, "g")
 

@@ -88,3 +88,10 @@ def test_mutating_update_fails():
 
 def test_naive_sigmoid_still_passes():
     judge.check("sigmoid", lambda z: 1 / (1 + np.exp(-z)))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_relu_prime_one_at_the_kink_fails_on_every_seed(seed):
+    """The course takes ReLU'(0) = 0; random normal inputs alone almost never hit 0 exactly."""
+    with pytest.raises(CheckFailed, match="relu_prime"):
+        judge.check("relu_prime", lambda z: (np.asarray(z) >= 0).astype(float), seed=seed)

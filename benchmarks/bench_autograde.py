@@ -1,0 +1,167 @@
+"""Plain serial nbgrader against `python -m grader autograde`, on the same submissions.
+
+    python benchmarks/bench_autograde.py [--n 40] [--jobs N] [--timeout S] [--keep]
+
+The submissions are the readable, well-named, non-abusive ones of examples/class (kinds
+"correct" and "mistake" in examples/make_class.py), cycled to --n files under fresh student ids.
+(1) nbgrader CLI: a temporary course whose source directory is this repository's solutions/,
+    `nbgrader generate_assignment` per notebook, then one `nbgrader autograde <id> --student <s>`
+    process per submission; scores from nbgrader's gradebook.
+(2) `python -m grader autograde <dir> --out <results>`; scores from results/grades.csv.
+(3) Both wall times, their ratio, and every submission whose two scores differ.
+"""
+import argparse
+import csv
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from tqdm import tqdm
+
+ROOT = Path(__file__).resolve().parent.parent
+CLASS = ROOT / "examples" / "class"
+PY = sys.executable
+
+
+def load_class():
+    """The submissions registered by examples/make_class.py (writing examples/class if absent)."""
+    spec = importlib.util.spec_from_file_location("make_class", ROOT / "examples" / "make_class.py")
+    make_class = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_class)
+    if not CLASS.is_dir():
+        make_class.main([])
+    return make_class.build()
+
+
+def pick(n):
+    """n (student id, notebook id, source file) triples cycling over the gradable submissions."""
+    pool = [s for s in load_class() if s.kind in ("correct", "mistake") and s.filename == f"{s.notebook}.ipynb"]
+    return [(f"b{i:03d}", s.notebook, CLASS / s.student / s.filename) for i, s in
+            enumerate(pool[i % len(pool)] for i in range(n))]
+
+
+def environment(home):
+    """The venv's bin first on PATH (nbgrader runs `alembic`), its kernelspec, a scratch HOME."""
+    env = dict(os.environ, HOME=str(home), MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"), PYDEVD_DISABLE_FILE_VALIDATION="1")
+    env["PATH"] = f"{Path(PY).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def run_nbgrader(subs, work, env):
+    """Grade with plain serial nbgrader. Returns ({(student, notebook): score or None}, seconds)."""
+    course = work / "course"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        "c.CourseDirectory.course_id = 'bench'\n"
+        f"c.CourseDirectory.root = {str(course)!r}\n"
+        f"c.CourseDirectory.source_directory = {str(ROOT / 'solutions')!r}\n"
+        "c.Execute.extra_arguments = ['--InteractiveShell.xmode=Minimal']\n"
+        "c.ClearSolutions.code_stub = {'python': '# YOUR CODE HERE\\nraise NotImplementedError()'}\n")
+    nbgrader = [PY, "-m", "nbgrader"]
+    start = time.perf_counter()
+    for nb_id in sorted({nb for _, nb, _ in subs}):
+        subprocess.run(nbgrader + ["generate_assignment", nb_id], cwd=course, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    failed = set()
+    for sid, nb_id, src in tqdm(subs, desc="nbgrader autograde", unit="nb"):
+        dest = course / "submitted" / sid / nb_id / src.name
+        dest.parent.mkdir(parents=True)
+        shutil.copyfile(src, dest)
+        done = subprocess.run(nbgrader + ["autograde", nb_id, "--student", sid], cwd=course, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            failed.add((sid, nb_id))
+            tqdm.write(f"  nbgrader autograde failed for {sid}/{nb_id} ({src}): {done.stderr.strip()[-300:]}")
+    seconds = time.perf_counter() - start
+
+    from nbgrader.api import Gradebook, MissingEntry
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for sid, nb_id, _ in subs:
+            try:
+                scores[sid, nb_id] = None if (sid, nb_id) in failed else gb.find_submission_notebook(nb_id, nb_id, sid).score
+            except MissingEntry:
+                scores[sid, nb_id] = None
+    return scores, seconds
+
+
+def run_grader(subs, work, env, jobs, timeout):
+    """Grade with `python -m grader autograde`. Returns (scores, seconds), or None if unavailable."""
+    probe = subprocess.run([PY, "-m", "grader", "autograde", "--help"], cwd=ROOT, env=env, capture_output=True)
+    if probe.returncode != 0:
+        print("\n`python -m grader autograde` is not available yet (grader/autograde.py missing or not wired "
+              "into grader/cli.py): part (2) skipped.")
+        return None
+    folder, out = work / "submissions", work / "results"
+    for sid, nb_id, src in subs:
+        (folder / sid).mkdir(parents=True)
+        shutil.copyfile(src, folder / sid / src.name)
+    cmd = [PY, "-m", "grader", "autograde", str(folder), "--out", str(out)]
+    cmd += (["--jobs", str(jobs)] if jobs else []) + (["--timeout", str(timeout)] if timeout else [])
+    print(f"\n$ {' '.join(cmd[1:])}")
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, env=env)
+    seconds = time.perf_counter() - start
+    if not (out / "grades.csv").exists():
+        print(f"grader autograde exited {done.returncode} and wrote no {out / 'grades.csv'}: part (2) has no scores.")
+        return None
+    scores = defaultdict(float)
+    with open(out / "grades.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            try:   # an empty score (a written answer not graded yet, an error row) counts 0
+                scores[row["student"], row["notebook"].removesuffix(".ipynb")] += float(row["score"])
+            except (TypeError, ValueError):
+                pass
+    return dict(scores), seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=40, help="number of submissions (default 40)")
+    parser.add_argument("--jobs", type=int, help="passed to grader autograde --jobs")
+    parser.add_argument("--timeout", type=int, help="passed to grader autograde --timeout")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--verbose", action="store_true", help="print both scores of every submission")
+    args = parser.parse_args()
+
+    subs = pick(args.n)
+    work = Path(tempfile.mkdtemp(prefix="bench-autograde-"))
+    (work / "home").mkdir()
+    env = environment(work / "home")
+    print(f"{len(subs)} submissions ({len({s for _, _, s in subs})} distinct files) in {work}")
+    try:
+        nbg, nbg_seconds = run_nbgrader(subs, work, env)
+        ours = run_grader(subs, work, env, args.jobs, args.timeout)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    scores, seconds = ours or ({}, None)
+    for sid, nb, src in subs if args.verbose else ():
+        print(f"  {sid} {nb:18s} nbgrader {nbg[sid, nb]!s:>5}  grader {scores.get((sid, nb))!s:>5}  {src.relative_to(ROOT)}")
+    print(f"\nplain serial nbgrader CLI: {nbg_seconds:7.1f} s  ({nbg_seconds / len(subs):.2f} s per submission)")
+    if ours is None:
+        return 0
+    print(f"python -m grader autograde: {seconds:7.1f} s  ({seconds / len(subs):.2f} s per submission)")
+    print(f"ratio nbgrader / grader:    {nbg_seconds / seconds:7.2f}x")
+    diffs = [(sid, nb, src, nbg[sid, nb], scores.get((sid, nb))) for sid, nb, src in subs
+             if nbg[sid, nb] is None or scores.get((sid, nb)) is None or abs(nbg[sid, nb] - scores[sid, nb]) > 1e-6]
+    if not diffs:
+        print(f"per-submission scores: identical for all {len(subs)} submissions")
+    else:
+        print(f"per-submission scores: {len(diffs)} of {len(subs)} differ (nbgrader vs grader autograde):")
+        for sid, nb, src, a, b in diffs:
+            print(f"  {sid} {nb:18s} {a!s:>6} vs {b!s:>6}   ({src.relative_to(ROOT)})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

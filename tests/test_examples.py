@@ -1,0 +1,81 @@
+"""The sample class of `make demo` (examples/): it is what examples/make_class.py writes, and the
+grader gives every submission the grade examples/README.md says a correct grader gives."""
+import importlib.util
+
+import pytest
+
+from grader import manifest
+from grader.autograde import autograde
+
+NOTEBOOKS = [nb.id for nb in manifest.load()]
+
+# Points per notebook (01..05; None: not handed in under the course's file name), from the
+# "a correct grader gives" column of examples/README.md.
+EXPECTED = {
+    "s01": [11, 13, 8, 11, 6],
+    "s02": [11, 13, 8, 11, 6],
+    "s03": [7, 13, 5, 11, 5],
+    "s04": [8, 10, 6, 7, 5],
+    "s05": [8, 0, 8, 7, None],
+    "s06": [None, 0, 0, 11, None],      # renamed file, cut-off JSON, empty file, nbformat 3
+    "s07": [8, 13, 8, 10, 6],           # tampered test cells, graded on the answers
+    "s08": [2, 5, 0, 5, None],          # cheats that earn nothing
+    "s09": [8, 12, 5, 11, 6],           # endless loop, os._exit, memory bomb, huge output
+    "s10": [0, 5, None, None, 6],
+}
+
+
+def load_make_class(root):
+    spec = importlib.util.spec_from_file_location("make_class", root / "examples" / "make_class.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_sample_class_is_what_make_class_writes(root, tmp_path):
+    make_class = load_make_class(root)
+    make_class.OUT = tmp_path / "class"
+    make_class.write(make_class.build())
+    committed = root / "examples" / "class"
+    written = sorted(p.relative_to(make_class.OUT) for p in make_class.OUT.rglob("*") if p.is_file())
+    assert written == sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file())
+    for rel in written:
+        assert (make_class.OUT / rel).read_bytes() == (committed / rel).read_bytes(), rel
+
+
+@pytest.fixture(scope="module")
+def demo(root, tmp_path_factory):
+    rows, review = autograde(root / "examples" / "class", tmp_path_factory.mktemp("demo"), jobs=2, timeout=5,
+                             notebook_timeout=60, progress=False)
+    return rows, review
+
+
+def test_every_sample_submission_gets_its_grade(demo):
+    rows, _ = demo
+    got = {}
+    for r in rows:
+        if r.notebook in NOTEBOOKS and r.status != "missing":
+            got[r.student, r.notebook] = got.get((r.student, r.notebook), 0) + r.score
+    for student, points in EXPECTED.items():
+        for nb_id, expected in zip(NOTEBOOKS, points):
+            assert got.get((student, nb_id)) == expected, (student, nb_id)
+
+
+def test_sample_bad_inputs_and_abuse_get_their_status(demo):
+    rows, review = demo
+    status = {(r.student, r.notebook, r.item): r.status for r in rows}
+    by_submission = {}
+    for r in rows:
+        by_submission.setdefault((r.student, r.notebook), set()).add(r.status)
+    assert by_submission["s06", "02_worked_example"] == {"error"}          # cut-off JSON
+    assert by_submission["s06", "03_multi_output"] == {"error"}            # empty file
+    assert by_submission["s06", "01_chain_rule"] == {"missing"}            # handed in as "01_chain_rule (1)"
+    assert by_submission["s06", "01_chain_rule (1).ipynb"] == {"error"}
+    assert status["s07", "01_chain_rule", "chain_backward"] == "tampered"  # deleted test cell
+    assert by_submission["s07", "02_worked_example"] == {"tampered"}       # reordered test cells
+    assert status["s07", "05_vanishing", "relu_prime"] == "tampered"       # answer cell made markdown
+    assert status["s09", "01_chain_rule", "chain_backward"] == "timeout"   # loop ignoring SIGINT
+    assert status["s09", "02_worked_example", "train"] == "error"          # os._exit
+    for key in [("s06", "02_worked_example"), ("s07", "03_multi_output"), ("s08", "02_worked_example"),
+                ("s09", "01_chain_rule")]:
+        assert key in review
