@@ -241,3 +241,24 @@ def test_every_solution_gets_full_marks_in_both_verdicts(tmp_path, root):
     skipped = nbformat.read(tmp_path / "results" / "course" / "submitted" / "solver" / "04_l_layers" /
                             "04_l_layers.ipynb", as_version=4)
     assert sum(cell.source.startswith("# A course demonstration") for cell in skipped.cells) >= 5
+
+
+def test_an_lms_zip_is_graded_and_cannot_write_outside(tmp_path, root):
+    """A zip of <student>/<file> entries (any leading folders), with junk and a path that tries to
+    climb out of the unpacking folder."""
+    import zipfile
+
+    archive = tmp_path / "downloads.zip"
+    solved_text = nbformat.writes(solved(root))
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"course-2026/alice/{NB.filename}", solved_text)
+        zf.writestr(f"__MACOSX/alice/._{NB.filename}", "junk")
+        zf.writestr(f"../../escaped/{NB.filename}", nbformat.writes(released(root)))
+        zf.writestr("course-2026/readme.txt", "not a notebook")
+    out = tmp_path / "results"
+    rows, _ = autograde(archive, out, jobs=1, timeout=10, progress=False)
+    mine = {(r.student, r.item): (r.score, r.status) for r in rows if r.notebook == NB.id}
+    assert [mine["alice", item][0] for item in ITEMS] == [item.points for item in NB.items]
+    assert {mine["escaped", item][1] for item in ITEMS} == {"failed"}     # graded where it belongs
+    assert not (tmp_path.parent / "escaped").exists() and not (tmp_path / "escaped").exists()
+    assert {r.student for r in rows} == {"alice", "escaped"}

@@ -1,7 +1,13 @@
 """The sample class of `make demo` (examples/): it is what examples/make_class.py writes, and the
 grader gives every submission the grade examples/README.md says a correct grader gives."""
+import html
 import importlib.util
+import os
+import re
+import time
+from pathlib import Path
 
+import nbformat
 import pytest
 
 from grader import manifest
@@ -45,13 +51,28 @@ def test_the_sample_class_is_what_make_class_writes(root, tmp_path):
 
 @pytest.fixture(scope="module")
 def demo(root, tmp_path_factory):
-    rows, review = autograde(root / "examples" / "class", tmp_path_factory.mktemp("demo"), jobs=2, timeout=5,
-                             notebook_timeout=60, progress=False)
-    return rows, review
+    out = tmp_path_factory.mktemp("demo")
+    rows, review = autograde(root / "examples" / "class", out, jobs=2, timeout=5, notebook_timeout=60,
+                             progress=False)
+    return rows, review, out
+
+
+def processes_with(text):
+    """Command lines (and working folders) of running processes that contain text."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cmdline += f" (in {os.readlink(proc / 'cwd')})"      # kernels run in the submission's folder
+        except OSError:
+            continue
+        if text in cmdline and proc.name != str(os.getpid()):
+            found.append(cmdline)
+    return found
 
 
 def test_every_sample_submission_gets_its_grade(demo):
-    rows, _ = demo
+    rows, _, _ = demo
     got = {}
     for r in rows:
         if r.notebook in NOTEBOOKS and r.status != "missing":
@@ -62,7 +83,7 @@ def test_every_sample_submission_gets_its_grade(demo):
 
 
 def test_sample_bad_inputs_and_abuse_get_their_status(demo):
-    rows, review = demo
+    rows, review, _ = demo
     status = {(r.student, r.notebook, r.item): r.status for r in rows}
     by_submission = {}
     for r in rows:
@@ -79,3 +100,31 @@ def test_sample_bad_inputs_and_abuse_get_their_status(demo):
     for key in [("s06", "02_worked_example"), ("s07", "03_multi_output"), ("s08", "02_worked_example"),
                 ("s09", "01_chain_rule")]:
         assert key in review
+
+
+def test_no_process_outlives_the_grading(demo):
+    """Loops that ignore SIGINT, os._exit, forked children: nothing is left running afterwards
+    (sandboxes, their zygotes, nbgrader's kernels for the results folder)."""
+    _, _, out = demo
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        left = processes_with("sandbox_child.py") + processes_with(str(out))
+        if not left:
+            break
+        time.sleep(0.5)
+    assert not left
+
+
+def test_no_feedback_page_shows_hidden_tests(demo, root):
+    _, _, out = demo
+    hidden = set()
+    for nb in manifest.load():
+        for cell in nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4).cells:
+            if "### BEGIN HIDDEN TESTS" in cell.source:
+                block = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+                hidden |= {line.strip() for line in block.splitlines() if line.strip()}
+    pages = list((out / "feedback").rglob("*.html"))
+    assert len(pages) >= 40 and hidden
+    for page in pages:
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        assert "HIDDEN TESTS" not in text and not [line for line in hidden if line in text], page
