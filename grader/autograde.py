@@ -213,6 +213,8 @@ def _start_worker(memory_bytes):
     os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_NPROC, (trusted.process_limit(256),     # a fork bomb in a kernel
+                                               resource.getrlimit(resource.RLIMIT_NPROC)[1]))
     quiet_nbgrader()
     import nbgrader.apps  # noqa: F401
     _exporter()

@@ -248,6 +248,8 @@ def zygote(fd):
                 resource.setrlimit(resource.RLIMIT_AS, (request["memory_bytes"],) * 2)
                 resource.setrlimit(resource.RLIMIT_FSIZE, (request["file_bytes"],) * 2)
                 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+                resource.setrlimit(resource.RLIMIT_NPROC, (request["processes"],
+                                                           resource.getrlimit(resource.RLIMIT_NPROC)[1]))
                 os.chdir(request["home"])
                 os.environ.clear()
                 os.environ.update(request["env"])

@@ -69,11 +69,30 @@ class SandboxFailure(Exception):
         self.message = message
 
 
+def process_limit(headroom):
+    """An RLIMIT_NPROC value allowing `headroom` more processes than this user runs now, so a fork
+    bomb stops there (Linux counts a user's processes; it does not limit root)."""
+    uid = os.getuid()
+    running = sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == uid)
+    hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
+    want = running + headroom
+    return want if hard == resource.RLIM_INFINITY else min(want, hard)
+
+
+def _owner(path):
+    try:
+        return path.stat().st_uid
+    except OSError:
+        return None
+
+
 def _limit(limits):
     def apply():
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, resource.getrlimit(resource.RLIMIT_NPROC)[1]))
+    nproc = process_limit(64)
     return apply
 
 
@@ -134,7 +153,8 @@ class Zygote:
         try:
             socket.send_fds(self.sock, [json.dumps({
                 "home": str(home), "env": _environment(home, f"{home}{os.pathsep}{SITE}"),
-                "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes}).encode()],
+                "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes,
+                "processes": process_limit(64)}).encode()],
                 [child_in, child_out])
             reply = json.loads(self.sock.recv(1 << 16) or b"{}")
         finally:
