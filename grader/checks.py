@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from .gradcheck import norm_rel_error, numerical_gradient, rel_error
+from .misconceptions import CATALOGUE
 
 
 class CheckFailed(AssertionError):
@@ -159,12 +160,20 @@ def _describe_factor(c):
     return f"{c:.6g} times the expected value everywhere (a constant factor is off)"
 
 
+def _transposed(name):
+    """The catalogue's explanation when a weight gradient comes out transposed."""
+    return " " + CATALOGUE["dW_transposed"].message() if ("W" in name or "grad" in name) else ""
+
+
 def _array_message(a, e, name, rtol, atol):
     """Why array a (float) does not match e; None if it does."""
     if a.shape != e.shape:
         msg = f"{name} has shape {a.shape} but should have shape {e.shape}"
         if a.shape == e.T.shape and np.allclose(a, e.T, rtol=rtol, atol=atol):
-            return msg + ": it equals the expected value transposed."
+            return msg + ": it equals the expected value transposed." + _transposed(name)
+        if (a.ndim == 2 and e.ndim == 2 and e.shape[1] == 1 and a.shape[0] == e.shape[0]
+                and np.allclose(a.sum(axis=1, keepdims=True), e, rtol=rtol, atol=atol)):
+            return msg + ": summed over its columns it is right. " + CATALOGUE["bias_not_summed"].message()
         if a.size == e.size and np.allclose(a.reshape(e.shape), e, rtol=rtol, atol=atol):
             return msg + ": the numbers are right but arranged in the wrong shape (reshape, or keep " \
                          "the axis with keepdims=True)."
@@ -193,9 +202,12 @@ def _array_message(a, e, name, rtol, atol):
         c = None   # for one number any ratio is "constant": only name the telling ones
     if c is not None:
         msg += f". It is {_describe_factor(c)}."
+        for value, mid in ((-1.0, "sign_flipped"), (2.0, "half_cost_doubled"), (0.5, "factor_two_dropped")):
+            if np.isclose(c, value, rtol=1e-6):
+                msg += " " + CATALOGUE[mid].message()
     elif a.ndim == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1 and \
             np.allclose(a, e.T, rtol=rtol, atol=atol):
-        msg += ". It equals the expected value transposed."
+        msg += ". It equals the expected value transposed." + _transposed(name)
     else:
         msg += "."
     return msg

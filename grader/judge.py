@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import checks
+from . import checks, diagnose
 from . import reference as R
 from . import worked_example as WE
 from .checks import CheckFailed
@@ -28,6 +28,7 @@ class Item:
     compare: Callable = checks.difference   # (actual, expected, name) -> message or None
     trials: int = 5
     answer: Callable = None  # a correct answer, where `reference` returns a specification instead
+    first: Callable = None   # rng -> the first input, where it must have a special form
 
     @property
     def model_answer(self):
@@ -292,8 +293,17 @@ def _perceptron_case(rng):
     return rng.normal(0, 1, (m, d)), rng.normal(0, 1, d), rng.uniform(0, 1, m)
 
 
-def _one_hidden_case(rng):
+def _square_one_hidden_case(rng):
+    """Square weights, and a curved output activation (for identity or ReLU, f2' applied twice
+    equals f2' applied once): the shape of case that shows the most mistakes."""
+    *rest, f1, f2, average = _one_hidden_case(rng, square=True)
+    return (*rest, f1, str(rng.choice(["sigmoid", "tanh"])), average)
+
+
+def _one_hidden_case(rng, square=False):
     d, p, m, n = (int(v) for v in rng.integers(1, 6, 4))
+    if square:                                    # W2 square: W2 for W2^T gives a value
+        d = m = p = max(p, 2)
     f1, f2 = (str(v) for v in rng.choice(NAMES, 2))
     return (rng.normal(0, 1, (p, d)), rng.normal(0, 1, (p, 1)), rng.normal(0, 1, (m, p)),
             rng.normal(0, 1, (m, 1)), rng.normal(0, 1, (d, n)), rng.uniform(0, 1, (m, n)),
@@ -309,9 +319,12 @@ def _sizes(rng, low=1, high=6):
     return [int(v) for v in rng.integers(low, high, L + 1)]
 
 
-def _net(rng):
-    """Random (W, b, X, f): 1-4 layers of 1-5 units, 1-5 samples, one activation or a mix."""
+def _net(rng, square=False):
+    """Random (W, b, X, f): 1-4 layers of 1-5 units (all of one width if square), 1-5 samples,
+    one activation or a mix."""
     sizes = _sizes(rng)
+    if square:
+        sizes = [int(rng.integers(2, 5))] * max(len(sizes), 3)
     W, b = R.init_params(sizes, "normal", rng)
     b = [None] + [rng.normal(0, 0.5, bl.shape) for bl in b[1:]]
     L = len(sizes) - 1
@@ -319,8 +332,19 @@ def _net(rng):
     return W, b, rng.normal(0, 1, (sizes[0], int(rng.integers(1, 6)))), f
 
 
-def _backward_case(rng):
-    W, b, X, f = _net(rng)
+def _square_backward_case(rng):
+    """Every layer as wide as the input (W where W^T belongs then gives a value, not a shape
+    error) and a curved output activation (f_L' twice differs from once): the shape of case that
+    shows the most mistakes."""
+    W, b, X, f = _net(rng, square=True)
+    L = len(W) - 1
+    f = (list(f) if not isinstance(f, str) else [f] * L)[:-1] + [str(rng.choice(["sigmoid", "tanh"]))]
+    Z, A = R.forward(W, b, X, f)
+    return W, Z, A, rng.uniform(0, 1, A[-1].shape), f, str(rng.choice(list(R.COSTS)))
+
+
+def _backward_case(rng, square=False):
+    W, b, X, f = _net(rng, square)
     Z, A = R.forward(W, b, X, f)
     Y = rng.uniform(0, 1, A[-1].shape)
     return W, Z, A, Y, f, str(rng.choice(list(R.COSTS)))
@@ -439,14 +463,16 @@ ITEMS = {
     "slipped_step": Item(_slip_case, ref_slipped_step),
     # 03_multi_output
     "perceptron_grad": Item(_perceptron_case, R.perceptron_grad),
-    "one_hidden_loop": Item(_one_hidden_case, R.one_hidden_grads, _named("dW1", "db1", "dW2", "db2")),
-    "one_hidden_vectorised": Item(_one_hidden_case, R.one_hidden_grads, _named("dW1", "db1", "dW2", "db2")),
+    "one_hidden_loop": Item(_one_hidden_case, R.one_hidden_grads, _named("dW1", "db1", "dW2", "db2"),
+                            first=_square_one_hidden_case),
+    "one_hidden_vectorised": Item(_one_hidden_case, R.one_hidden_grads, _named("dW1", "db1", "dW2", "db2"),
+                                  first=_square_one_hidden_case),
     # 04_l_layers
     "param_count": Item(lambda rng: ([784, 16, 16, 10] if rng.uniform() < 0.2 else _sizes(rng, 1, 1000),),
                         R.param_count),
     "init_params": Item(_init_case, _init_spec, _init_compare, trials=4, answer=R.init_params),
     "forward": Item(lambda rng: _net(rng), R.forward, _forward_layers),
-    "backward": Item(_backward_case, R.backward, _per_layer("delta", "dW", "db")),
+    "backward": Item(_backward_case, R.backward, _per_layer("delta", "dW", "db"), first=_square_backward_case),
     "gd_step": Item(_step_layers_case, R.gd_step, _per_layer("W", "b")),
     "predict": Item(lambda rng: _net(rng), R.predict, _labels),
     # 05_vanishing
@@ -472,13 +498,24 @@ def run(name, call, seed=None):
     seed = secrets.randbits(32) if seed is None else seed
     rng = np.random.default_rng(seed)
     for trial in range(1, item.trials + 1):
-        args = item.cases(rng)
+        args = (item.first or item.cases)(rng) if trial == 1 else item.cases(rng)
         expected = item.reference(*copy.deepcopy(args))
-        actual = call(args)
+        try:
+            actual = call(args)
+        except CheckFailed as failure:
+            found = diagnose.for_message(str(failure))
+            if found is None:
+                raise
+            raise CheckFailed(f"{found.message()} {failure}") from None
         msg = item.compare(actual, expected, name)
         if msg:
+            found = diagnose.recognise(name, args, actual, expected, item.compare)
+            lead = ""
+            if found:                             # the specific diagnosis replaces a general one
+                lead = f"{found.message()} What differs: "
+                msg = msg.split(" Recognised mistake:")[0]
             raise CheckFailed(f"Hidden test, random input {trial} of {item.trials} (seed {seed}): "
-                              f"{msg}\nThe input was: {name}({_show(args)})")
+                              f"{lead}{msg}\nThe input was: {name}({_show(args)})")
 
 
 def check(name, fn, seed=None):

@@ -4,6 +4,8 @@ from collections import Counter, defaultdict
 
 import matplotlib
 
+from . import misconceptions
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
@@ -12,6 +14,9 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 def common_message(message):
     """A failure message with the parts that change from input to input (seeds, numbers, the
     input itself) removed, so that the same mistake counts once."""
+    found = misconceptions.find(message)
+    if found:                                    # the same mistake, whatever the numbers
+        return f"recognised: {found.title}"
     message = re.sub(r"^Hidden test, random input \d+ of \d+ \(seed \d+\): ", "", message)
     message = message.split("\nThe input was:")[0]
     message = re.sub(r"(?<![\w.])-?\d+(\.\d+)?(e[-+]?\d+)?(?!\w)", "#", message)

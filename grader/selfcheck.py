@@ -5,6 +5,7 @@ points unless it raised an error or wrote to stderr.
 """
 import json
 import os
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,7 @@ def execute(nb, cwd, timeout=120):
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             record_timing=False, resources={"metadata": {"path": str(cwd)}},
                             on_cell_executed=_keep_reply_error)
-    client.execute()
+    client.execute(stderr=subprocess.DEVNULL)      # the kernel process's own notices, not the cells'
     return nb
 
 
