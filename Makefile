@@ -16,7 +16,7 @@ BLAS_ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup test lab solutions release bundle demo bench clean
+.PHONY: setup test lab solutions release bundle demo bench mutants clean
 
 setup: $(STAMP)
 
@@ -64,6 +64,10 @@ demo: setup
 bench: setup
 	@rm -rf .scratch-home-bench && mkdir -p .scratch-home-bench
 	HOME=$(CURDIR)/.scratch-home-bench $(BIN)/python benchmarks/bench_autograde.py $(BENCH_ARGS)
+
+# Every typical mistake and generic slip injected into the solutions, graded: killed and diagnosed
+mutants: setup
+	$(BLAS_ONE_THREAD) $(BIN)/python -m grader mutants
 
 clean:
 	rm -rf $(VENV) .scratch-home .scratch-home-bench dist results

@@ -1,4 +1,4 @@
-"""The course's command line: python -m grader {check, release, bundle, autograde}.
+"""The course's command line: python -m grader {check, release, bundle, autograde, mutants}.
 
 Learners' bundles hold only `check`; the other commands are the instructor's.
 """
@@ -81,6 +81,10 @@ def main(argv=None):
         p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
         p.add_argument("--db", default=None, help="nbgrader db_url (default: sqlite in the results folder)")
         p.set_defaults(run=cmd_autograde)
+
+        p = sub.add_parser("mutants", help="grade every mutant of the solutions: killed and diagnosed per function")
+        p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
+        p.set_defaults(run=lambda args: __import__("grader.mutants", fromlist=["main"]).main(args.jobs))
 
     p = sub.add_parser("check", help="run notebooks and report each graded item; exit 1 if any fails")
     p.add_argument("notebooks", nargs="+", help="notebook files (.ipynb)")

@@ -120,6 +120,41 @@ def _last_layer(mistake):
     return grads
 
 
+def _slope(mistake, Z, A):
+    return {"z": R.sigmoid_prime(Z), "a": R.sigmoid_prime(A), "none": 1.0}[mistake.get("fprime", "z")]
+
+
+def _output_layer(mistake):
+    """The 2-2-2 example's output gradients (notebook 02) with one mistake."""
+    def grads(p, fwd, t1, t2):
+        from .judge import _column, _fwd_columns
+        _, A1, Z2, A2 = _fwd_columns(fwd)
+        delta2 = mistake.get("sign", 1.0) * (A2 - _column(t1, t2)) * _slope(mistake, Z2, A2)
+        dW2 = delta2 @ A1.T
+        return {"delta_o1": delta2[0, 0], "delta_o2": delta2[1, 0], "w5": dW2[0, 0], "w6": dW2[0, 1],
+                "w7": dW2[1, 0], "w8": dW2[1, 1], "b2": float(delta2.sum())}
+    return grads
+
+
+def _hidden_layer(mistake):
+    """The 2-2-2 example's hidden gradients (notebook 02) with one mistake."""
+    def grads(p, fwd, out_grads, i1, i2):
+        from .judge import _column, _fwd_columns
+        from .worked_example import to_layers
+        Z1, A1, _, _ = _fwd_columns(fwd)
+        W2 = to_layers(p)[0][2]
+        delta2 = _column(out_grads["delta_o1"], out_grads["delta_o2"])
+        delta1 = _slope(mistake, Z1, A1) * ((W2.T if mistake.get("W_T", True) else W2) @ delta2)
+        dW1 = delta1 @ _column(i1, i2).T
+        return {"w1": dW1[0, 0], "w2": dW1[0, 1], "w3": dW1[1, 0], "w4": dW1[1, 1], "b1": float(delta1.sum())}
+    return grads
+
+
+def _update_ascent(p, grads, lr):
+    from .judge import ref_update_weights
+    return ref_update_weights(p, grads, -lr)
+
+
 def _gd_ascent(W, b, dW, db, lr):
     return R.gd_step(W, b, dW, db, -lr)
 
@@ -166,6 +201,12 @@ MISTAKES = {
     "chain_backward": [(name, _chain(m)) for name, m in BACKWARD if name not in (
         "dW_transposed", "W_not_transposed", "bias_not_summed", "wrong_axis")] + [("sum_vs_mean", _chain_summed)],
     "total_error": [("half_cost_doubled", _total_error_doubled)],
+    "output_layer_gradients": [(name, _output_layer(m)) for name, m in [
+        ("sign_flipped", {"sign": -1.0}), ("fprime_omitted", {"fprime": "none"}), ("fprime_of_a", {"fprime": "a"})]],
+    "hidden_layer_gradients": [(name, _hidden_layer(m)) for name, m in [
+        ("W_not_transposed", {"W_T": False}), ("fprime_omitted", {"fprime": "none"}),
+        ("fprime_of_a", {"fprime": "a"})]],
+    "update_weights": [("sign_flipped", _update_ascent)],
     "gradient_step": [("updated_weights", _slipped_step)],
     "perceptron_grad": [(name, _perceptron(m)) for name, m in BACKWARD
                         if name in ("dW_transposed", "fprime_omitted", "fprime_of_a", "sign_flipped",

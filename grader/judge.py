@@ -55,7 +55,7 @@ def _per_layer(*names):
 
 def _z_values(rng):
     shape = tuple(int(s) for s in rng.integers(1, 6, size=rng.integers(1, 3)))
-    z = rng.normal(0.0, 6.0, shape)
+    z = rng.normal(0.0, 1.0, shape) * rng.choice([1.0, 6.0], shape)   # the middle and the slopes
     special = [0.0] + list(rng.permutation([-1000.0, -40.0, 40.0, 1000.0]))   # the kink, the far tails
     k = min(z.size, len(special))
     z.flat[:k] = special[:k]                      # 0 every time: relu_prime(0) is decided there
@@ -294,16 +294,17 @@ def _perceptron_case(rng):
 
 
 def _square_one_hidden_case(rng):
-    """Square weights, and a curved output activation (for identity or ReLU, f2' applied twice
-    equals f2' applied once): the shape of case that shows the most mistakes."""
-    *rest, f1, f2, average = _one_hidden_case(rng, square=True)
-    return (*rest, f1, str(rng.choice(["sigmoid", "tanh"])), average)
+    """Square weights and curved activations (for identity or ReLU, f' applied twice equals f'
+    applied once): the shape of case that shows the most mistakes."""
+    *rest, _, _, average = _one_hidden_case(rng, square=True)
+    return (*rest, *(str(v) for v in rng.choice(["sigmoid", "tanh"], 2)), average)
 
 
 def _one_hidden_case(rng, square=False):
     d, p, m, n = (int(v) for v in rng.integers(1, 6, 4))
-    if square:                                    # W2 square: W2 for W2^T gives a value
-        d = m = p = max(p, 2)
+    if square:                                    # W2 square: W2 for W2^T gives a value;
+        d = m = p = max(p, 2)                     # n >= 3: a sum and a mean differ by more than 2
+        n = max(n, 3)
     f1, f2 = (str(v) for v in rng.choice(NAMES, 2))
     return (rng.normal(0, 1, (p, d)), rng.normal(0, 1, (p, 1)), rng.normal(0, 1, (m, p)),
             rng.normal(0, 1, (m, 1)), rng.normal(0, 1, (d, n)), rng.uniform(0, 1, (m, n)),
@@ -334,11 +335,11 @@ def _net(rng, square=False):
 
 def _square_backward_case(rng):
     """Every layer as wide as the input (W where W^T belongs then gives a value, not a shape
-    error) and a curved output activation (f_L' twice differs from once): the shape of case that
-    shows the most mistakes."""
+    error) and curved activations (f' left out, or twice, differs from f' once): the shape of
+    case that shows the most mistakes."""
     W, b, X, f = _net(rng, square=True)
     L = len(W) - 1
-    f = (list(f) if not isinstance(f, str) else [f] * L)[:-1] + [str(rng.choice(["sigmoid", "tanh"]))]
+    f = [str(v) for v in rng.choice(["sigmoid", "tanh"], L)]
     Z, A = R.forward(W, b, X, f)
     return W, Z, A, rng.uniform(0, 1, A[-1].shape), f, str(rng.choice(list(R.COSTS)))
 

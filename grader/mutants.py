@@ -1,0 +1,315 @@
+"""Mutation testing of the course: do the checks catch the typical wrong answers?
+
+A mutant is the solution notebook's answers with ONE graded function changed: either one
+catalogued misconception put in (grader.misconceptions; the edit is written out below), or a
+generic slip made automatically (a constant changed, an operator swapped, a line dropped). Every
+mutant is handed in as a learner would (the release notebook, answers filled in) and graded by
+the instructor's grader, `python -m grader autograde`. A mutant is
+
+- killed when its function loses points,
+- diagnosed (catalogue mutants) when the message for its function names its misconception,
+- contained when every item that does not use the mutated function keeps full marks.
+
+    python -m grader mutants [--jobs N]     (make mutants) prints the table per function
+"""
+import ast
+import io
+import re
+import tempfile
+import tokenize
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from . import manifest
+from .misconceptions import CATALOGUE, find
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+# Catalogue mutants: function -> [(misconception, [(old, new), ...])], edits of the solution code.
+EDITS = {
+    "sigmoid_prime": [
+        ("fprime_of_a", [("s = sigmoid(z)", "s = sigmoid(sigmoid(z))")]),
+        ("wrong_activation_derivative", [("return s * (1 - s)", "return 1 - s ** 2")])],
+    "last_layer_grads": [
+        ("sign_flipped", [("(sigmoid(z) - y)", "(y - sigmoid(z))")]),
+        ("factor_two_dropped", [("* 2 * (", "* (")]),
+        ("fprime_omitted", [("sigmoid_prime(z) * 2", "2")]),
+        ("fprime_of_a", [("sigmoid_prime(z) *", "sigmoid_prime(sigmoid(z)) *")])],
+    "chain_backward": [
+        ("fprime_omitted", [("dC_dz = a[l] * (1 - a[l]) * dC_da", "dC_dz = dC_da")]),
+        ("fprime_of_a", [("dC_dz = a[l] * (1 - a[l]) * dC_da", "dC_dz = sigmoid_prime(a[l]) * dC_da")]),
+        ("sign_flipped", [("(a[L] - y)", "(y - a[L])")]),
+        ("factor_two_dropped", [("dC_da = 2 * (a[L] - y)", "dC_da = (a[L] - y)")]),
+        ("sum_vs_mean", [(" / a[L].size", "")]),
+        ("off_by_one_activation", [("np.sum(a[l - 1] * dC_dz)", "np.sum(a[l] * dC_dz)")])],
+    "total_error": [
+        ("half_cost_doubled", [("E_o1 = 0.5 * ", "E_o1 = "), ("E_o2 = 0.5 * ", "E_o2 = ")])],
+    "output_layer_gradients": [
+        ("sign_flipped", [('(fwd["out_o1"] - t1)', '(t1 - fwd["out_o1"])'),
+                          ('(fwd["out_o2"] - t2)', '(t2 - fwd["out_o2"])')]),
+        ("fprime_omitted", [(' * fwd["out_o1"] * (1 - fwd["out_o1"])', ""),
+                            (' * fwd["out_o2"] * (1 - fwd["out_o2"])', "")])],
+    "hidden_layer_gradients": [
+        ("W_not_transposed", [('d1 * p["w5"] + d2 * p["w7"]', 'd1 * p["w5"] + d2 * p["w6"]'),
+                              ('d1 * p["w6"] + d2 * p["w8"]', 'd1 * p["w7"] + d2 * p["w8"]')]),
+        ("fprime_omitted", [(' * fwd["out_h1"] * (1 - fwd["out_h1"])', ""),
+                            (' * fwd["out_h2"] * (1 - fwd["out_h2"])', "")])],
+    "update_weights": [("sign_flipped", [("v - lr * grads[k]", "v + lr * grads[k]")])],
+    "gradient_step": [
+        ("updated_weights", [("**hidden_layer_gradients(p, fwd, out, i1, i2)",
+                              "**hidden_layer_gradients(update_weights(p, out, lr), fwd, out, i1, i2)")])],
+    "perceptron_grad": [
+        ("dW_transposed", [("np.outer(delta, x)", "np.outer(x, delta)")]),
+        ("fprime_omitted", [("delta = (O - t) * O * (1 - O)", "delta = (O - t)")]),
+        ("sign_flipped", [("(O - t)", "(t - O)")]),
+        ("half_cost_doubled", [("delta = (O - t)", "delta = 2 * (O - t)")])],
+    "one_hidden_loop": [
+        ("sign_flipped", [("(f2(z2[j]) - Y[j, i])", "(Y[j, i] - f2(z2[j]))")]),
+        ("fprime_omitted", [(" * f2_prime(z2[j])", ""), ("f1_prime(z1[k]) * ", "")]),
+        ("W_not_transposed", [("W2[j, k] * delta2[j]", "W2[k, j] * delta2[j]")]),
+        ("sum_vs_mean", [("    if average:\n", "    if not average:\n")]),
+        ("last_fprime_twice", [(" * f2_prime(z2[j])", " * f2_prime(z2[j]) ** 2")])],
+    "one_hidden_vectorised": [
+        ("dW_transposed", [("delta1 @ X.T", "X @ delta1.T"), ("delta2 @ A1.T", "A1 @ delta2.T")]),
+        ("W_not_transposed", [("(W2.T @ delta2)", "(W2 @ delta2)")]),
+        ("fprime_omitted", [(" * f2_prime(Z2)", ""), ("f1_prime(Z1) * ", "")]),
+        ("fprime_of_a", [("f2_prime(Z2)", "f2_prime(f2(Z2))"), ("f1_prime(Z1)", "f1_prime(A1)")]),
+        ("sign_flipped", [("(f2(Z2) - Y)", "(Y - f2(Z2))")]),
+        ("bias_not_summed", [("delta1.sum(axis=1, keepdims=True)", "delta1"),
+                             ("delta2.sum(axis=1, keepdims=True)", "delta2")]),
+        ("wrong_axis", [("delta1.sum(axis=1, keepdims=True)", "delta1.sum(axis=0, keepdims=True)"),
+                        ("delta2.sum(axis=1, keepdims=True)", "delta2.sum(axis=0, keepdims=True)")]),
+        ("sum_vs_mean", [("if average else grads", "if not average else grads")]),
+        ("off_by_one_activation", [("delta1 @ X.T", "delta1 @ A1.T"), ("delta2 @ A1.T", "delta2 @ f2(Z2).T")]),
+        ("last_fprime_twice", [(" * f2_prime(Z2)", " * f2_prime(Z2) ** 2")])],
+    "backward": [
+        ("dW_transposed", [("delta[l] @ A[l - 1].T", "A[l - 1] @ delta[l].T")]),
+        ("W_not_transposed", [("(W[l + 1].T @ delta[l + 1])", "(W[l + 1] @ delta[l + 1])")]),
+        ("fprime_omitted", [(" * activation(fs[L])[1](Z[L])", ""), ("activation(fs[l])[1](Z[l]) * ", "")]),
+        ("fprime_of_a", [("activation(fs[L])[1](Z[L])", "activation(fs[L])[1](A[L])"),
+                         ("activation(fs[l])[1](Z[l])", "activation(fs[l])[1](A[l])")]),
+        ("sign_flipped", [("dC_dA(A[L], Y) *", "-dC_dA(A[L], Y) *")]),
+        ("bias_not_summed", [("delta[l].sum(axis=1, keepdims=True)", "delta[l]")]),
+        ("wrong_axis", [("delta[l].sum(axis=1, keepdims=True)", "delta[l].sum(axis=0, keepdims=True)")]),
+        ("off_by_one_activation", [("delta[l] @ A[l - 1].T", "delta[l] @ A[l].T")]),
+        ("last_fprime_twice", [(" * activation(fs[L])[1](Z[L])", " * activation(fs[L])[1](Z[L]) ** 2")]),
+        ("last_fprime_missing", [(" * activation(fs[L])[1](Z[L])", "")])],
+    "gd_step": [
+        ("sign_flipped", [("W[l] - lr * dW[l]", "W[l] + lr * dW[l]"), ("b[l] - lr * db[l]", "b[l] + lr * db[l]")]),
+        ("mutates_input", [("    return new_W, new_b", "    for l in range(1, len(W)):\n        W[l] -= lr * dW[l]\n"
+                                                    "        b[l] -= lr * db[l]\n    return W, b")])],
+    "predict": [("wrong_axis", [("axis=0", "axis=1")])],
+    "tanh_prime": [
+        ("wrong_activation_derivative", [(") ** 2", ")")]),
+        ("fprime_of_a", [("np.tanh(np.asarray(z, dtype=float))", "np.tanh(np.tanh(np.asarray(z, dtype=float)))")])],
+    "relu_prime": [
+        ("relu_kink", [("> 0", ">= 0")]),
+        ("relu_one_everywhere", [("(np.asarray(z, dtype=float) > 0).astype(float)", "np.ones_like(np.asarray(z, dtype=float))")]),
+        ("relu_sign", [("(np.asarray(z, dtype=float) > 0).astype(float)", "np.sign(np.asarray(z, dtype=float))")])],
+}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    notebook: str
+    item: str           # the graded function changed
+    kind: str           # a misconception id, or "constant", "operator", "line"
+    source: str         # the mutated answer cell
+    description: str
+
+    @property
+    def catalogued(self):
+        return self.kind in CATALOGUE
+
+    @property
+    def student(self):  # a folder name for the grader
+        return f"{self.item}--{self.kind}"
+
+
+def answers(entry, root=ROOT):
+    """{grade_id: source} of the solution's answer cells, marker lines removed."""
+    nb = nbformat.read(root / "solutions" / entry.id / entry.filename, as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: "\n".join(
+                line for line in c.source.split("\n") if line.strip() not in MARKERS)
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
+
+
+def submission(entry, sources, root=ROOT):
+    """The release notebook with its answer cells replaced by sources {grade_id: code}."""
+    nb = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in sources:
+            cell.source = sources[grade_id]
+    return nb
+
+
+def _body_tokens(source):
+    """Tokens of the function body after its docstring: (type, string, start, end)."""
+    tree = ast.parse(source)
+    fn = next(node for node in tree.body if isinstance(node, ast.FunctionDef))
+    first = fn.body[1] if ast.get_docstring(fn) and len(fn.body) > 1 else fn.body[0]
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    return [t for t in tokens if t.start >= (first.lineno, 0)]
+
+
+def _replace(source, start, end, new):
+    lines = source.split("\n")
+    (r1, c1), (r2, c2) = start, end
+    assert r1 == r2
+    line = lines[r1 - 1]
+    lines[r1 - 1] = line[:c1] + new + line[c2:]
+    return "\n".join(lines)
+
+
+def _compiles(source):
+    try:
+        ast.parse(source)
+        return True
+    except SyntaxError:
+        return False
+
+
+def generic(entry, item, source):
+    """Up to three automatic mutants of one answer: the first numeric constant changed, the
+    first binary operator swapped, the first droppable line dropped (all in the body)."""
+    found = []
+    tokens = _body_tokens(source)
+    for tok in tokens:
+        if tok.type == tokenize.NUMBER:
+            value = ast.literal_eval(tok.string)
+            new = repr(value + 1) if isinstance(value, int) else repr(value * 2 if value else 1.0)
+            found.append(Mutant(entry.id, item, "constant", _replace(source, tok.start, tok.end, new),
+                                f"line {tok.start[0]}: {tok.string} -> {new}"))
+            break
+    swaps = {"-": "+", "+": "-", "*": "/", "/": "*"}
+    for before, tok in zip(tokens, tokens[1:]):
+        if tok.type == tokenize.OP and tok.string in swaps and (
+                before.type in (tokenize.NAME, tokenize.NUMBER) or before.string in (")", "]")):
+            new = swaps[tok.string]
+            found.append(Mutant(entry.id, item, "operator", _replace(source, tok.start, tok.end, new),
+                                f"line {tok.start[0]}: {tok.string} -> {new}"))
+            break
+    lines = source.split("\n")
+    body_start = tokens[0].start[0] if tokens else len(lines)
+    for i in range(body_start - 1, len(lines)):
+        text = lines[i].strip()
+        if not text or text.startswith(("return", "#", "def ", "else", "elif")) or text.endswith(":"):
+            continue
+        if re.match(r"(\w+) = np\.asarray\(\1\b", text):   # numpy converts by itself: no change
+            continue
+        candidate = "\n".join(lines[:i] + lines[i + 1:])
+        if _compiles(candidate):
+            found.append(Mutant(entry.id, item, "line", candidate, f"line {i + 1} dropped: {text[:60]}"))
+            break
+    return found
+
+
+def mutants(root=ROOT):
+    """Every mutant of every autograded function, in course order."""
+    made = []
+    for entry in manifest.load(root / "grader" / "course.toml"):
+        solution = answers(entry, root)
+        for item in entry.items:
+            if item.written:
+                continue
+            source = solution[item.id]
+            for kind, edits in EDITS.get(item.id, []):
+                changed = source
+                for old, new in edits:
+                    if old not in changed:
+                        raise ValueError(f"mutant {item.id}/{kind}: {old!r} is not in the solution any more")
+                    changed = changed.replace(old, new)
+                made.append(Mutant(entry.id, item.id, kind, changed, CATALOGUE[kind].title))
+            made += generic(entry, item.id, source)
+    return made
+
+
+def users(entry, root=ROOT):
+    """{item: items whose answers call it, directly or through others} in one notebook."""
+    solution = answers(entry, root)
+    names = {item.id for item in entry.items if not item.written}
+    calls = {item: {n.id for n in ast.walk(ast.parse(solution[item])) if isinstance(n, ast.Name)} & names - {item}
+             for item in names}
+    result = {}
+    for item in names:
+        found, frontier = set(), {item}
+        while frontier:
+            frontier = {other for other in names if calls[other] & frontier} - found
+            found |= frontier
+        result[item] = found
+    return result
+
+
+def run(jobs=None, root=ROOT, out=None, progress=True):
+    """Grade every mutant with the instructor's grader. Returns [(mutant, outcome)], where outcome
+    is a dict: killed, diagnosed (None if not a catalogue mutant), collateral (items outside the
+    mutated function's users that lost points), message."""
+    from .autograde import autograde
+
+    entries = {e.id: e for e in manifest.load(root / "grader" / "course.toml")}
+    made = mutants(root)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "mutants"
+        for m in made:
+            entry = entries[m.notebook]
+            solution = answers(entry, root)
+            path = folder / m.student / entry.filename
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(submission(entry, {**solution, m.item: m.source}, root), path)
+        rows, _ = autograde(folder, out or Path(scratch) / "results", jobs=jobs, timeout=20, root=root,
+                            progress=progress)
+    by = defaultdict(dict)
+    for r in rows:
+        by[r.student, r.notebook][r.item] = r
+    deps = {nb_id: users(entry, root) for nb_id, entry in entries.items()}
+    results = []
+    for m in made:
+        graded = by[m.student, m.notebook]
+        row = graded[m.item]
+        allowed = {m.item} | deps[m.notebook][m.item]
+        collateral = sorted(i for i, r in graded.items() if i not in allowed and r.status != "manual"
+                            and r.score < r.max_score)
+        named = find(row.message)
+        results.append((m, {"killed": row.score < row.max_score,
+                            "diagnosed": (named is not None and named.id == m.kind) if m.catalogued else None,
+                            "collateral": collateral, "message": row.message}))
+    return results
+
+
+def table(results):
+    """Markdown: per function, mutants, killed, catalogue mutants, diagnosed by name."""
+    per = defaultdict(lambda: [0, 0, 0, 0])
+    for m, outcome in results:
+        counts = per[m.notebook, m.item]
+        counts[0] += 1
+        counts[1] += outcome["killed"]
+        counts[2] += m.catalogued
+        counts[3] += bool(outcome["diagnosed"])
+    lines = ["| notebook | function | mutants | killed | catalogue mutants | diagnosed by name |",
+             "|---|---|---|---|---|---|"]
+    for (nb_id, item), (n, killed, cat, diagnosed) in per.items():
+        lines.append(f"| {nb_id} | `{item}` | {n} | {killed} | {cat} | {diagnosed} |")
+    n = sum(v[0] for v in per.values())
+    killed = sum(v[1] for v in per.values())
+    cat = sum(v[2] for v in per.values())
+    diagnosed = sum(v[3] for v in per.values())
+    lines.append(f"| **all** | | **{n}** | **{killed} ({100 * killed / n:.0f}%)** | **{cat}** | "
+                 f"**{diagnosed} ({100 * diagnosed / max(cat, 1):.0f}%)** |")
+    return "\n".join(lines)
+
+
+def main(jobs=None):
+    results = run(jobs)
+    print(table(results))
+    for m, outcome in results:
+        if not outcome["killed"] or outcome["diagnosed"] is False or outcome["collateral"]:
+            what = ("survived" if not outcome["killed"] else
+                    "not diagnosed" if outcome["diagnosed"] is False else "collateral damage")
+            print(f"- {m.item} / {m.kind} ({m.description}): {what}. {outcome['collateral'] or ''} "
+                  f"{outcome['message'][:300]}")
+    return 0

@@ -1,0 +1,38 @@
+"""Mutation testing through the instructor's grader (grader.mutants): every mutant of every graded
+function loses points on that function and on nothing that does not use it, and the catalogue
+mutants are diagnosed by name."""
+import pytest
+
+from grader import manifest, mutants
+from grader.misconceptions import CATALOGUE
+
+
+@pytest.fixture(scope="module")
+def results():
+    return mutants.run(jobs=2, progress=False)
+
+
+def test_every_graded_function_has_mutants():
+    made = mutants.mutants()
+    items = {item.id for nb in manifest.load() for item in nb.items if not item.written}
+    assert {m.item for m in made} == items
+    assert {m.kind for m in made if m.catalogued} == set(CATALOGUE)   # every misconception is injected
+    assert len({(m.item, m.kind, m.source) for m in made}) == len(made)
+
+
+def test_every_mutant_is_killed(results):
+    survivors = [(m.item, m.kind, m.description) for m, outcome in results if not outcome["killed"]]
+    assert survivors == []
+
+
+def test_a_mutant_costs_only_the_functions_that_use_it(results):
+    damage = [(m.item, m.kind, outcome["collateral"]) for m, outcome in results if outcome["collateral"]]
+    assert damage == []
+
+
+def test_catalogue_mutants_are_diagnosed_by_name(results):
+    catalogued = [(m, outcome) for m, outcome in results if m.catalogued]
+    missed = [(m.item, m.kind, outcome["message"][:200]) for m, outcome in catalogued if not outcome["diagnosed"]]
+    assert len(missed) <= 0.1 * len(catalogued), missed
+    table = mutants.table(results)
+    assert table.splitlines()[-1].startswith("| **all** |")
