@@ -21,10 +21,11 @@ from .misconceptions import CATALOGUE
 
 
 def mistaken_backward(W, Z, A, Y, f="sigmoid", cost="half_sse", fprime="z", W_T=True, last="once",
-                      prev=1, dW_T=False, sign=1.0, scale=1.0, bias="sum"):
+                      prev=1, dW_T=False, sign=1.0, scale=1.0, bias="sum", hidden_only=False):
     """R.backward with one mistake switched on (the defaults are the right method):
 
-    fprime  "z" | "a" (f'(a^(l))) | "none" (f' = 1)     W_T     False: W^(l+1) for (W^(l+1))^T
+    fprime  "z" | "a" (f'(a^(l))) | "none" (f' = 1), in every layer or (hidden_only) below L
+    W_T     False: W^(l+1) for (W^(l+1))^T
     last    "once" | "twice" | "none" (f_L' in delta^(L))  prev  0: a^(l) for a^(l-1)
     dW_T    dW^(l) transposed      sign, scale  multiply dC/da^(L)
     bias    "sum" | "none" (db = delta) | "axis0" (summed over units)
@@ -34,7 +35,8 @@ def mistaken_backward(W, Z, A, Y, f="sigmoid", cost="half_sse", fprime="z", W_T=
 
     def slope(l):
         d = R.activation(fs[l])[1]
-        return {"z": d(Z[l]), "a": d(A[l]), "none": np.ones_like(Z[l])}[fprime]
+        how = "z" if hidden_only and l == L else fprime
+        return {"z": d(Z[l]), "a": d(A[l]), "none": np.ones_like(Z[l])}[how]
 
     delta, dW, db = [None] * (L + 1), [None] * (L + 1), [None] * (L + 1)
     dC = sign * scale * R.cost_functions(cost)[1](A[L], Y)
@@ -56,6 +58,8 @@ BACKWARD = [
     ("W_not_transposed", {"W_T": False}),
     ("fprime_omitted", {"fprime": "none"}),
     ("fprime_of_a", {"fprime": "a"}),
+    ("fprime_omitted", {"fprime": "none", "hidden_only": True}),
+    ("fprime_of_a", {"fprime": "a", "hidden_only": True}),
     ("sign_flipped", {"sign": -1.0}),
     ("factor_two_dropped", {"scale": 0.5}),
     ("half_cost_doubled", {"scale": 2.0}),
@@ -160,8 +164,16 @@ def _gd_ascent(W, b, dW, db, lr):
 
 
 def _slipped_step(p, i1, i2, t1, t2, lr, update_biases=False):
-    from .judge import ref_slipped_step
-    return ref_slipped_step(p, i1, i2, t1, t2, lr)
+    """gradient_step with the hidden deltas computed from the already-updated w5..w8."""
+    from .judge import (ref_forward_pass, ref_hidden_layer_gradients, ref_output_layer_gradients,
+                        ref_update_weights)
+    fwd = ref_forward_pass(p, i1, i2)
+    out = ref_output_layer_gradients(p, fwd, t1, t2)
+    moved = ref_update_weights(p, {k: out[k] for k in ("w5", "w6", "w7", "w8")}, lr)
+    grads = {**out, **ref_hidden_layer_gradients(moved, fwd, out, i1, i2)}
+    if not update_biases:
+        grads = {k: v for k, v in grads.items() if k not in ("b1", "b2")}
+    return ref_update_weights(p, grads, lr)
 
 
 def _total_error_doubled(out_o1, out_o2, t1, t2):
@@ -199,7 +211,7 @@ MISTAKES = {
         ("sign_flipped", {"sign": -1.0}), ("factor_two_dropped", {"scale": 0.5}),
         ("fprime_omitted", {"fprime": "none"}), ("fprime_of_a", {"fprime": "a"})]],
     "chain_backward": [(name, _chain(m)) for name, m in BACKWARD if name not in (
-        "dW_transposed", "W_not_transposed", "bias_not_summed", "wrong_axis")] + [("sum_vs_mean", _chain_summed)],
+        "dW_transposed", "W_not_transposed", "bias_not_summed", "wrong_axis") and "hidden_only" not in m] + [("sum_vs_mean", _chain_summed)],
     "total_error": [("half_cost_doubled", _total_error_doubled)],
     "output_layer_gradients": [(name, _output_layer(m)) for name, m in [
         ("sign_flipped", {"sign": -1.0}), ("fprime_omitted", {"fprime": "none"}), ("fprime_of_a", {"fprime": "a"})]],
@@ -208,8 +220,8 @@ MISTAKES = {
         ("fprime_of_a", {"fprime": "a"})]],
     "update_weights": [("sign_flipped", _update_ascent)],
     "gradient_step": [("updated_weights", _slipped_step)],
-    "perceptron_grad": [(name, _perceptron(m)) for name, m in BACKWARD
-                        if name in ("dW_transposed", "fprime_omitted", "fprime_of_a", "sign_flipped",
+    "perceptron_grad": [(name, _perceptron(m)) for name, m in BACKWARD if "hidden_only" not in m
+                        and name in ("dW_transposed", "fprime_omitted", "fprime_of_a", "sign_flipped",
                                     "factor_two_dropped", "half_cost_doubled", "off_by_one_activation")],
     "one_hidden_loop": [(name, _one_hidden(m)) for name, m in BACKWARD] + [("sum_vs_mean", _one_hidden_other_average)],
     "one_hidden_vectorised": [(name, _one_hidden(m)) for name, m in BACKWARD]

@@ -62,6 +62,14 @@ def _z_values(rng):
     return (z,)
 
 
+def _z_first(rng):
+    """Every special value at once, and more: 0, both tails, both sides of 0 (so that ReLU' = 1
+    everywhere and ReLU'(0) = 1 differ on the first input)."""
+    z = rng.normal(0.0, 2.0, int(rng.integers(6, 12)))
+    z[:6] = [0.0, -1000.0, -40.0, 40.0, 1000.0, -abs(z[5]) - 0.1]
+    return (rng.permutation(z),)
+
+
 def _neuron_case(rng):
     n = int(rng.integers(1, 7))
     return (rng.uniform(0, 1, n), float(rng.normal(0, 2)), float(rng.normal(0, 1)), rng.uniform(0, 1, n))
@@ -446,8 +454,8 @@ def _init_compare(actual, expected, name):
 
 ITEMS = {
     # 01_chain_rule
-    "sigmoid": Item(_z_values, R.sigmoid),
-    "sigmoid_prime": Item(_z_values, R.sigmoid_prime),
+    "sigmoid": Item(_z_values, R.sigmoid, first=_z_first),
+    "sigmoid_prime": Item(_z_values, R.sigmoid_prime, first=_z_first),
     "last_layer_grads": Item(_neuron_case, R.last_layer_grads),
     "numerical_derivative": Item(_derivative_case, R.numerical_gradient,
                                  lambda a, e, name: checks.difference(a, e, name, 1e-6, 1e-9)),
@@ -477,8 +485,8 @@ ITEMS = {
     "gd_step": Item(_step_layers_case, R.gd_step, _per_layer("W", "b")),
     "predict": Item(lambda rng: _net(rng), R.predict, _labels),
     # 05_vanishing
-    "tanh_prime": Item(_z_values, R.tanh_prime),
-    "relu_prime": Item(_z_values, R.relu_prime),
+    "tanh_prime": Item(_z_values, R.tanh_prime, first=_z_first),
+    "relu_prime": Item(_z_values, R.relu_prime, first=_z_first),
     "delta_bound": Item(_bound_case, R.delta_bound, _layers),
     "layer_speeds": Item(_speeds_case, R.layer_speeds, _layers),
 }

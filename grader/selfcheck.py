@@ -113,7 +113,39 @@ def check(path, timeout=120):
     nb = read_notebook(path)
     start = time.perf_counter()
     execute(nb, path.parent, timeout)
-    return grade(nb, manifest.find(path.name)), time.perf_counter() - start
+    entry = manifest.find(path.name)
+    results = grade(nb, entry)
+    found = diagnoses(nb, entry, results, timeout)
+    for r in results:
+        if r.item in found:
+            r.message = f"{found[r.item]} What differs: {r.message}" if r.message else found[r.item]
+    return results, time.perf_counter() - start
+
+
+def diagnoses(nb, entry, results, timeout=120):
+    """{item: "Recognised mistake: ..."} for the failing items whose mistake the course's hidden
+    checks recognise (grader.diagnose, run as the instructor's grader runs them, in a separate
+    process). Only in a full copy of the course: the learners' bundle has no hidden checks, and
+    there the messages name what a visible test alone can tell (a sign, a factor, a transpose)."""
+    failing = {r.item for r in results if r.status == "fail"}
+    if not failing or entry is None:
+        return {}
+    try:
+        from . import trusted
+    except ImportError:
+        return {}
+    from .misconceptions import find
+
+    release_path = Path(__file__).resolve().parent.parent / "notebooks" / entry.id / entry.filename
+    release = nbformat.read(release_path, as_version=4) if release_path.exists() else None
+    limits = trusted.Limits(setup_seconds=timeout, cell_seconds=timeout, call_seconds=timeout)
+    found = {}
+    for verdict in trusted.grade_notebook(nb, entry, None, limits, release):
+        mistake = find(verdict.message)
+        shown = next((r.message for r in results if r.item == verdict.item), "")
+        if verdict.item in failing and mistake and mistake.message() not in shown:
+            found[verdict.item] = mistake.message()
+    return found
 
 
 def table(path, results, seconds):

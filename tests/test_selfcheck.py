@@ -47,6 +47,7 @@ def test_a_wrong_answer_and_a_deleted_test_cell(root, tmp_path):
     assert proc.returncode == 1
     line = next(l for l in proc.stdout.splitlines() if l.strip().startswith("sigmoid_prime "))
     assert "fail" in line and "sigmoid_prime(0) is 0.2350037122 but should be 0.25" in line
+    assert "Recognised mistake: f'(a) is used where f'(z) belongs." in line     # the hidden checks' diagnosis
     assert "'test_chain_forward' is not in the notebook (deleted?)" in proc.stdout
 
 
