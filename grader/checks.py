@@ -278,7 +278,8 @@ def layers(actual, expected, name="result", rtol=1e-7, atol=1e-10):
     for l in range(L, 0, -1):
         msg = difference(actual[l], expected[l], f"{name}[{l}]", rtol, atol)
         if msg:
-            right = "" if l == L else f"; layers {l + 1}..{L} are right"
+            right = ("" if l == L else f"; layer {L} is right" if l + 1 == L
+                     else f"; layers {l + 1}..{L} are right")
             raise CheckFailed(f"Going backwards from the output, the first wrong layer is l={l}"
                               f"{right}. {msg}")
 

@@ -396,7 +396,7 @@ def _forward_layers(actual, expected, name):
         for part, got, ref in (("Z", Z, Z_ref), ("A", A, A_ref)):
             msg = checks.difference(got[l], ref[l], f"{name}: {part}[{l}]")
             if msg:
-                right = "" if l == 1 else f"; layers 1..{l - 1} are right"
+                right = "" if l == 1 else "; layer 1 is right" if l == 2 else f"; layers 1..{l - 1} are right"
                 return f"Going forwards, the first wrong layer is l={l}{right}. {msg}"
     return None
 
