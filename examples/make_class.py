@@ -32,11 +32,12 @@ from pathlib import Path
 
 import nbformat
 
+from grader import manifest, release
+
 ROOT = Path(__file__).resolve().parent.parent
-RELEASE, SOLUTIONS = ROOT / "notebooks", ROOT / "solutions"
+RELEASE = ROOT / "notebooks"
 OUT = ROOT / "examples" / "class"
 NOTEBOOKS = ["01_chain_rule", "02_worked_example", "03_multi_output", "04_l_layers", "05_vanishing"]
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -45,14 +46,7 @@ MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 def solution_answers(nb_id):
     """{grade_id: source} of the solution's answer cells, marker lines removed."""
-    nb = nbformat.read(SOLUTIONS / nb_id / f"{nb_id}.ipynb", as_version=4)
-    answers = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            lines = [ln for ln in cell.source.split("\n") if ln.strip() not in MARKERS]
-            answers[meta["grade_id"]] = "\n".join(lines)
-    return answers
+    return release.solution_answers(manifest.find(f"{nb_id}.ipynb"), ROOT)
 
 
 ANSWERS = {nb_id: solution_answers(nb_id) for nb_id in NOTEBOOKS}

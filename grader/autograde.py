@@ -32,6 +32,7 @@ import time
 import zipfile
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from copy import deepcopy
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -317,7 +318,7 @@ def without_demonstrations(nb, release):
     """A copy of nb for nbgrader in which the course's demonstration cells (trusted.demonstrations:
     training runs, sweeps, plots; none of them graded) are replaced by a comment. The tests need
     only the set-up cells and the answers, so the scores are the same and grading is faster."""
-    copy = nbformat.reads(nbformat.writes(nb), as_version=4)
+    copy = deepcopy(nb)
     for i in trusted.demonstrations(copy, release):
         copy.cells[i].source = SKIPPED
         copy.cells[i].outputs = []

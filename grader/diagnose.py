@@ -71,10 +71,6 @@ BACKWARD = [
 ]
 
 
-def _backward(W, Z, A, Y, f="sigmoid", cost="half_sse", **mistake):
-    return mistaken_backward(W, Z, A, Y, f, cost, **mistake)
-
-
 def _one_hidden(mistake):
     def grads(W1, b1, W2, b2, X, Y, f1="sigmoid", f2="sigmoid", average=False):
         W = [None, W1, W2]
@@ -226,7 +222,7 @@ MISTAKES = {
     "one_hidden_loop": [(name, _one_hidden(m)) for name, m in BACKWARD] + [("sum_vs_mean", _one_hidden_other_average)],
     "one_hidden_vectorised": [(name, _one_hidden(m)) for name, m in BACKWARD]
                              + [("sum_vs_mean", _one_hidden_other_average)],
-    "backward": [(name, lambda *a, m=m, **k: _backward(*a, **k, **m)) for name, m in BACKWARD],
+    "backward": [(name, lambda *a, m=m, **k: mistaken_backward(*a, **k, **m)) for name, m in BACKWARD],
     "gd_step": [("sign_flipped", _gd_ascent)],
     "predict": [("wrong_axis", _predict_wrong_axis)],
 }

@@ -25,9 +25,9 @@ import nbformat
 
 from . import manifest
 from .misconceptions import CATALOGUE, find
+from .release import filled, solution_answers
 
 ROOT = Path(__file__).resolve().parent.parent
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 # Catalogue mutants: function -> [(misconception, [(old, new), ...])], edits of the solution code.
 EDITS = {
@@ -130,24 +130,6 @@ class Mutant:
         return f"{self.item}--{self.kind}"
 
 
-def answers(entry, root=ROOT):
-    """{grade_id: source} of the solution's answer cells, marker lines removed."""
-    nb = nbformat.read(root / "solutions" / entry.id / entry.filename, as_version=4)
-    return {c.metadata["nbgrader"]["grade_id"]: "\n".join(
-                line for line in c.source.split("\n") if line.strip() not in MARKERS)
-            for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
-
-
-def submission(entry, sources, root=ROOT):
-    """The release notebook with its answer cells replaced by sources {grade_id: code}."""
-    nb = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in sources:
-            cell.source = sources[grade_id]
-    return nb
-
-
 def _body_tokens(source):
     """Tokens of the function body after its docstring: (type, string, start, end)."""
     tree = ast.parse(source)
@@ -213,7 +195,7 @@ def mutants(root=ROOT):
     """Every mutant of every autograded function, in course order."""
     made = []
     for entry in manifest.load(root / "grader" / "course.toml"):
-        solution = answers(entry, root)
+        solution = solution_answers(entry, root)
         for item in entry.items:
             if item.written:
                 continue
@@ -231,7 +213,7 @@ def mutants(root=ROOT):
 
 def users(entry, root=ROOT):
     """{item: items whose answers call it, directly or through others} in one notebook."""
-    solution = answers(entry, root)
+    solution = solution_answers(entry, root)
     names = {item.id for item in entry.items if not item.written}
     calls = {item: {n.id for n in ast.walk(ast.parse(solution[item])) if isinstance(n, ast.Name)} & names - {item}
              for item in names}
@@ -257,10 +239,10 @@ def run(jobs=None, root=ROOT, out=None, progress=True):
         folder = Path(scratch) / "mutants"
         for m in made:
             entry = entries[m.notebook]
-            solution = answers(entry, root)
+            solution = solution_answers(entry, root)
             path = folder / m.student / entry.filename
             path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(submission(entry, {**solution, m.item: m.source}, root), path)
+            nbformat.write(filled(entry, {**solution, m.item: m.source}, root), path)
         rows, _ = autograde(folder, out or Path(scratch) / "results", jobs=jobs, timeout=20, root=root,
                             progress=progress)
     by = defaultdict(dict)

@@ -2,11 +2,13 @@
 import tempfile
 from pathlib import Path
 
+import nbformat
 from traitlets.config import Config
 
 from . import manifest
 
 ROOT = Path(__file__).resolve().parent.parent
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 def release(out=None, root=ROOT, notebooks=None):
@@ -52,8 +54,6 @@ def release(out=None, root=ROOT, notebooks=None):
 def _drop_widget_state(src, dst):
     """Copy a released notebook without the solution run's saved widget state (its outputs are
     cleared, so the state would only be dead weight)."""
-    import nbformat
-
     nb = nbformat.read(src, as_version=4)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, dst)
@@ -61,8 +61,6 @@ def _drop_widget_state(src, dst):
 
 def metadata_problems(path, nb):
     """Differences between a solution notebook's nbgrader cells and its manifest entry."""
-    import nbformat
-
     if not path.exists():
         return [f"{path} is missing"]
     cells = nbformat.read(path, as_version=4).cells
@@ -88,3 +86,22 @@ def metadata_problems(path, nb):
     extra = [gid for gid, m in meta.items() if m.get("grade") and gid not in known]
     problems += [f"{path.name}: graded cell {gid!r} is not in the manifest" for gid in extra]
     return problems
+
+
+def solution_answers(entry, root=ROOT):
+    """{grade_id: source} of the solution's answer cells (code and written), marker lines
+    removed: what a learner who solved everything writes."""
+    nb = nbformat.read(root / "solutions" / entry.id / entry.filename, as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: "\n".join(
+                line for line in c.source.split("\n") if line.strip() not in MARKERS)
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def filled(entry, sources, root=ROOT):
+    """The released notebook with its answer cells replaced by sources {grade_id: text}."""
+    nb = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in sources:
+            cell.source = sources[grade_id]
+    return nb
