@@ -456,7 +456,8 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
     out.mkdir(parents=True, exist_ok=True)
     quiet_nbgrader()
     notebooks = manifest.load(Path(root) / "grader" / "course.toml")
-    settings = Settings(out=out, db_url=db_url or f"sqlite:///{out / 'gradebook.db'}", timeout=timeout,
+    # parallel workers write to one SQLite file: wait up to a minute for a lock, not 5 s
+    settings = Settings(out=out, db_url=db_url or f"sqlite:///{out / 'gradebook.db'}?timeout=60", timeout=timeout,
                         notebook_timeout=notebook_timeout, root=Path(root))
     submissions = Path(submissions)
     with tempfile.TemporaryDirectory() as scratch:
