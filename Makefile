@@ -9,6 +9,9 @@ STAMP  := $(VENV)/.installed
 export PATH         := $(BIN):$(PATH)
 export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# The venv is installed without byte-compiling every package (that halves the install); Python
+# then caches a module's bytecode the first time it is imported, unless the caller forbids it.
+export PYTHONDONTWRITEBYTECODE :=
 # One BLAS thread per kernel for tests and solution runs (small matrices; see tests/conftest.py)
 BLAS_ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 
@@ -24,14 +27,17 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "This course needs Python >= 3.11; run e.g. 'make PYTHON=python3.11 $(MAKECMDGOALS)'"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -c constraints.txt -e .
 	@touch $@
 
-# The whole suite: unit tests, nbval on every solution notebook, nbgrader autograding,
-# the release and the self-check command. Jupyter writes under $HOME: tests get a scratch one.
+# The whole suite: unit tests, nbval on every solution notebook (here and on other numerical
+# back-ends), nbgrader autograding, the release and the self-check command, in one worker per
+# core (tests/conftest.py keeps a notebook's cells, and tests sharing a fixture, in one worker).
+# Jupyter writes under $HOME: tests get a scratch one. PYTEST_ARGS adds options, e.g. -k bundle.
+PYTEST_ARGS ?=
 test: setup
 	@rm -rf .scratch-home && mkdir -p .scratch-home
-	HOME=$(CURDIR)/.scratch-home MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/python -m pytest
+	HOME=$(CURDIR)/.scratch-home MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # Learners work on a copy of the release in work/ (notebooks/ stays as released).
 lab: setup

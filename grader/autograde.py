@@ -23,6 +23,7 @@ import csv
 import difflib
 import functools
 import hashlib
+import multiprocessing
 import os
 import re
 import resource
@@ -182,6 +183,7 @@ def course_config(settings):
     c.CourseDirectory.db_url = settings.db_url
     c.Execute.timeout = settings.timeout
     c.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
+    c.Execute.shutdown_kernel = "immediate"     # the graded kernel has nothing left to do: no polite wait
     c.OverwriteCells.add_missing_cells = True
     return c
 
@@ -208,6 +210,14 @@ def quiet_nbgrader():
     warnings.filterwarnings("ignore", category=SAWarning)
 
 
+def worker_processes(jobs, initializer, initargs=()):
+    """A pool of fresh worker processes. They are started, not forked: the caller may have threads
+    (a test runner's, a notebook's, a progress bar's), and a process forked from a threaded one can
+    inherit a lock some other thread held at that moment and hang on it."""
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=initializer, initargs=initargs)
+
+
 def _start_worker(memory_bytes):
     """A grading worker: one BLAS thread, a memory limit, and what every submission needs loaded
     once (nbgrader, the feedback exporter, the sandbox zygote) while the course is set up."""
@@ -220,6 +230,30 @@ def _start_worker(memory_bytes):
     import nbgrader.apps  # noqa: F401
     _exporter()
     trusted.Zygote.get()
+
+
+def _locked(text):
+    return "database is locked" in str(text)
+
+
+def gradebook_retries(attempt, tries=5):
+    """attempt() again, after a short random pause, while SQLite says the gradebook is locked.
+    Parallel workers share one SQLite file, and SQLite refuses a write at once, without waiting
+    for its busy timeout, when two transactions that have both read want to write (it would
+    otherwise deadlock); one of them has to start again. Returns attempt()'s result."""
+    import random
+
+    for tries_left in range(tries - 1, -1, -1):
+        try:
+            result = attempt()
+        except Exception as err:   # noqa: BLE001 - SQLAlchemy's OperationalError, among others
+            if not _locked(err) or not tries_left:
+                raise
+        else:
+            if not (isinstance(result, dict) and not result.get("success") and tries_left
+                    and _locked(f"{result.get('error', '')}{result.get('log', '')}")):
+                return result
+        time.sleep(random.uniform(0.2, 1.0))
 
 
 def in_kernel_scores(settings, nb_id, student):
@@ -241,10 +275,12 @@ def override(settings, nb_id, student, grade_id, score):
     """Put the judged score into nbgrader's gradebook as a manual score (what the formgrader shows)."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(settings.db_url) as gb:
-        grade = gb.find_grade(grade_id, nb_id, nb_id, student)
-        grade.manual_score = score
-        gb.db.commit()
+    def attempt():
+        with Gradebook(settings.db_url) as gb:
+            grade = gb.find_grade(grade_id, nb_id, nb_id, student)
+            grade.manual_score = score
+            gb.db.commit()
+    gradebook_retries(attempt)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,8 +384,10 @@ class NbgraderRun:
                 fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                 os.dup2(fd, 1)                         # nbgrader's log and the kernel's own
                 os.dup2(fd, 2)                         # messages: for the instructor, not the terminal
-                result = NbGraderAPI(config=course_config(settings)).autograde(nb_id, student, force=True,
-                                                                               create=True)
+                api = NbGraderAPI(config=course_config(settings))
+                result = gradebook_retries(lambda: api.autograde(nb_id, student, force=True, create=True))
+                if not result.get("success"):          # nbgrader's own account, for course/logs
+                    os.write(1, f"{result.get('log', '')}\n{result.get('error', '')}\n".encode(errors="replace"))
                 message = "" if result.get("success") else _last_line(result.get("error", "") or result.get("log", ""))
                 os.write(write, message.encode()[:4000])
                 code = 0 if result.get("success") else 1
@@ -479,10 +517,11 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
                     rows += [Row(student, nb.id, item.id, 0, item.points, "missing",
                                  f"no {nb.filename} was handed in") for item in nb.items]
         jobs = jobs or os.cpu_count() or 1
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
-                                 initargs=(settings.memory_bytes,)) as pool:
-            pool.submit(int)                           # the workers start while ...
-            prepare_course(settings, notebooks)        # ... the gradebook is set up
+        with worker_processes(jobs, _start_worker, (settings.memory_bytes,)) as pool:
+            for _ in range(jobs):
+                pool.submit(int)                       # the workers start while ...
+            handed_in = {nb_id for _, nb_id, _ in tasks}
+            prepare_course(settings, [nb for nb in notebooks if nb.id in handed_in])   # ... the gradebook is set up
             futures = {pool.submit(grade_submission, settings, by_id[nb_id], student, path): (student, nb_id)
                        for student, nb_id, path in tasks}
             for future in tqdm(as_completed(futures), total=len(futures), desc="grading", unit="notebook",

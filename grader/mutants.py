@@ -3,8 +3,10 @@
 A mutant is the solution notebook's answers with ONE graded function changed: either one
 catalogued misconception put in (grader.misconceptions; the edit is written out below), or a
 generic slip made automatically (a constant changed, an operator swapped, a line dropped). Every
-mutant is handed in as a learner would (the release notebook, answers filled in) and graded by
-the instructor's grader, `python -m grader autograde`. A mutant is
+mutant is handed in as a learner would (the release notebook, answers filled in) and judged by
+grader.trusted, the judge whose verdicts are the scores of `python -m grader autograde`, with a
+seed drawn from the mutant's contents as autograde draws it (nbgrader's in-kernel run, which
+decides no score, is left out). A mutant is
 
 - killed when its function loses points,
 - diagnosed (catalogue mutants) when the message for its function names its misconception,
@@ -15,7 +17,6 @@ the instructor's grader, `python -m grader autograde`. A mutant is
 import ast
 import io
 import re
-import tempfile
 import tokenize
 from collections import defaultdict
 from dataclasses import dataclass
@@ -227,39 +228,54 @@ def users(entry, root=ROOT):
     return result
 
 
-def run(jobs=None, root=ROOT, out=None, progress=True):
-    """Grade every mutant with the instructor's grader. Returns [(mutant, outcome)], where outcome
+def _start_judge():
+    """A judging worker: one BLAS thread, and the sandbox zygote started before the first mutant."""
+    import os
+
+    from . import trusted
+
+    os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    trusted.Zygote.get()
+
+
+def judge_mutant(m, root=ROOT, timeout=20):
+    """{item: Verdict} for one mutant handed in as a learner would hand it in."""
+    from . import trusted
+    from .autograde import seed_for
+
+    entry = manifest.find(m.notebook + ".ipynb", root / "grader" / "course.toml")
+    nb = filled(entry, {**solution_answers(entry, root), m.item: m.source}, root)
+    release = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
+    seed = seed_for(m.student, entry.id, nbformat.writes(nb).encode())
+    limits = trusted.Limits(setup_seconds=600, cell_seconds=timeout, call_seconds=timeout)
+    return {v.item: v for v in trusted.grade_notebook(nb, entry, seed, limits, release)}
+
+
+def run(jobs=None, root=ROOT, progress=True):
+    """Judge every mutant in parallel worker processes. Returns [(mutant, outcome)], where outcome
     is a dict: killed, diagnosed (None if not a catalogue mutant), collateral (items outside the
     mutated function's users that lost points), message."""
-    from .autograde import autograde
+    import os
+
+    from tqdm import tqdm
+
+    from .autograde import worker_processes
 
     entries = {e.id: e for e in manifest.load(root / "grader" / "course.toml")}
     made = mutants(root)
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch) / "mutants"
-        for m in made:
-            entry = entries[m.notebook]
-            solution = solution_answers(entry, root)
-            path = folder / m.student / entry.filename
-            path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(filled(entry, {**solution, m.item: m.source}, root), path)
-        rows, _ = autograde(folder, out or Path(scratch) / "results", jobs=jobs, timeout=20, root=root,
-                            progress=progress)
-    by = defaultdict(dict)
-    for r in rows:
-        by[r.student, r.notebook][r.item] = r
     deps = {nb_id: users(entry, root) for nb_id, entry in entries.items()}
+    with worker_processes(jobs or os.cpu_count() or 1, _start_judge) as pool:
+        judged = list(tqdm(pool.map(judge_mutant, made, [root] * len(made)), total=len(made), desc="judging",
+                           unit="mutant", disable=not progress))
     results = []
-    for m in made:
-        graded = by[m.student, m.notebook]
-        row = graded[m.item]
+    for m, verdicts in zip(made, judged):
+        verdict = verdicts[m.item]
         allowed = {m.item} | deps[m.notebook][m.item]
-        collateral = sorted(i for i, r in graded.items() if i not in allowed and r.status != "manual"
-                            and r.score < r.max_score)
-        named = find(row.message)
-        results.append((m, {"killed": row.score < row.max_score,
+        collateral = sorted(i for i, v in verdicts.items() if i not in allowed and v.status != "ok")
+        named = find(verdict.message)
+        results.append((m, {"killed": verdict.status != "ok",
                             "diagnosed": (named is not None and named.id == m.kind) if m.catalogued else None,
-                            "collateral": collateral, "message": row.message}))
+                            "collateral": collateral, "message": verdict.message}))
     return results
 
 

@@ -3,7 +3,10 @@
 Jupyter, IPython and matplotlib write under $HOME and a user-level `python3` kernelspec could
 run the notebooks on another Python; tests therefore never touch the real HOME.
 """
+import ast
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -13,7 +16,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
-_home = tempfile.mkdtemp(prefix="backprop-course-home-")
+# Everything the tests start (sandboxes, their zygotes, kernels, grading workers) keeps its
+# temporary files in this process's own folder, so a test can tell its own processes from those
+# of anything else running on the machine (another test worker, an instructor's grading run).
+TMP = Path(tempfile.mkdtemp(prefix="backprop-course-tests-"))
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
+os.environ["TMPDIR"] = str(TMP)
+tempfile.tempdir = None                         # tempfile looks at TMPDIR again
+
+_home = tempfile.mkdtemp(prefix="home-")
 os.environ["HOME"] = _home
 os.environ["MPLBACKEND"] = "Agg"
 os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"          # nbgrader calls alembic
@@ -29,6 +40,79 @@ os.environ.pop("JUPYTER_DATA_DIR", None)
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+def processes_with(text):
+    """Command lines (and working folders) of running processes, other than this one, whose
+    command line or working folder contains text: a folder only this test process uses (TMP or a
+    tmp_path) picks out the processes it started, however they were started (a forked child
+    keeps its parent's command line; kernels run in the submission's folder)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or proc.name == str(os.getpid()):
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cmdline += f" (in {os.readlink(proc / 'cwd')})"
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(cmdline)
+    return found
+
+
+# Parallel runs (make test: pytest -n auto). The cells of one notebook under nbval share a kernel
+# and run in order, and the tests that use a module-scoped fixture (a graded class, the mutants)
+# share it: each such group is one unit of work, run by one worker, so the fixture is computed
+# once. Every other test goes to whichever worker is free. The longest units go first, so that no
+# worker is left with one of them at the end.
+LONGEST_FIRST = ["test_examples.py", "test_autograde.py", "test_autograde_pipeline.py", "test_backends.py",
+                 "test_mutants.py", "05_vanishing.ipynb", "04_l_layers.ipynb"]
+
+
+def _sharing_tests(path):
+    """Names of the tests in a test module that use one of its module-scoped fixtures, directly or
+    through another of its fixtures (read from the source: the scheduler sees only test ids)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+
+    def fixture_scope(fn):
+        for dec in fn.decorator_list:
+            if isinstance(dec, ast.Call) and ast.unparse(dec.func) == "pytest.fixture":
+                return next((ast.literal_eval(k.value) for k in dec.keywords if k.arg == "scope"), "function")
+        return None
+
+    shared = {fn.name for fn in functions if fixture_scope(fn) == "module"}
+    for _ in functions:                                   # fixtures built on shared fixtures share too
+        shared |= {fn.name for fn in functions if fixture_scope(fn) and {a.arg for a in fn.args.args} & shared}
+    return {fn.name for fn in functions if fn.name.startswith("test") and {a.arg for a in fn.args.args} & shared}
+
+
+SHARING = {(path.name, test) for path in Path(__file__).parent.glob("test_*.py") for test in _sharing_tests(path)}
+
+
+def unit_of_work(nodeid):
+    path, _, rest = nodeid.partition("::")
+    name = Path(path).name
+    if name.endswith(".ipynb") or (name, rest.split("[")[0]) in SHARING:
+        return path
+    return nodeid
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByUnitOfWork(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return unit_of_work(nodeid)
+
+    config.option.loadscopereorder = False     # keep the order below
+    return ByUnitOfWork(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(Path(str(item.fspath)).name, len(rank)))     # stable: in order within
 
 
 def with_answers(released, solution):

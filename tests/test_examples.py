@@ -2,13 +2,14 @@
 grader gives every submission the grade examples/README.md says a correct grader gives."""
 import html
 import importlib.util
-import os
 import re
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import processes_with
 
 from grader import manifest
 from grader.autograde import autograde
@@ -51,39 +52,31 @@ def test_the_sample_class_is_what_make_class_writes(root, tmp_path):
 
 @pytest.fixture(scope="module")
 def demo(root, tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    rows, review = autograde(root / "examples" / "class", out, jobs=2, timeout=5, notebook_timeout=60,
-                             progress=False)
-    return rows, review, out
-
-
-def processes_with(text):
-    """Command lines (and working folders) of running processes that contain text."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            cmdline += f" (in {os.readlink(proc / 'cwd')})"      # kernels run in the submission's folder
-        except OSError:
-            continue
-        if text in cmdline and proc.name != str(os.getpid()):
-            found.append(cmdline)
-    return found
+    """The sample class graded once, with every temporary file of the grading (sandboxes, zygotes,
+    workers) in a folder of its own, so that its processes can be told from any others."""
+    out, scratch = tmp_path_factory.mktemp("demo"), tmp_path_factory.mktemp("demo-tmp")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TMPDIR", str(scratch))
+        mp.setattr(tempfile, "tempdir", None)
+        rows, review = autograde(root / "examples" / "class", out, jobs=2, timeout=5, notebook_timeout=60,
+                                 progress=False)
+    return rows, review, out, scratch
 
 
 def test_every_sample_submission_gets_its_grade(demo):
-    rows, _, _ = demo
+    rows, _, _, _ = demo
     got = {}
     for r in rows:
         if r.notebook in NOTEBOOKS and r.status != "missing":
             got[r.student, r.notebook] = got.get((r.student, r.notebook), 0) + r.score
     for student, points in EXPECTED.items():
         for nb_id, expected in zip(NOTEBOOKS, points):
-            assert got.get((student, nb_id)) == expected, (student, nb_id)
+            assert got.get((student, nb_id)) == expected, (student, nb_id, [
+                (r.item, r.status, r.message[:300]) for r in rows if (r.student, r.notebook) == (student, nb_id)])
 
 
 def test_sample_bad_inputs_and_abuse_get_their_status(demo):
-    rows, review, _ = demo
+    rows, review, _, _ = demo
     status = {(r.student, r.notebook, r.item): r.status for r in rows}
     by_submission = {}
     for r in rows:
@@ -105,10 +98,10 @@ def test_sample_bad_inputs_and_abuse_get_their_status(demo):
 def test_no_process_outlives_the_grading(demo):
     """Loops that ignore SIGINT, os._exit, forked children: nothing is left running afterwards
     (sandboxes, their zygotes, nbgrader's kernels for the results folder)."""
-    _, _, out = demo
+    _, _, out, scratch = demo
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        left = processes_with("sandbox_child.py") + processes_with(str(out))
+        left = processes_with(str(scratch)) + processes_with(str(out))
         if not left:
             break
         time.sleep(0.5)
@@ -116,7 +109,7 @@ def test_no_process_outlives_the_grading(demo):
 
 
 def test_no_feedback_page_shows_hidden_tests(demo, root):
-    _, _, out = demo
+    _, _, out, _ = demo
     hidden = set()
     for nb in manifest.load():
         for cell in nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4).cells:

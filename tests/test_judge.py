@@ -95,3 +95,15 @@ def test_relu_prime_one_at_the_kink_fails_on_every_seed(seed):
     """The course takes ReLU'(0) = 0; random normal inputs alone almost never hit 0 exactly."""
     with pytest.raises(CheckFailed, match="relu_prime"):
         judge.check("relu_prime", lambda z: (np.asarray(z) >= 0).astype(float), seed=seed)
+
+
+@pytest.mark.parametrize("name", ["one_hidden_loop", "one_hidden_vectorised"])
+@pytest.mark.parametrize("always", [True, False], ids=["always-averages", "never-averages"])
+def test_one_hidden_items_try_both_sums_and_means_on_every_seed(name, always):
+    """A gradient that ignores `average` is right on half the random inputs; the judge's first two
+    inputs are one averaged and one summed case, so no seed lets it pass."""
+    def ignores_average(W1, b1, W2, b2, X, Y, f1, f2, average=False):
+        return R.one_hidden_grads(W1, b1, W2, b2, X, Y, f1, f2, always)
+    for seed in range(200):
+        with pytest.raises(CheckFailed, match=r"random input [12] of 5"):
+            judge.check(name, ignores_average, seed=seed)
