@@ -188,8 +188,11 @@ def course_config(settings):
     return c
 
 
-def prepare_course(settings, notebooks):
-    """The nbgrader course under RESULTS/course, with every notebook's assignment in the gradebook."""
+def prepare_course(settings, notebooks, students=()):
+    """The nbgrader course under RESULTS/course, with the notebooks' assignments and the students in
+    the gradebook. The students are added here, before any grading: two workers grading two
+    notebooks of one new student would otherwise both add the student, and one would fail."""
+    from nbgrader.api import Gradebook
     from nbgrader.apps import NbGraderAPI
 
     (settings.out / "course").mkdir(parents=True, exist_ok=True)
@@ -198,6 +201,12 @@ def prepare_course(settings, notebooks):
         result = api.generate_assignment(nb.id, force=True)
         if not result["success"]:
             raise RuntimeError(f"nbgrader could not set up {nb.id}: {result.get('error', '')}{result.get('log', '')}")
+
+    def add_students():
+        with Gradebook(settings.db_url) as gb:
+            for student in students:
+                gb.update_or_create_student(student)
+    gradebook_retries(add_students)
 
 
 def quiet_nbgrader():
@@ -521,7 +530,8 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
             for _ in range(jobs):
                 pool.submit(int)                       # the workers start while ...
             handed_in = {nb_id for _, nb_id, _ in tasks}
-            prepare_course(settings, [nb for nb in notebooks if nb.id in handed_in])   # ... the gradebook is set up
+            prepare_course(settings, [nb for nb in notebooks if nb.id in handed_in],   # ... the gradebook is set up
+                           sorted({student for student, _, _ in tasks}))
             futures = {pool.submit(grade_submission, settings, by_id[nb_id], student, path): (student, nb_id)
                        for student, nb_id, path in tasks}
             for future in tqdm(as_completed(futures), total=len(futures), desc="grading", unit="notebook",

@@ -55,7 +55,7 @@ def execute(nb, cwd, timeout=120):
 
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             record_timing=False, resources={"metadata": {"path": str(cwd)}},
-                            on_cell_executed=_keep_reply_error)
+                            on_cell_executed=_keep_reply_error, shutdown_kernel="immediate")
     client.execute(stderr=subprocess.DEVNULL)      # the kernel process's own notices, not the cells'
     return nb
 

@@ -26,64 +26,54 @@ def course_config(course, root):
 NOISE = "import sys, warnings\nprint('debugging output', file=sys.stderr)\nwarnings.warn('a learner warning')\n"
 
 
-def make_noisy(root, out):
-    """Correct solutions that print to stderr and warn, in every answer cell and when called;
-    notebook 01's sigmoid is the naive one, which overflows (RuntimeWarning) at z = -1000."""
-    for nb in NOTEBOOKS:
-        notebook = nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4)
-        for cell in notebook.cells:
-            if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
-                source = cell.source.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n    print('in here', file=sys.stderr)\n")
-                cell.source = NOISE + source
-                if cell.metadata["nbgrader"]["grade_id"] == "sigmoid":
-                    cell.source = NOISE + "def sigmoid(z):\n    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n"
-        (out / nb.id).mkdir(parents=True)
-        nbformat.write(notebook, out / nb.id / nb.filename)
+def make_noisy(root, out, nb):
+    """The correct solution of nb that prints to stderr and warns, in every answer cell and when
+    called; notebook 01's sigmoid is the naive one, which overflows (RuntimeWarning) at z = -1000."""
+    notebook = nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4)
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
+            source = cell.source.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n    print('in here', file=sys.stderr)\n")
+            cell.source = NOISE + source
+            if cell.metadata["nbgrader"]["grade_id"] == "sigmoid":
+                cell.source = NOISE + "def sigmoid(z):\n    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n"
+    (out / nb.id).mkdir(parents=True)
+    nbformat.write(notebook, out / nb.id / nb.filename)
     return out
 
 
-@pytest.fixture(scope="module")
-def scores(tmp_path_factory, root):
-    """{(student, notebook id): (score, max_score)} after nbgrader autograde."""
+def scores(nb, course, root):
+    """{student: (score, max_score)} after nbgrader autograde of one notebook, handed in as the
+    solution ("full-marks"), the untouched release ("untouched") and the noisy solution ("noisy")."""
     from nbgrader.api import Gradebook
     from nbgrader.apps import NbGraderAPI
 
-    course = tmp_path_factory.mktemp("course")
+    course.mkdir()
     config = course_config(course, root)
     api = NbGraderAPI(config=config)
-    noisy = make_noisy(root, course / "noisy")
-    submissions = {"full-marks": root / "solutions", "untouched": course / "release", "noisy": noisy}
-    for nb in NOTEBOOKS:
-        result = api.generate_assignment(nb.id)
-        assert result["success"], result.get("error", "") + result.get("log", "")
-        for student, source in submissions.items():
-            target = course / "submitted" / student / nb.id / nb.filename
-            target.parent.mkdir(parents=True)
-            shutil.copyfile(source / nb.id / nb.filename, target)
-            result = api.autograde(nb.id, student)
-            assert result["success"], result.get("error", "") + result.get("log", "")
+    result = api.generate_assignment(nb.id)
+    assert result["success"], result.get("error", "") + result.get("log", "")
+    submissions = {"full-marks": root / "solutions", "untouched": course / "release",
+                   "noisy": make_noisy(root, course / "noisy", nb)}
     found = {}
-    with Gradebook(config.CourseDirectory.db_url) as gb:
-        for nb in NOTEBOOKS:
-            for student in submissions:
-                sub = gb.find_submission_notebook(nb.id, nb.id, student)
-                found[student, nb.id] = (sub.score, sub.max_score)
+    for student, source in submissions.items():
+        target = course / "submitted" / student / nb.id / nb.filename
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(source / nb.id / nb.filename, target)
+        result = api.autograde(nb.id, student)
+        assert result["success"], result.get("error", "") + result.get("log", "")
+        with Gradebook(config.CourseDirectory.db_url) as gb:
+            sub = gb.find_submission_notebook(nb.id, nb.id, student)
+            found[student] = (sub.score, sub.max_score)
     return found
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
-def test_solution_scores_full_marks(scores, nb):
-    assert scores["full-marks", nb.id] == (nb.auto_points, nb.points)
-
-
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
-def test_warnings_and_stderr_from_a_correct_answer_cost_nothing(scores, nb):
-    assert scores["noisy", nb.id] == (nb.auto_points, nb.points)
-
-
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
-def test_untouched_release_scores_zero(scores, nb):
-    assert scores["untouched", nb.id] == (0, nb.points)
+def test_solution_full_marks_noise_nothing_release_zero(nb, tmp_path, root):
+    """One notebook through plain nbgrader: the solution gets full marks, the solution with
+    warnings and stderr in its answers too, the untouched release 0."""
+    got = scores(nb, tmp_path / "course", root)
+    assert got == {"full-marks": (nb.auto_points, nb.points), "noisy": (nb.auto_points, nb.points),
+                   "untouched": (0, nb.points)}
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)

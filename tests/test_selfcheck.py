@@ -16,22 +16,31 @@ def run_check(*paths):
                           capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
-def test_solution_passes(root, nb):
-    proc = run_check(root / "solutions" / nb.id / nb.filename)
+def tables(stdout, paths):
+    """{path: its table} from the output of one `check` run over several notebooks."""
+    starts = [stdout.index(f"{path}  (ran in") for path in paths]
+    return {path: stdout[a:b] for path, a, b in zip(paths, starts, starts[1:] + [len(stdout)])}
+
+
+def test_solutions_pass(root):
+    """All five notebooks in one run, as a learner checks a whole course folder."""
+    paths = [root / "solutions" / nb.id / nb.filename for nb in NOTEBOOKS]
+    proc = run_check(*paths)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    n = sum(not item.written for item in nb.items)
-    assert f"total: {nb.auto_points:g} / {nb.auto_points:g} points; {n} of {n} items pass" in proc.stdout
+    for nb, table in zip(NOTEBOOKS, tables(proc.stdout, paths).values()):
+        n = sum(not item.written for item in nb.items)
+        assert f"total: {nb.auto_points:g} / {nb.auto_points:g} points; {n} of {n} items pass" in table, table
 
 
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
-def test_release_fails_with_reasons(root, nb):
-    proc = run_check(root / "notebooks" / nb.id / nb.filename)
+def test_releases_fail_with_reasons(root):
+    paths = [root / "notebooks" / nb.id / nb.filename for nb in NOTEBOOKS]
+    proc = run_check(*paths)
     assert proc.returncode == 1
-    for item in nb.items:
-        assert f"{item.id}" in proc.stdout
-    assert "is not written yet" in proc.stdout
-    assert f"total: 0 / {nb.auto_points:g} points" in proc.stdout
+    for nb, table in zip(NOTEBOOKS, tables(proc.stdout, paths).values()):
+        for item in nb.items:
+            assert f"{item.id}" in table
+        assert "is not written yet" in table
+        assert f"total: 0 / {nb.auto_points:g} points" in table, table
 
 
 def test_a_wrong_answer_and_a_deleted_test_cell(root, tmp_path):
