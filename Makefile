@@ -19,7 +19,7 @@ BLAS_ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup test lab solutions release bundle demo bench mutants clean
+.PHONY: setup isolation test lab solutions release bundle demo bench mutants clean
 
 setup: $(STAMP)
 
@@ -30,12 +30,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -c constraints.txt -e .
 	@touch $@
 
+# Learners' code is graded in bubblewrap sandboxes (README: Security model). Installed here where
+# this user can (root with apt-get), otherwise named; `autograde` says what is missing.
+isolation:
+	@command -v bwrap >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing bubblewrap"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else echo "bubblewrap is missing: install it (e.g. sudo apt-get install bubblewrap) to grade a class"; fi; }
+
 # The whole suite: unit tests, nbval on every solution notebook (here and on other numerical
 # back-ends), nbgrader autograding, the release and the self-check command, in one worker per
 # core (tests/conftest.py keeps a notebook's cells, and tests sharing a fixture, in one worker).
 # Jupyter writes under $HOME: tests get a scratch one. PYTEST_ARGS adds options, e.g. -k bundle.
 PYTEST_ARGS ?=
-test: setup
+test: setup isolation
 	@rm -rf .scratch-home && mkdir -p .scratch-home
 	HOME=$(CURDIR)/.scratch-home MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
@@ -59,7 +66,7 @@ bundle: setup
 
 # Instructors' main job, on the sample class: grades, feedback and the class report
 DEMO_OUT ?= results/demo
-demo: setup
+demo: setup isolation
 	@test -d examples/class || $(BIN)/python examples/make_class.py
 	$(BLAS_ONE_THREAD) $(BIN)/python -m grader autograde examples/class --out $(DEMO_OUT) --timeout 20
 	@echo
@@ -67,7 +74,7 @@ demo: setup
 	@echo "then $(DEMO_OUT)/grades.csv and summary.csv; learners' pages are in $(DEMO_OUT)/feedback/."
 
 # Plain serial nbgrader against grader autograde on 40 submissions: wall times and their ratio
-bench: setup
+bench: setup isolation
 	@rm -rf .scratch-home-bench && mkdir -p .scratch-home-bench
 	HOME=$(CURDIR)/.scratch-home-bench $(BIN)/python benchmarks/bench_autograde.py $(BENCH_ARGS)
 

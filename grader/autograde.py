@@ -21,13 +21,16 @@ student), feedback/<student>/<notebook>.html, report.md with its figures, gradeb
 """
 import csv
 import difflib
+import errno
 import functools
 import hashlib
+import json
 import multiprocessing
 import os
 import re
 import resource
 import shutil
+import stat
 import tempfile
 import time
 import zipfile
@@ -40,6 +43,7 @@ from pathlib import Path
 import nbformat
 
 from . import manifest, trusted
+from .report import markdown_text, write_report
 from .selfcheck import NotebookUnreadable, read_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,50 +65,108 @@ class Row:
 class Settings:
     out: Path
     db_url: str
-    timeout: int = 60                    # seconds per cell for nbgrader
-    notebook_timeout: int = 600          # seconds for nbgrader's whole run of one notebook
-    memory_bytes: int = 4 * 2 ** 30      # per worker (nbgrader and its kernel)
+    timeout: int = 60                    # seconds per cell and per call of a graded function
+    notebook_timeout: int = 300          # seconds for everything one notebook runs, restarts included
+    memory_bytes: int = 4 * 2 ** 30      # per worker (nbgrader, the judge, feedback)
     root: Path = ROOT
+    isolated: bool = True                # learner code in bubblewrap sandboxes (grader.isolation)
+
+    def limits(self):
+        """The sandbox's limits for one notebook (grader.trusted.Limits fields)."""
+        return {"setup_seconds": self.notebook_timeout, "cell_seconds": self.timeout,
+                "call_seconds": self.timeout, "isolated": self.isolated}
 
 
 # ---------------------------------------------------------------------------------------------
 # Collecting submissions
 # ---------------------------------------------------------------------------------------------
 
-def unpack(zip_path, dest):
+ENTRY_BYTES = MAX_NOTEBOOK_BYTES = 20 * 2 ** 20     # one notebook, in a zip or a folder
+ZIP_BYTES = 4 * 2 ** 30                             # everything a zip unpacks to
+STUDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}")
+
+
+class ZipRefused(ValueError):
+    """A zip whose contents would unpack to more than ZIP_BYTES."""
+
+
+def safe_name(text):
+    """A learner-chosen name as it may be shown: printable, one line, at most 100 characters."""
+    return "".join(ch if ch.isprintable() else "?" for ch in str(text))[:100]
+
+
+def unpack(zip_path, dest, entry_bytes=ENTRY_BYTES, total_bytes=ZIP_BYTES):
     """Extract the .ipynb files of an LMS-style zip as dest/<student>/<file>: the student is the
     folder holding the file. Names are rebuilt from their last two parts, so no entry can write
-    outside dest."""
+    outside dest. Returns the rows for entries that were not extracted: larger than entry_bytes
+    (a zip bomb), or several entries for one student's file (none of them is graded: which one
+    counts is the instructor's call). ZipRefused if the whole would pass total_bytes."""
+    rows, chosen = [], defaultdict(list)
     with zipfile.ZipFile(zip_path) as zf:
         for info in zf.infolist():
             parts = [p for p in info.filename.replace("\\", "/").split("/") if p not in ("", ".", "..")]
             if info.is_dir() or len(parts) < 2 or "__MACOSX" in parts or not parts[-1].endswith(".ipynb"):
                 continue
-            target = Path(dest) / parts[-2] / parts[-1]
+            chosen[parts[-2], parts[-1]].append(info)
+        if sum(min(info.file_size, entry_bytes) for infos in chosen.values() for info in infos) > total_bytes:
+            raise ZipRefused(f"{zip_path}: its notebooks unpack to more than {total_bytes // 2 ** 30} GB")
+        for (student, name), infos in sorted(chosen.items()):
+            if len(infos) > 1:
+                rows.append(Row(safe_name(student), safe_name(name), "", 0, 0, "error",
+                                f"the zip holds {len(infos)} files for {safe_name(student)}/{safe_name(name)} "
+                                f"({', '.join(safe_name(i.filename) for i in infos)}); none was graded"))
+                continue
+            target = Path(dest) / student / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(zf.read(info))
-    return Path(dest)
+            with zf.open(infos[0]) as src:
+                data = src.read(entry_bytes + 1)            # the declared size may lie
+            if len(data) > entry_bytes:
+                rows.append(Row(safe_name(student), safe_name(name), "", 0, 0, "error",
+                                f"{safe_name(name)} unpacks to more than {entry_bytes // 2 ** 20} MB; not graded"))
+                continue
+            target.write_bytes(data)
+    return Path(dest), rows
 
 
 def collect(folder, notebooks):
-    """{student: {notebook id: path}} and the rows for files that are not course notebooks."""
+    """{student: {notebook id: path}} and the rows for what cannot be graded: files that are not
+    course notebooks, symbolic links (never followed), student folders with names that are not
+    plain (letters, digits and . _ @ + -)."""
     expected = {nb.filename: nb for nb in notebooks}
     found, rows = {}, []
-    for student_dir in sorted(p for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for student_dir in sorted(Path(folder).iterdir()):
         student = student_dir.name
+        if student.startswith(".") or not (student_dir.is_dir() or student_dir.is_symlink()):
+            continue
+        if student_dir.is_symlink():
+            rows.append(Row(safe_name(student), "", "", 0, 0, "error",
+                            "the student's folder is a symbolic link; it was not followed or graded"))
+            continue
+        if not STUDENT.fullmatch(student):
+            rows.append(Row(safe_name(student), "", "", 0, 0, "error",
+                            "the student's folder name has characters other than letters, digits and . _ @ + -; "
+                            "rename it to grade it"))
+            continue
         found[student] = {}
-        for path in sorted(student_dir.rglob("*.ipynb")):
-            if ".ipynb_checkpoints" in path.parts:
-                continue
-            nb = expected.get(path.name)
-            if nb is None:
-                guess = difflib.get_close_matches(path.name, list(expected), n=1, cutoff=0.4)
-                hint = f" Rename it to {guess[0]} if that is what it is." if guess else ""
-                rows.append(Row(student, path.name, "", 0, 0, "error",
-                                f"{path.name} is not one of the course's notebooks "
-                                f"({', '.join(expected)}), so it was not graded.{hint}"))
-            else:
-                found[student][nb.id] = path
+        for dirpath, dirnames, filenames in os.walk(student_dir, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if d != ".ipynb_checkpoints")
+            for name in sorted(filenames):
+                if not name.endswith(".ipynb"):
+                    continue
+                path = Path(dirpath) / name
+                nb = expected.get(name)
+                if path.is_symlink():
+                    rows.append(Row(student, safe_name(name), "", 0, 0, "error",
+                                    f"{safe_name(name)} is a symbolic link, not a notebook file; it was not "
+                                    "followed or graded. Hand in the file itself."))
+                elif nb is None:
+                    guess = difflib.get_close_matches(name, list(expected), n=1, cutoff=0.4)
+                    hint = f" Rename it to {guess[0]} if that is what it is." if guess else ""
+                    rows.append(Row(student, safe_name(name), "", 0, 0, "error",
+                                    f"{safe_name(name)} is not one of the course's notebooks "
+                                    f"({', '.join(expected)}), so it was not graded.{hint}"))
+                else:
+                    found[student][nb.id] = path
     return found, rows
 
 
@@ -181,9 +243,6 @@ def course_config(settings):
     c.CourseDirectory.root = str(settings.out / "course")
     c.CourseDirectory.source_directory = str(settings.root / "solutions")
     c.CourseDirectory.db_url = settings.db_url
-    c.Execute.timeout = settings.timeout
-    c.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
-    c.Execute.shutdown_kernel = "immediate"     # the graded kernel has nothing left to do: no polite wait
     c.OverwriteCells.add_missing_cells = True
     return c
 
@@ -227,18 +286,33 @@ def worker_processes(jobs, initializer, initargs=()):
                                initializer=initializer, initargs=initargs)
 
 
-def _start_worker(memory_bytes):
+def _start_worker(memory_bytes, isolated):
     """A grading worker: one BLAS thread, a memory limit, and what every submission needs loaded
-    once (nbgrader, the feedback exporter, the sandbox zygote) while the course is set up."""
+    once (nbgrader, the feedback exporter; the sandbox zygote when not isolated) while the course
+    is set up."""
     os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_NPROC, (trusted.process_limit(256),     # a fork bomb in a kernel
-                                               resource.getrlimit(resource.RLIMIT_NPROC)[1]))
     quiet_nbgrader()
     import nbgrader.apps  # noqa: F401
+    import nbgrader.converters  # noqa: F401
+
+    from . import execute  # noqa: F401
     _exporter()
-    trusted.Zygote.get()
+    if not isolated:
+        trusted.Zygote.get()
+
+
+def compile_sandbox_imports():
+    """Byte-compile, as the grading user, the modules every sandbox imports: sandboxes see the
+    environment read-only and would otherwise compile them again at every start."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-c", "import numpy, IPython.core.interactiveshell, IPython.utils.capture, "
+                    "matplotlib.pyplot, matplotlib_inline.backend_inline"], env=env, check=False,
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
 
 
 def _locked(text):
@@ -265,33 +339,6 @@ def gradebook_retries(attempt, tries=5):
         time.sleep(random.uniform(0.2, 1.0))
 
 
-def in_kernel_scores(settings, nb_id, student):
-    """{test grade_id: (score, max_score)} as nbgrader's gradebook has them."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    scores = {}
-    with Gradebook(settings.db_url) as gb:
-        try:
-            sub = gb.find_submission_notebook(nb_id, nb_id, student)
-        except MissingEntry:
-            return scores
-        for grade in sub.grades:
-            scores[grade.name] = (grade.score, grade.max_score)
-    return scores
-
-
-def override(settings, nb_id, student, grade_id, score):
-    """Put the judged score into nbgrader's gradebook as a manual score (what the formgrader shows)."""
-    from nbgrader.api import Gradebook
-
-    def attempt():
-        with Gradebook(settings.db_url) as gb:
-            grade = gb.find_grade(grade_id, nb_id, nb_id, student)
-            grade.manual_score = score
-            gb.db.commit()
-    gradebook_retries(attempt)
-
-
 # ---------------------------------------------------------------------------------------------
 # One submission
 # ---------------------------------------------------------------------------------------------
@@ -301,6 +348,25 @@ def seed_for(student, nb_id, content):
     return int.from_bytes(hashlib.sha256(f"{student}\0{nb_id}\0".encode() + content).digest()[:4], "big")
 
 
+def read_submission(path, limit=MAX_NOTEBOOK_BYTES):
+    """The bytes of a submitted file, opened without following a symbolic link and read up to
+    limit; NotebookUnreadable saying why not."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise NotebookUnreadable(f"{path}: a symbolic link, not a notebook file; hand in the file itself") from None
+        raise NotebookUnreadable(f"{path}: cannot be opened ({err.strerror})") from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise NotebookUnreadable(f"{path}: not a regular file")
+        content = f.read(limit + 1)
+    if len(content) > limit:
+        raise NotebookUnreadable(f"{path}: larger than {limit // 2 ** 20} MB; clear the outputs "
+                                 "(Edit > Clear Outputs of All Cells), save and hand it in again")
+    return content
+
+
 def grade_submission(settings, entry, student, path):
     """Everything for one (student, notebook): rows, whether nbgrader graded it, review notes."""
     start = time.perf_counter()
@@ -308,7 +374,8 @@ def grade_submission(settings, entry, student, path):
     release = nbformat.read(settings.root / "notebooks" / entry.id / entry.filename, as_version=4)
     shutil.rmtree(settings.out / "course" / "autograded" / student / entry.id, ignore_errors=True)  # a re-run
     try:
-        nb = read_notebook(path)
+        content = read_submission(path)
+        nb = read_notebook(path, content)
     except NotebookUnreadable as err:
         reason = str(err).replace(str(path), entry.filename)
         rows = [Row(student, entry.id, item.id, 0, item.points, "error", reason) for item in entry.items]
@@ -321,32 +388,25 @@ def grade_submission(settings, entry, student, path):
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(without_demonstrations(nb, release), target)
 
-    nbgrader = NbgraderRun(settings, entry.id, student)
-    limits = trusted.Limits(setup_seconds=settings.notebook_timeout, cell_seconds=settings.timeout,
-                            call_seconds=settings.timeout)
-    verdicts = {v.item: v for v in trusted.grade_notebook(nb, entry, seed_for(student, entry.id, path.read_bytes()),
-                                                        limits, release)}
-    graded_in_kernel, problem = nbgrader.finish()
-    if not graded_in_kernel:
-        review.append(f"nbgrader could not grade the notebook in its kernel: {problem}")
-    kernel = in_kernel_scores(settings, entry.id, student) if graded_in_kernel else {}
+    verdicts, problem = run_nbgrader(settings, entry.id, student, seed_for(student, entry.id, content))
+    if problem:
+        review.append(f"nbgrader could not grade the notebook: {problem}")
     for item in entry.items:
         if item.written:
             rows.append(Row(student, entry.id, item.id, 0, item.points, "manual",
                             "a written answer: graded by hand in the formgrader"))
             continue
-        verdict = verdicts[item.id]
-        score = item.points if verdict.status == "ok" else 0.0
-        status, message = verdict.status, verdict.message
+        verdict = verdicts.get(item.id, {"status": "error", "message": f"not graded: {problem}", "visible": None})
+        score = item.points if verdict["status"] == "ok" else 0.0
+        status, message = verdict["status"], verdict["message"]
         if item.id in notes:
             status = "tampered"
             message = f"{notes[item.id]}; graded on your answer: " + (message or "correct")
-        in_kernel = kernel.get(item.test_id)
-        if in_kernel is not None and in_kernel[0] != score:
-            override(settings, entry.id, student, item.test_id, score)
-            review.append(f"{item.id}: the notebook's own tests gave {in_kernel[0]:g} points in the "
-                          f"learner's kernel, the trusted check {score:g} (the trusted score counts)")
-            if in_kernel[0] > score:
+        visible = verdict.get("visible")
+        if visible is not None and visible != (score > 0):
+            review.append(f"{item.id}: the notebook's own tests gave {item.points if visible else 0:g} points in "
+                          f"the learner's kernel, the trusted check {score:g} (the trusted score counts)")
+            if visible:
                 message += " (your notebook's tests passed in your kernel, but the grader's own check did not)"
         rows.append(Row(student, entry.id, item.id, score, item.points, status, message))
     if notes:
@@ -354,6 +414,30 @@ def grade_submission(settings, entry, student, path):
     review += [f"{r.item}: {r.status}: {r.message}" for r in rows if r.status in ("error", "timeout")]
     write_feedback(settings, entry, student, rows, nb)
     return {"rows": rows, "review": review, "seconds": time.perf_counter() - start}
+
+
+def run_nbgrader(settings, nb_id, student, seed):
+    """nbgrader's autograde of one submission, with SandboxedExecute (grader.execute) running the
+    code: ({item: {"status", "message", "visible"}}, a problem or ""). nbgrader's log goes to
+    course/logs/<student>/<notebook>.log, for the instructor."""
+    from nbgrader.apps import NbGraderAPI
+
+    from .execute import autograde_preprocessors
+
+    with tempfile.TemporaryDirectory() as scratch:
+        verdicts_file = Path(scratch) / "verdicts.json"
+        config = course_config(settings)
+        config.Autograde.autograde_preprocessors = autograde_preprocessors()
+        config.SandboxedExecute.job = {"seed": seed, "limits": settings.limits(), "root": str(settings.root),
+                                       "verdicts": str(verdicts_file)}
+        api = NbGraderAPI(config=config)
+        result = gradebook_retries(lambda: api.autograde(nb_id, student, force=True, create=True))
+        log = settings.out / "course" / "logs" / student / f"{nb_id}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(f"{result.get('log', '')}\n{result.get('error', '')}\n", encoding="utf-8", errors="replace")
+        verdicts = json.loads(verdicts_file.read_text()) if verdicts_file.exists() else {}
+    problem = "" if result.get("success") else _last_line(result.get("error", "") or result.get("log", ""))
+    return verdicts, problem
 
 
 SKIPPED = "# A course demonstration: not run when grading (your functions are)."
@@ -370,71 +454,6 @@ def without_demonstrations(nb, release):
     return copy
 
 
-class NbgraderRun:
-    """nbgrader's autograde of one submission in a forked process of its own session, started at
-    once and awaited with finish(): the trusted judging runs meanwhile (the kernel spends much of
-    its time starting up). A kernel stuck in a loop that ignores interrupts is killed with the
-    process's whole session after notebook_timeout."""
-
-    def __init__(self, settings, nb_id, student):
-        from nbgrader.apps import NbGraderAPI
-
-        self.settings = settings
-        self.read, write = os.pipe()
-        self.started = time.monotonic()
-        self.pid = os.fork()
-        if self.pid == 0:                              # the child: grade, report, leave at once
-            os.close(self.read)
-            code = 1
-            try:
-                os.setsid()
-                log = settings.out / "course" / "logs" / student / f"{nb_id}.log"
-                log.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-                os.dup2(fd, 1)                         # nbgrader's log and the kernel's own
-                os.dup2(fd, 2)                         # messages: for the instructor, not the terminal
-                api = NbGraderAPI(config=course_config(settings))
-                result = gradebook_retries(lambda: api.autograde(nb_id, student, force=True, create=True))
-                if not result.get("success"):          # nbgrader's own account, for course/logs
-                    os.write(1, f"{result.get('log', '')}\n{result.get('error', '')}\n".encode(errors="replace"))
-                message = "" if result.get("success") else _last_line(result.get("error", "") or result.get("log", ""))
-                os.write(write, message.encode()[:4000])
-                code = 0 if result.get("success") else 1
-            except BaseException as err:               # noqa: BLE001
-                os.write(write, f"{type(err).__name__}: {err}".encode()[:4000])
-            finally:
-                os._exit(code)
-        os.close(write)
-
-    def finish(self):
-        """(graded, problem): whether nbgrader graded it, and if not, why."""
-        import signal
-
-        deadline = self.started + self.settings.notebook_timeout
-        status = None
-        while time.monotonic() < deadline:
-            done, status = os.waitpid(self.pid, os.WNOHANG)
-            if done:
-                break
-            time.sleep(0.02)
-        else:
-            try:
-                os.killpg(self.pid, signal.SIGKILL)    # nbgrader and its kernel
-            except ProcessLookupError:
-                pass
-            os.waitpid(self.pid, 0)
-            os.close(self.read)
-            return False, f"it ran longer than {self.settings.notebook_timeout} s and was stopped"
-        with os.fdopen(self.read, "rb") as f:
-            message = f.read().decode(errors="replace")
-        try:
-            os.killpg(self.pid, signal.SIGKILL)        # anything the kernel left behind
-        except (ProcessLookupError, PermissionError):
-            pass
-        ok = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-        return ok, "" if ok else (message or "it failed without a message")
-
-
 def _last_line(text):
     lines = [line for line in str(text).strip().splitlines() if line.strip()]
     return lines[-1][:300] if lines else "no reason given"
@@ -446,10 +465,11 @@ def _last_line(text):
 
 @functools.lru_cache(maxsize=None)
 def _exporter():
-    """One HTML exporter per worker process: loading its templates takes most of a second."""
+    """One HTML exporter per worker process: loading its templates takes most of a second. It
+    sanitises HTML (a learner's markdown cell can hold a script)."""
     from nbconvert import HTMLExporter
 
-    return HTMLExporter()
+    return HTMLExporter(sanitize_html=True)
 
 
 def write_feedback(settings, entry, student, rows, submitted):
@@ -467,20 +487,21 @@ def write_feedback(settings, entry, student, rows, submitted):
         nb = submitted
     else:                                                     # unreadable: the verdicts alone
         nb = nbformat.v4.new_notebook()
+    course_tests = {item.test_id for item in entry.items}
+    for cell in nb.cells:                                     # a learner's copy of the markers: cut
+        if _graded(cell).get("grade_id") not in course_tests and "### BEGIN HIDDEN TESTS" in cell.source:
+            cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0]
     nb, _ = ClearHiddenTests().preprocess(nb, {})
     for cell in nb.cells:
         if cell.cell_type == "code":
-            if "### BEGIN HIDDEN TESTS" in cell.source:       # a learner's copy: drop it too
-                cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0]
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error":
                     out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
     table = ["| item | points | result |", "|---|---|---|"]
     for r in rows:
-        text = r.message.replace("|", "\\|").replace("\n", " ")
-        table.append(f"| `{r.item}` | {r.score:g} / {r.max_score:g} | **{r.status}** {text} |")
+        table.append(f"| `{r.item}` | {r.score:g} / {r.max_score:g} | **{r.status}** {markdown_text(r.message)} |")
     total = sum(r.score for r in rows)
-    header = (f"# {entry.title}: feedback for {student}\n\n"
+    header = (f"# {entry.title}: feedback for {markdown_text(student)}\n\n"
               f"**{total:g} of {sum(r.max_score for r in rows):g} points** (written answers are added "
               "when your instructor has graded them).\n\n" + "\n".join(table))
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(header))
@@ -494,10 +515,21 @@ def write_feedback(settings, entry, student, rows, submitted):
 # The whole class
 # ---------------------------------------------------------------------------------------------
 
+class IsolationUnavailable(RuntimeError):
+    """Learner code cannot be isolated on this machine (grader.isolation.problem says why)."""
+
+
 def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, progress=True,
-              notebook_timeout=600):
-    """Grade every submission; write RESULTS. Returns (rows, review {(student, notebook): [notes]})."""
+              notebook_timeout=300, isolated=True):
+    """Grade every submission; write RESULTS. Returns (rows, review {(student, notebook): [notes]}).
+    isolated=False (--unsafe-no-isolation) runs learner code without bubblewrap: only for
+    submissions that are trusted; report.md and the summary say so."""
     from tqdm import tqdm
+
+    from . import isolation
+
+    if isolated and isolation.problem():
+        raise IsolationUnavailable(f"Learner code cannot be isolated on this machine: {isolation.problem()}")
 
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -505,14 +537,16 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
     notebooks = manifest.load(Path(root) / "grader" / "course.toml")
     # parallel workers write to one SQLite file: wait up to a minute for a lock, not 5 s
     settings = Settings(out=out, db_url=db_url or f"sqlite:///{out / 'gradebook.db'}?timeout=60", timeout=timeout,
-                        notebook_timeout=notebook_timeout, root=Path(root))
+                        notebook_timeout=notebook_timeout, root=Path(root), isolated=isolated)
     submissions = Path(submissions)
     with tempfile.TemporaryDirectory() as scratch:
+        unpacked = []
         if submissions.is_file() and zipfile.is_zipfile(submissions):
-            submissions = unpack(submissions, Path(scratch) / "unzipped")
+            submissions, unpacked = unpack(submissions, Path(scratch) / "unzipped")
         elif not submissions.is_dir():
             raise FileNotFoundError(f"{submissions}: neither a folder of submissions nor a zip of them")
         found, rows = collect(submissions, notebooks)
+        rows += unpacked
         by_id = {nb.id: nb for nb in notebooks}
         tasks = [(student, nb_id, path) for student, files in found.items() for nb_id, path in sorted(files.items())]
         later = {nb.id: -i for i, nb in enumerate(notebooks)}
@@ -526,7 +560,9 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
                     rows += [Row(student, nb.id, item.id, 0, item.points, "missing",
                                  f"no {nb.filename} was handed in") for item in nb.items]
         jobs = jobs or os.cpu_count() or 1
-        with worker_processes(jobs, _start_worker, (settings.memory_bytes,)) as pool:
+        if isolated:
+            compile_sandbox_imports()
+        with worker_processes(jobs, _start_worker, (settings.memory_bytes, isolated)) as pool:
             for _ in range(jobs):
                 pool.submit(int)                       # the workers start while ...
             handed_in = {nb_id for _, nb_id, _ in tasks}
@@ -549,9 +585,15 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
     item_order = {(nb.id, item.id): i for nb in notebooks for i, item in enumerate(nb.items)}
     rows.sort(key=lambda r: (r.student, order.get(r.notebook, 99), item_order.get((r.notebook, r.item), 99), r.notebook))
     write_csvs(out, rows, notebooks)
-    from .report import write_report
-    write_report(out, rows, {k: v for k, v in review.items() if v}, notebooks)
+    write_report(out, rows, {k: v for k, v in review.items() if v}, notebooks, isolated)
     return rows, {k: v for k, v in review.items() if v}
+
+
+def csv_safe(value):
+    """A CSV field that a spreadsheet shows as text: learner-made text starting with = + - @ (or a
+    tab or carriage return) would be read as a formula, so it gets a leading apostrophe."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def write_csvs(out, rows, notebooks):
@@ -559,7 +601,7 @@ def write_csvs(out, rows, notebooks):
         writer = csv.DictWriter(f, FIELDS)
         writer.writeheader()
         for row in rows:
-            record = asdict(row)
+            record = {key: csv_safe(value) for key, value in asdict(row).items()}
             record["score"], record["max_score"] = f"{row.score:g}", f"{row.max_score:g}"
             writer.writerow(record)
     totals = defaultdict(float)
@@ -571,11 +613,15 @@ def write_csvs(out, rows, notebooks):
         writer.writerow(["student"] + [nb.id for nb in notebooks] + ["total", "max_total"])
         for student in students:
             scores = [totals[student, nb.id] for nb in notebooks]
-            writer.writerow([student] + [f"{s:g}" for s in scores]
+            writer.writerow([csv_safe(student)] + [f"{s:g}" for s in scores]
                             + [f"{sum(scores):g}", f"{sum(nb.points for nb in notebooks):g}"])
 
 
-def summary_text(rows, review, out, seconds):
+UNSAFE = ("WITHOUT ISOLATION (--unsafe-no-isolation): the learners' code ran with the grader's own rights; "
+          "these results are only as trustworthy as the submissions.")
+
+
+def summary_text(rows, review, out, seconds, isolated=True):
     students = {r.student for r in rows}
     counts = Counter(r.status for r in rows if r.item)
     pairs = {(r.student, r.notebook) for r in rows if r.status != "missing"}
@@ -583,4 +629,4 @@ def summary_text(rows, review, out, seconds):
             f"{counts['ok']} items correct, {counts['failed']} failed, {counts['error']} errors, "
             f"{counts['timeout']} timeouts, {counts['tampered']} tampered, {counts['missing']} missing; "
             f"{len(review)} submissions need a human look (see report.md). Results are in {out}: "
-            "grades.csv, summary.csv, feedback/, report.md, gradebook.db.")
+            "grades.csv, summary.csv, feedback/, report.md, gradebook.db." + ("" if isolated else " " + UNSAFE))

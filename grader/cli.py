@@ -27,15 +27,16 @@ def cmd_bundle(args):
 def cmd_autograde(args):
     import time
 
-    from .autograde import autograde, summary_text
+    from .autograde import IsolationUnavailable, ZipRefused, autograde, summary_text
 
     start = time.perf_counter()
     try:
-        rows, review = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, db_url=args.db)
-    except FileNotFoundError as err:
+        rows, review = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, db_url=args.db,
+                                 notebook_timeout=args.notebook_timeout, isolated=not args.unsafe_no_isolation)
+    except (FileNotFoundError, IsolationUnavailable, ZipRefused) as err:
         print(err, file=sys.stderr)
         return 2
-    print(summary_text(rows, review, args.out, time.perf_counter() - start))
+    print(summary_text(rows, review, args.out, time.perf_counter() - start, not args.unsafe_no_isolation))
     return 0
 
 
@@ -78,7 +79,12 @@ def main(argv=None):
         p.add_argument("submissions", help="a folder <student>/<notebook>.ipynb, or a zip of one")
         p.add_argument("--out", required=True, help="the results folder")
         p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
-        p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+        p.add_argument("--timeout", type=int, default=60,
+                       help="seconds allowed per cell and per call of a graded function (default 60)")
+        p.add_argument("--notebook-timeout", type=int, default=300,
+                       help="seconds for everything one notebook runs, restarts included (default 300)")
+        p.add_argument("--unsafe-no-isolation", action="store_true",
+                       help="run learner code without bubblewrap sandboxes: only for trusted submissions")
         p.add_argument("--db", default=None, help="nbgrader db_url (default: sqlite in the results folder)")
         p.set_defaults(run=cmd_autograde)
 

@@ -442,6 +442,8 @@ def _init_compare(actual, expected, name):
         if np.any(np.asarray(b[l]) != 0):
             return f"{call}: b[{l}] should be all zeros."
         w = np.asarray(W[l], dtype=np.float64)
+        if not np.all(np.isfinite(w)):
+            return f"{call}: W[{l}] holds {int(np.sum(~np.isfinite(w)))} NaN or infinite values."
         want = STD[scheme](sizes[l - 1], sizes[l])
         std, mean = float(w.std()), float(w.mean())
         if abs(std / want - 1) > 0.05:

@@ -1,4 +1,5 @@
 """The class report (RESULTS/report.md and its figures): what an instructor reads after grading."""
+import html
 import re
 from collections import Counter, defaultdict
 
@@ -9,6 +10,15 @@ from . import misconceptions
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+
+def markdown_text(text):
+    """Learner-made text (messages, names) as literal text in one line of markdown or a table
+    cell: no HTML, links, code spans, emphasis, line breaks or column separators of its own."""
+    text = html.escape(" ".join(str(text).split()), quote=True)
+    for ch in "\\`*_[]()#|!~":
+        text = text.replace(ch, f"&#{ord(ch)};")
+    return text
 
 
 def common_message(message):
@@ -23,7 +33,7 @@ def common_message(message):
     return message[:200]
 
 
-def write_report(out, rows, review, notebooks):
+def write_report(out, rows, review, notebooks, isolated=True):
     """report.md with a score histogram per notebook, the most failed items and their commonest
     messages, and the submissions that need a human look."""
     totals = defaultdict(float)
@@ -46,6 +56,9 @@ def write_report(out, rows, review, notebooks):
     plt.close(fig)
 
     lines = [f"# Class report: {len(students)} students, {len(handed_in)} notebooks graded", "",
+             *([] if isolated else ["**Graded without isolation (--unsafe-no-isolation)**: the learners' code ran "
+                                    "with the grader's own rights; these results are only as trustworthy as the "
+                                    "submissions.", ""]),
              "![score distribution per notebook](scores.png)", "",
              "| notebook | handed in | mean score | full marks |", "|---|---|---|---|"]
     for nb in notebooks:
@@ -64,13 +77,14 @@ def write_report(out, rows, review, notebooks):
     lines += ["", "## Items most often failed", "", "| notebook | item | failed | commonest reasons |", "|---|---|---|---|"]
     for (nb_id, item), count in by_item.most_common(12):
         reasons = Counter(common_message(r.message) for r in failed if (r.notebook, r.item) == (nb_id, item))
-        text = "<br>".join(f"{n}× {msg.replace('|', '/')}" for msg, n in reasons.most_common(3))
+        text = "<br>".join(f"{n}× {markdown_text(msg)}" for msg, n in reasons.most_common(3))
         lines.append(f"| {nb_id} | `{item}` | {count} | {text} |")
 
     lines += ["", "## Submissions that need a human look", ""]
     if not review:
         lines.append("None: every submission was graded normally.")
     for (student, nb_id), notes in sorted(review.items()):
-        lines.append(f"- **{student} / {nb_id}**: " + "; ".join(dict.fromkeys(n.replace("\n", " ") for n in notes)))
+        lines.append(f"- **{markdown_text(student)} / {markdown_text(nb_id)}**: "
+                     + "; ".join(dict.fromkeys(markdown_text(n) for n in notes)))
     lines.append("")
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")

@@ -29,15 +29,20 @@ class Result:
     message: str
 
 
-def read_notebook(path):
+def read_notebook(path, content=None):
+    """The notebook at path (or in content, the bytes read from path), upgraded to format 4;
+    NotebookUnreadable saying why not."""
     path = Path(path)
-    if not path.exists():
+    if content is None and not path.exists():
         raise NotebookUnreadable(f"{path}: no such file")
-    if path.stat().st_size == 0:
+    if (len(content) if content is not None else path.stat().st_size) == 0:
         raise NotebookUnreadable(f"{path}: the file is empty (was the notebook saved?)")
     try:
-        nb = nbformat.read(path, as_version=4)    # an old format (3) is upgraded, markings and all
-    except (json.JSONDecodeError, NotJSONError) as err:
+        if content is None:
+            nb = nbformat.read(path, as_version=4)    # an old format (3) is upgraded, markings and all
+        else:
+            nb = nbformat.reads(content.decode("utf-8"), as_version=4)
+    except (json.JSONDecodeError, NotJSONError, UnicodeDecodeError, RecursionError) as err:
         raise NotebookUnreadable(f"{path}: not valid notebook JSON ({err}); open a backup or "
                                  "re-download the notebook") from None
     except Exception as err:  # nbformat's own validation and version errors

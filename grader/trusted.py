@@ -14,11 +14,19 @@ the grader's helpers or the traceback display can fake a pass. Here instead:
 3. This process compares the values with grader.reference. Nothing the learner's code did to its
    own numpy or builtins can change that comparison.
 
+When an instructor grades (grader.autograde), the sandbox is a bubblewrap sandbox of its own per
+submission (grader.isolation: an unprivileged uid, no network, no view of the course's files), and
+the same process runs the notebook's test cells, once: their outputs are what nbgrader scores and
+the feedback shows. Every limit is kept from outside: a clock per cell and call, one budget for
+the whole notebook that covers every restart, CPU time, memory, processes, disk (the sandbox's
+tmpfs) and the size of every reply.
+
 A function that loops forever or kills its process costs only its own item: the sandbox is killed
-(its whole process group) and restarted for the remaining items.
+(with everything it started) and restarted for the remaining items, while the budget lasts.
 """
 import json
 import os
+import re
 import resource
 import select
 import shutil
@@ -34,7 +42,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import judge
+from . import isolation, judge
 from .bundle import learner_package
 from .checks import CheckFailed
 from .sandbox_child import WireError, decode, encode
@@ -45,12 +53,16 @@ CHILD = Path(__file__).with_name("sandbox_child.py")
 
 @dataclass(frozen=True)
 class Limits:
-    setup_seconds: float = 120.0        # running the notebook's cells in the sandbox
-    cell_seconds: float = 30.0          # one of those cells
+    setup_seconds: float = 120.0        # the whole notebook: every cell, call and restart
+    cell_seconds: float = 30.0          # one cell
     call_seconds: float = 30.0          # one call of a graded function
     memory_bytes: int = 3 * 2 ** 30     # address space of the sandbox
     reply_bytes: int = 64 * 2 ** 20     # the largest reply read from it
     file_bytes: int = 64 * 2 ** 20      # the largest file it may write
+    disk_bytes: int = 128 * 2 ** 20     # its tmpfs, all files together (isolated sandboxes)
+    processes: int = 64                 # processes it may start
+    cells: int = 2000                   # code cells a notebook may have
+    isolated: bool = False              # a bubblewrap sandbox (grader.isolation) for every start
 
 
 @dataclass
@@ -69,10 +81,11 @@ class SandboxFailure(Exception):
         self.message = message
 
 
-def process_limit(headroom):
-    """An RLIMIT_NPROC value allowing `headroom` more processes than this user runs now, so a fork
-    bomb stops there (Linux counts a user's processes; it does not limit root)."""
-    uid = os.getuid()
+def process_limit(headroom, uid=None):
+    """An RLIMIT_NPROC value allowing `headroom` more processes than user uid (default: this one)
+    runs now, so a fork bomb stops there (Linux counts a user's processes; it does not limit root,
+    which is why isolated sandboxes of a root grader run as nobody)."""
+    uid = os.getuid() if uid is None else uid
     running = sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == uid)
     hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
     want = running + headroom
@@ -86,13 +99,18 @@ def _owner(path):
         return None
 
 
-def _limit(limits):
+def _limit(limits, uid=None):
+    """The preexec function that sets a sandbox's limits; hard limits, so the learner's code cannot
+    raise them again. CPU time is the notebook's whole budget."""
+    nproc = process_limit(limits.processes, uid)
+    cpu = int(limits.setup_seconds) + 5
+
     def apply():
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, resource.getrlimit(resource.RLIMIT_NPROC)[1]))
-    nproc = process_limit(64)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     return apply
 
 
@@ -173,15 +191,22 @@ class Zygote:
 
 
 class Sandbox:
-    """One child process holding a learner's notebook code; call(name, args) runs a function there."""
+    """A child process holding a learner's notebook code: run(source) runs a cell there,
+    call(name, args) one of its functions. Every wait is bounded by the operation's own limit and
+    by one deadline for the whole notebook (limits.setup_seconds), which restarts do not reset."""
 
-    def __init__(self, cells, limits=Limits()):
-        self.cells, self.limits = cells, limits
+    def __init__(self, limits=Limits()):
+        self.limits = limits
         self.proc = None
         self.buffer = b""
+        self.deadline = time.monotonic() + limits.setup_seconds
         self.home = Path(tempfile.mkdtemp(prefix="sandbox-"))
+        self.home.chmod(0o755)
         learner_package(self.home)
         shutil.copyfile(CHILD, self.home / "sandbox_child.py")
+        for path in self.home.rglob("*"):                 # readable by the sandbox's own uid
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        self.stage = isolation.Stage() if limits.isolated and isolation.as_root() else None
 
     def __enter__(self):
         return self
@@ -189,22 +214,47 @@ class Sandbox:
     def __exit__(self, *exc):
         self.close()
         shutil.rmtree(self.home, ignore_errors=True)
+        if self.stage is not None:
+            self.stage.remove()
+
+    @property
+    def alive(self):
+        return self.proc is not None
 
     def start(self):
-        """Start the process and run the cells. Returns {answer grade_id: error text} for answer
-        cells that raised. Raises SandboxFailure if the cells time out or end the process."""
-        try:
-            self.proc = Zygote.get().fork(self.home, self.limits)
-        except OSError:                            # no zygote: start the child from scratch
-            self.proc = subprocess.Popen([sys.executable, "-S", str(self.home / "sandbox_child.py")],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL, cwd=self.home,
-                                         env=_environment(self.home, f"{self.home}{os.pathsep}{SITE}"),
-                                         start_new_session=True, preexec_fn=_limit(self.limits))
+        """Start a fresh child and wait until it is ready. Raises SandboxFailure if the notebook's
+        time has run out or the child does not come up."""
+        self.close()
+        if time.monotonic() >= self.deadline:
+            raise self._out_of_time()
+        if self.limits.isolated:
+            child = [sys.executable, "-S", f"{isolation.COURSE_LIB}/sandbox_child.py"]
+            env = isolation.environment(f"{isolation.COURSE_LIB}{os.pathsep}{SITE}")
+            argv = isolation.command(child, self.home, self.limits.disk_bytes, env, self.stage)
+            self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+                                         start_new_session=True, preexec_fn=_limit(self.limits, isolation.sandbox_uid()))
+        else:
+            try:
+                self.proc = Zygote.get().fork(self.home, self.limits)
+            except OSError:                            # no zygote: start the child from scratch
+                self.proc = subprocess.Popen([sys.executable, "-S", str(self.home / "sandbox_child.py")],
+                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.DEVNULL, cwd=self.home,
+                                             env=_environment(self.home, f"{self.home}{os.pathsep}{SITE}"),
+                                             start_new_session=True, preexec_fn=_limit(self.limits))
         self.buffer = b""
-        self._send({"cells": self.cells, "cell_seconds": self.limits.cell_seconds})
-        reply = self._receive(self.limits.setup_seconds, "running the notebook's cells")
-        return reply.get("errors", {})
+        self._receive(self.limits.setup_seconds, "starting")
+
+    def run(self, source, capture=False):
+        """Run one cell: {"outputs": [...], "error": {"ename", "evalue"} or None}; SandboxFailure if
+        the cell times out or ends the process."""
+        self._send({"run": source, "capture": capture, "cell_seconds": self.limits.cell_seconds})
+        reply = self._receive(self.limits.cell_seconds, "running a cell")
+        error = reply.get("error")
+        if error is not None and not (isinstance(error, dict) and all(isinstance(error.get(k), str) for k in ("ename", "evalue"))):
+            error = {"ename": "Error", "evalue": "(unreadable)"}
+        return {"outputs": clean_outputs(reply.get("outputs")) if capture else [], "error": error}
 
     def call(self, name, args):
         """The learner's name(*args), or CheckFailed saying why there is no value; SandboxFailure
@@ -223,15 +273,15 @@ class Sandbox:
                               "`W -= lr * dW` overwrites the caller's W).")
         try:
             return decode(reply.get("value"))
-        except (WireError, ValueError, TypeError, KeyError) as err:
+        except (WireError, ValueError, TypeError, KeyError, RecursionError) as err:
             raise CheckFailed(f"{name} returned a value the grader cannot read ({err}).") from None
 
     def close(self):
         if self.proc is None:
             return
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)   # the child and anything it started
-        except ProcessLookupError:
+            os.killpg(self.proc.pid, signal.SIGKILL)   # the child (or bubblewrap) and its session
+        except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
         for stream in (self.proc.stdin, self.proc.stdout):
@@ -241,17 +291,27 @@ class Sandbox:
                 pass
         self.proc = None
 
+    def _out_of_time(self):
+        return SandboxFailure("timeout", f"The notebook's time budget of {self.limits.setup_seconds:g} s "
+                                         "(all its cells and checks together) ran out before this was reached.")
+
     def _send(self, message):
         try:
             self.proc.stdin.write((json.dumps(message) + "\n").encode())
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
-            raise SandboxFailure("error", self._death("before it could be asked anything")) from None
+            message = self._death("before it could be asked anything")
+            self.close()
+            raise SandboxFailure("error", message) from None
 
     def _death(self, when):
         code = self.proc.poll()
+        if self.limits.isolated and code is not None and code > 128:   # bubblewrap: 128 + the signal
+            code = 128 - code
         if code is not None and code < 0 and -code == signal.SIGKILL:
             how = "was killed (SIGKILL: out of memory?)"
+        elif code is not None and code < 0 and -code == signal.SIGXCPU:
+            how = "used up its CPU time and was stopped"
         elif code is not None and code < 0:
             how = f"was ended by signal {signal.Signals(-code).name}"
         else:
@@ -259,7 +319,7 @@ class Sandbox:
         return f"The notebook's Python process {how} {when}."
 
     def _receive(self, seconds, doing):
-        deadline = time.monotonic() + seconds
+        deadline = min(time.monotonic() + seconds, self.deadline)
         fd = self.proc.stdout.fileno()
         chunks, size = [self.buffer], len(self.buffer)
         complete = b"\n" in self.buffer
@@ -267,6 +327,8 @@ class Sandbox:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.close()
+                if deadline >= self.deadline:
+                    raise self._out_of_time()
                 raise SandboxFailure("timeout", f"Still {doing} after {seconds:g} s: stopped. "
                                                 "Look for an endless loop or a very slow computation.")
             ready, _, _ = select.select([fd], [], [], left)
@@ -287,10 +349,44 @@ class Sandbox:
                                               f"{self.limits.reply_bytes // 2 ** 20} MB.")
         line, _, self.buffer = b"".join(chunks).partition(b"\n")
         try:
-            return json.loads(line)
-        except ValueError:
+            reply = json.loads(line)
+        except (ValueError, RecursionError):
             self.close()
             raise SandboxFailure("error", f"The notebook's process answered nonsense while {doing}.") from None
+        if not isinstance(reply, dict):
+            self.close()
+            raise SandboxFailure("error", f"The notebook's process answered nonsense while {doing}.")
+        return reply
+
+
+def clean_outputs(raw):
+    """Notebook outputs rebuilt from a sandbox's reply: only streams, text and PNG displays and
+    errors, with string fields of bounded size; anything else is dropped."""
+    outputs = []
+    for out in raw if isinstance(raw, list) else []:
+        if not isinstance(out, dict) or len(outputs) >= 60:
+            continue
+        kind = out.get("output_type")
+        if kind == "stream" and out.get("name") in ("stdout", "stderr") and isinstance(out.get("text"), str):
+            outputs.append(nbformat.v4.new_output("stream", name=out["name"], text=out["text"][:30_000]))
+        elif kind == "display_data" and isinstance(out.get("data"), dict):
+            data = {}
+            text = out["data"].get("text/plain")
+            if isinstance(text, str):
+                data["text/plain"] = text[:30_000]
+            png = out["data"].get("image/png")
+            if isinstance(png, str) and len(png) <= 4 * 2 ** 20 and re.fullmatch(r"[A-Za-z0-9+/=\s]*", png):
+                data["image/png"] = png
+            if data:
+                outputs.append(nbformat.v4.new_output("display_data", data=data))
+        elif kind == "error" and isinstance(out.get("ename"), str) and isinstance(out.get("evalue"), str):
+            outputs.append(error_output(out["ename"], out["evalue"]))
+    return outputs
+
+
+def error_output(ename, evalue):
+    return nbformat.v4.new_output("error", ename=ename[:100], evalue=evalue[:3000],
+                                  traceback=[f"{ename[:100]}: {evalue[:3000]}"])
 
 
 def demonstrations(nb, release):
@@ -314,51 +410,108 @@ def demonstrations(nb, release):
     return found
 
 
-def notebook_cells(nb, release=None):
-    """The code cells the sandbox runs, each tagged with its answer grade_id (or None): no test
-    cells, nothing after the last answer cell, and, given the released notebook, none of the
-    course's demonstrations (see demonstrations)."""
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|$)", re.S)
+
+
+def without_hidden_tests(source):
+    """A test cell's source without its hidden part: the hidden checks run in the grading process
+    (grader.judge), never where the learner's code could read them."""
+    return HIDDEN.sub("", source)
+
+
+def notebook_cells(nb, release=None, tests=False):
+    """[(cell index, source, role)] of the code cells the sandbox runs, role "answer:<grade_id>",
+    "test:<grade_id>" or "code": never the course's demonstrations (given the released notebook,
+    see demonstrations); with tests, the test cells without their hidden part and every cell to
+    the end, otherwise no test cells and nothing after the last answer."""
     skip = demonstrations(nb, release) if release is not None else set()
     cells = []
     for i, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or i in skip or (meta.get("grade") and not meta.get("solution")):
+        if cell.cell_type != "code" or i in skip:
             continue
-        cells.append({"source": cell.source, "answer": meta.get("grade_id") if meta.get("solution") else None})
-    last = max((i for i, c in enumerate(cells) if c["answer"]), default=-1)
-    return cells[:last + 1]
+        if meta.get("grade") and not meta.get("solution"):
+            if tests:
+                cells.append((i, without_hidden_tests(cell.source), f"test:{meta.get('grade_id')}"))
+            continue
+        cells.append((i, cell.source, f"answer:{meta.get('grade_id')}" if meta.get("solution") else "code"))
+    if not tests:
+        last = max((n for n, (_, _, role) in enumerate(cells) if role.startswith("answer:")), default=-1)
+        cells = cells[:last + 1]
+    return cells
+
+
+@dataclass
+class Graded:
+    verdicts: dict           # {item: Verdict}
+    outputs: dict            # {cell index: [notebook outputs]} (with tests=True)
+    tests: dict              # {test grade_id: whether the visible test ran without an error}
+
+
+def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=False):
+    """Run nb's cells (notebook_cells) in one sandbox, then judge every autograded item of the
+    manifest entry by calling the learner's functions there. A cell or call that hangs or ends
+    the process costs only itself: the sandbox is restarted, the cells that ran before are run
+    again (quietly), and grading goes on while the notebook's time budget lasts."""
+    items = [item.id for item in entry.items if not item.written]
+    cells = notebook_cells(nb, release, tests)
+    graded = Graded({}, {}, {})
+    code_cells = sum(cell.cell_type == "code" for cell in nb.cells)
+    if code_cells > limits.cells:
+        message = f"The notebook has {code_cells} code cells; the grader runs at most {limits.cells}."
+        graded.verdicts = {name: Verdict(name, "error", message) for name in items}
+        return graded
+    errors, ran = {}, []
+
+    with Sandbox(limits) as box:
+        def ready():
+            if not box.alive:
+                box.start()
+                for source in ran:
+                    box.run(source)
+
+        for index, source, role in cells:
+            try:
+                ready()
+                result = box.run(source, capture=tests)
+            except SandboxFailure as failure:
+                result = {"outputs": [error_output("CellTimeoutError" if failure.status == "timeout"
+                                                   else "DeadKernelError", failure.message)],
+                          "error": {"ename": failure.status, "evalue": failure.message}}
+                if box.deadline <= time.monotonic():
+                    graded.outputs[index] = result["outputs"]
+                    break
+            else:
+                if not role.startswith("test:"):
+                    ran.append(source)
+            graded.outputs[index] = result["outputs"]
+            error = result["error"]
+            if role.startswith("answer:") and error is not None:
+                errors[role[7:]] = f"{error['ename']}: {error['evalue']}"[:500]
+            if role.startswith("test:"):
+                graded.tests[role[5:]] = error is None
+
+        for name in items:
+            try:
+                ready()
+                judge.run(name, lambda args, name=name: box.call(name, args), seed)
+                graded.verdicts[name] = Verdict(name, "ok", "")
+            except CheckFailed as failure:
+                message = str(failure)
+                if name in errors and "is not defined" in message:
+                    message = f"its cell raised {errors[name]}"
+                graded.verdicts[name] = Verdict(name, "failed", message)
+            except SandboxFailure as failure:
+                graded.verdicts[name] = Verdict(name, failure.status, failure.message)
+    return graded
 
 
 def grade_notebook(nb, entry, seed=None, limits=Limits(), release=None):
     """A Verdict for every autograded item of the manifest entry, judged outside the learner's
-    process. nb is a read notebook (nbformat), entry its manifest.Notebook, release the released
-    notebook it started from (see notebook_cells)."""
-    items = [item.id for item in entry.items if not item.written]
-    verdicts = {}
-    cells = notebook_cells(nb, release)
-    with Sandbox(cells, limits) as box:
-        pending = list(items)
-        while pending:
-            try:
-                errors = box.start()
-            except SandboxFailure as failure:
-                for name in pending:
-                    verdicts[name] = Verdict(name, failure.status, failure.message)
-                break
-            while pending:
-                name = pending.pop(0)
-                try:
-                    judge.run(name, lambda args, name=name: box.call(name, args), seed)
-                    verdicts[name] = Verdict(name, "ok", "")
-                except CheckFailed as failure:
-                    message = str(failure)
-                    if name in errors and "is not defined" in message:
-                        message = f"its cell raised {errors[name]}"
-                    verdicts[name] = Verdict(name, "failed", message)
-                except SandboxFailure as failure:
-                    verdicts[name] = Verdict(name, failure.status, failure.message)
-                    break            # restart the sandbox for the items still pending
-    return [verdicts[name] for name in items]
+    process (no test cells run). nb is a read notebook (nbformat), entry its manifest.Notebook,
+    release the released notebook it started from (see notebook_cells)."""
+    graded = run_notebook(nb, entry, seed, limits, release)
+    return [graded.verdicts[item.id] for item in entry.items if not item.written]
 
 
 def grade_file(path, entry, seed=None, limits=Limits(), release=None):

@@ -41,9 +41,13 @@ def edit(nb, grade_id, source=None, delete=False, duplicate=False):
 CHEAT = """
 import numpy as np
 np.allclose = lambda *a, **k: True
-import grader.checks, grader.judge
+import grader.checks
 grader.checks.close = grader.checks.difference = lambda *a, **k: None
-grader.judge.check = lambda *a, **k: None
+try:                                   # the judge is not where the learner's code runs
+    import grader.judge
+    grader.judge.check = lambda *a, **k: None
+except ImportError:
+    pass
 
 def sigmoid(z):
     return np.zeros_like(np.asarray(z, dtype=float))
@@ -180,7 +184,8 @@ def test_an_endless_loop_and_os_exit_cost_only_their_items(graded):
     assert table["loop", "sigmoid"][:2] == (1, "ok") and table["loop", "chain_backward"][:2] == (3, "ok")
     assert table["exits", "numerical_derivative"][:2] == (0, "error")
     assert table["exits", "chain_backward"][:2] == (3, "ok")
-    assert any("nbgrader could not grade" in note for note in review["loop", NB.id])
+    assert any(note.startswith("sigmoid_prime: timeout") for note in review["loop", NB.id])
+    assert not any("nbgrader could not grade" in note for note in review["loop", NB.id])
 
 
 def hidden_lines(root):

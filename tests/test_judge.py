@@ -107,3 +107,19 @@ def test_one_hidden_items_try_both_sums_and_means_on_every_seed(name, always):
     for seed in range(200):
         with pytest.raises(CheckFailed, match=r"random input [12] of 5"):
             judge.check(name, ignores_average, seed=seed)
+
+
+def test_nan_laced_weights_fail_init_params():
+    """A few NaNs leave the spread of the other weights, and the NaN-blind statistics, unchanged."""
+    import numpy as np
+
+    from grader import judge
+    from grader import reference as R
+
+    def laced(sizes, scheme, seed):
+        W, b = R.init_params(sizes, scheme, np.random.default_rng(seed))
+        W[1][0, :3] = np.nan
+        return W, b
+
+    with pytest.raises(judge.CheckFailed, match="NaN or infinite"):
+        judge.run("init_params", lambda args: laced(*args), seed=3)
