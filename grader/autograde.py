@@ -3,18 +3,20 @@
 For every (student, notebook) of a folder `SUBMISSIONS/<student>/<notebook file>.ipynb` (or a zip
 of such files), in parallel worker processes:
 
-1. The file is read; a missing, empty, broken or wrongly named notebook gets `missing` / `error`
-   and a reason, never a silent zero.
+1. The file is read (never through a symbolic link, at most 20 MB and 2,000 cells); a missing,
+   empty, broken or wrongly named notebook gets `missing` / `error` and a reason, never a silent 0.
 2. Test cells are compared with the course's release: deleted, edited, duplicated, reordered or
    retyped test cells are noted (`tampered`); duplicates are dropped, and nbgrader restores the
    course's test cells (OverwriteCells, add_missing_cells) before grading.
-3. nbgrader autogrades it into its gradebook (in-kernel visible and hidden tests, per-cell time
-   limit, the kernel under a memory limit).
-4. grader.trusted judges every graded function outside the learner's process. Its verdict is the
-   score. Where nbgrader's in-kernel score disagrees, the gradebook gets the judged score as a
-   manual override and the submission is listed for review.
-5. A feedback page per learner and notebook: the verdicts, then the graded notebook with hidden
-   tests removed (nbgrader's ClearHiddenTests) and tracebacks cut to their last line.
+3. nbgrader autogrades it into its gradebook, with grader.execute.SandboxedExecute in place of
+   its kernel: the learner's code runs once, in a sandbox (grader.trusted; grader.isolation's
+   bubblewrap for an instructor), and grader.judge checks every graded function there, the
+   values compared in this process. The judge's verdict is the score: it is written into each
+   test cell's outputs, which is what nbgrader scores. Where the notebook's own visible test and
+   the judge disagree, the submission is listed for review.
+4. A feedback page per learner and notebook: the verdicts, then the graded notebook with hidden
+   tests removed (nbgrader's ClearHiddenTests), tracebacks cut to their last line and HTML
+   sanitised.
 
 Results: RESULTS/grades.csv (a row per student, notebook and item), summary.csv (a row per
 student), feedback/<student>/<notebook>.html, report.md with its figures, gradebook.db.
@@ -83,6 +85,7 @@ class Settings:
 
 ENTRY_BYTES = MAX_NOTEBOOK_BYTES = 20 * 2 ** 20     # one notebook, in a zip or a folder
 ZIP_BYTES = 4 * 2 ** 30                             # everything a zip unpacks to
+MAX_CELLS = trusted.Limits.cells                    # cells in one notebook
 STUDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}")
 
 
@@ -305,10 +308,17 @@ def _start_worker(memory_bytes, isolated):
 
 def compile_sandbox_imports():
     """Byte-compile, as the grading user, the modules every sandbox imports: sandboxes see the
-    environment read-only and would otherwise compile them again at every start."""
+    environment read-only and would otherwise compile them again at every start. Nothing to do
+    when Python has cached them already."""
+    import importlib.util
     import subprocess
     import sys
 
+    site = Path(trusted.SITE)
+    modules = ["numpy/__init__.py", "IPython/core/interactiveshell.py", "IPython/utils/capture.py",
+               "matplotlib/pyplot.py", "matplotlib_inline/backend_inline.py"]
+    if all(Path(importlib.util.cache_from_source(str(site / m))).exists() for m in modules):
+        return
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run([sys.executable, "-c", "import numpy, IPython.core.interactiveshell, IPython.utils.capture, "
                     "matplotlib.pyplot, matplotlib_inline.backend_inline"], env=env, check=False,
@@ -383,6 +393,13 @@ def grade_submission(settings, entry, student, path):
         return {"rows": rows, "review": [reason], "seconds": time.perf_counter() - start}
     if nb.metadata.get("orig_nbformat", 4) < 4:
         review.append(f"saved in the old notebook format {nb.metadata.orig_nbformat}; upgraded to 4 and graded")
+    cells = len(nb.cells)
+    if cells > MAX_CELLS:
+        reason = (f"the notebook has {cells} cells; the grader takes at most {MAX_CELLS}. Delete the cells "
+                  "you added that are not needed and hand it in again")
+        rows = [Row(student, entry.id, item.id, 0, item.points, "error", reason) for item in entry.items]
+        write_feedback(settings, entry, student, rows, None)
+        return {"rows": rows, "review": [reason], "seconds": time.perf_counter() - start}
     notes = tampering(nb, release, entry)
     target = settings.out / "course" / "submitted" / student / entry.id / entry.filename
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -404,10 +421,10 @@ def grade_submission(settings, entry, student, path):
             message = f"{notes[item.id]}; graded on your answer: " + (message or "correct")
         visible = verdict.get("visible")
         if visible is not None and visible != (score > 0):
-            review.append(f"{item.id}: the notebook's own tests gave {item.points if visible else 0:g} points in "
-                          f"the learner's kernel, the trusted check {score:g} (the trusted score counts)")
+            review.append(f"{item.id}: the notebook's own test gave {item.points if visible else 0:g} points, "
+                          f"the trusted check {score:g} (the trusted score counts)")
             if visible:
-                message += " (your notebook's tests passed in your kernel, but the grader's own check did not)"
+                message += " (your notebook's own test passed, but the grader's check did not)"
         rows.append(Row(student, entry.id, item.id, score, item.points, status, message))
     if notes:
         review.append("tampered: " + "; ".join(sorted(set(notes.values()))))
@@ -465,11 +482,26 @@ def _last_line(text):
 
 @functools.lru_cache(maxsize=None)
 def _exporter():
-    """One HTML exporter per worker process: loading its templates takes most of a second. It
-    sanitises HTML (a learner's markdown cell can hold a script)."""
+    """One HTML exporter per worker process: loading its templates takes most of a second. What
+    it renders is the course's own text, the grader's tables, code, and outputs rebuilt from plain
+    text and images (grader.trusted.clean_outputs); a learner's own markdown is shown as text."""
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(sanitize_html=True)
+    return HTMLExporter()
+
+
+@functools.lru_cache(maxsize=None)
+def _course_text(root, entry):
+    """The sources of the released notebook's markdown and raw cells: the course's own text."""
+    release = nbformat.read(Path(root) / "notebooks" / entry.id / entry.filename, as_version=4)
+    return frozenset(cell.source for cell in release.cells if cell.cell_type != "code")
+
+
+def as_text(cell):
+    """A learner's own markdown or raw cell as a markdown cell showing its text verbatim (a fenced
+    block): rendered, such a cell could carry HTML, scripts or links into the feedback page."""
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", cell.source)), default=0))
+    return nbformat.v4.new_markdown_cell(f"{fence}text\n{cell.source}\n{fence}")
 
 
 def write_feedback(settings, entry, student, rows, submitted):
@@ -488,9 +520,12 @@ def write_feedback(settings, entry, student, rows, submitted):
     else:                                                     # unreadable: the verdicts alone
         nb = nbformat.v4.new_notebook()
     course_tests = {item.test_id for item in entry.items}
-    for cell in nb.cells:                                     # a learner's copy of the markers: cut
+    course_text = _course_text(settings.root, entry)
+    for i, cell in enumerate(nb.cells):
         if _graded(cell).get("grade_id") not in course_tests and "### BEGIN HIDDEN TESTS" in cell.source:
-            cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+            cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0]     # a learner's copy of the markers
+        if cell.cell_type != "code" and cell.source not in course_text:
+            nb.cells[i] = as_text(cell)
     nb, _ = ClearHiddenTests().preprocess(nb, {})
     for cell in nb.cells:
         if cell.cell_type == "code":

@@ -4,8 +4,8 @@ A hidden test cell runs inside the learner's kernel, so an answer cell that repl
 the grader's helpers or the traceback display can fake a pass. Here instead:
 
 1. The submission's code runs in a separate Python process, the sandbox, with a memory limit,
-   time limits, its output thrown away, and only the learners' `grader` package importable (no
-   reference, no judge). It runs what defines the graded functions: the cells before the first
+   time limits, its output captured (never shown on this process's terminal), and only the
+   learners' `grader` package importable (no reference, no judge). It runs what defines the graded functions: the cells before the first
    answer (imports, given code), the answer cells, and any cell the learner added or edited; the
    course's own demonstration cells between answers are skipped (they only call the functions,
    and a function that loops or exits would take every other item down with it).
@@ -61,7 +61,7 @@ class Limits:
     file_bytes: int = 64 * 2 ** 20      # the largest file it may write
     disk_bytes: int = 128 * 2 ** 20     # its tmpfs, all files together (isolated sandboxes)
     processes: int = 64                 # processes it may start
-    cells: int = 2000                   # code cells a notebook may have
+    cells: int = 2000                   # cells a notebook may have
     isolated: bool = False              # a bubblewrap sandbox (grader.isolation) for every start
 
 
@@ -456,9 +456,8 @@ def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=Fals
     items = [item.id for item in entry.items if not item.written]
     cells = notebook_cells(nb, release, tests)
     graded = Graded({}, {}, {})
-    code_cells = sum(cell.cell_type == "code" for cell in nb.cells)
-    if code_cells > limits.cells:
-        message = f"The notebook has {code_cells} code cells; the grader runs at most {limits.cells}."
+    if len(nb.cells) > limits.cells:
+        message = f"The notebook has {len(nb.cells)} cells; the grader takes at most {limits.cells}."
         graded.verdicts = {name: Verdict(name, "error", message) for name in items}
         return graded
     errors, ran = {}, []

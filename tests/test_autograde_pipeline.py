@@ -174,8 +174,8 @@ def test_tampered_tests_are_restored_and_answers_still_graded(graded):
 def test_monkeypatching_earns_nothing_and_is_flagged(graded):
     table, review, _, _ = graded
     assert table["cheat", "sigmoid"][:2] == (0, "failed")
-    assert "passed in your kernel" in table["cheat", "sigmoid"][2]
-    assert any("the notebook's own tests gave 1 points" in note for note in review["cheat", NB.id])
+    assert "own test passed, but the grader's check did not" in table["cheat", "sigmoid"][2]
+    assert any("the notebook's own test gave 1 points, the trusted check 0" in note for note in review["cheat", NB.id])
 
 
 def test_an_endless_loop_and_os_exit_cost_only_their_items(graded):
@@ -318,3 +318,21 @@ def test_a_gradebook_write_that_sqlite_refuses_at_once_is_tried_again(tmp_path):
     assert len(tries) == 1
     failed = {"success": False, "error": "sqlite3.OperationalError: database is locked"}
     assert gradebook_retries(lambda: failed, tries=2) is failed     # given up after the last try
+
+
+def test_without_isolation_grades_the_same_and_says_so(tmp_path, root):
+    """--unsafe-no-isolation (a machine without bubblewrap, trusted submissions): the same scores,
+    and report.md and the summary state that the code ran unisolated."""
+    from grader.autograde import summary_text
+
+    folder = tmp_path / "class"
+    write(folder, "a", solved(root))
+    write(folder, "b", edit(solved(root), "sigmoid_prime", "def sigmoid_prime(z):\n    return sigmoid(z)\n"))
+    out = tmp_path / "results"
+    rows, review = autograde(folder, out, jobs=1, timeout=10, progress=False, isolated=False)
+    got = {(r.student, r.item): r.score for r in rows}
+    assert [got["a", item] for item in ITEMS] == [item.points for item in NB.items]
+    assert got["b", "sigmoid_prime"] == 0 and got["b", "sigmoid"] == 1
+    assert "Graded without isolation" in (out / "report.md").read_text()
+    assert "WITHOUT ISOLATION" in summary_text(rows, review, out, 1.0, isolated=False)
+    assert "WITHOUT ISOLATION" not in summary_text(rows, review, out, 1.0)

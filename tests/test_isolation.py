@@ -49,6 +49,12 @@ def scripted(nb):
     return nb
 
 
+def many_cells(nb):
+    """nb with 20,000 empty code cells of its own."""
+    nb.cells += [nbformat.v4.new_code_cell("pass") for _ in range(20_000)]
+    return nb
+
+
 def attacks(root, folder, port):
     """{student: (notebook, most points the work deserves)}."""
     name_me = f"import ctypes\nctypes.CDLL(None).prctl(15, b'{TOKEN}', 0, 0, 0)\n"
@@ -182,6 +188,7 @@ def sigmoid(z):
         "formula": (scripted(with_cell(solved(root), "sigmoid", formula, before=False)), FULL - 1),
         "nested": (with_cell(solved(root), "sigmoid", nested, before=False), FULL - 1),
         "marker": (with_cell(solved(root), "sigmoid", marker), FULL),
+        "cells": (many_cells(solved(root)), FULL),
     }
 
 
@@ -260,7 +267,8 @@ def test_classmates_keep_their_scores_and_attackers_gain_nothing(batch):
 def test_no_file_outside_the_sandbox_changed(batch, root):
     changed = {p for p in set(batch["before"]) | set(batch["after"]) if batch["before"].get(p) != batch["after"].get(p)}
     assert not changed
-    assert not (root / "PWNED").exists() and not os.path.exists("/PWNED") and not os.path.exists("/tmp/PWNED")
+    assert not os.path.exists("/PWNED") and not os.path.exists("/tmp/PWNED")
+    assert not [p for p in root.rglob("*") if "PWNED" in p.name or p.name == "pwned.pth"]
 
 
 def test_no_attacker_process_survives(batch):
@@ -321,6 +329,11 @@ def test_a_malformed_reply_costs_only_the_items_that_make_it(batch):
 
 def test_nbgrader_markers_in_a_learner_cell_break_nothing(batch):
     assert totals(batch["rows"])["marker"] == FULL
+
+
+def test_a_notebook_of_too_many_cells_is_refused_with_the_reason(batch):
+    rows = [r for r in batch["rows"] if r.student == "cells" and r.notebook == NB.id]
+    assert {r.status for r in rows} == {"error"} and "the grader takes at most 2000" in rows[0].message
 
 
 def test_csv_formula_prefixes_are_neutralised():
