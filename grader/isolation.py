@@ -136,14 +136,14 @@ def command(argv, course_lib, tmp_bytes, env, stage=None):
             staged.append((point, dest))
         binds = staged
     bwrap = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-             "--cap-drop", "ALL", "--hostname", "sandbox"]
+             "--cap-drop", "ALL", "--hostname", "sandbox",
+             "--size", str(int(tmp_bytes)), "--tmpfs", SANDBOX_TMP]     # first: a bind may lie below /tmp
     for src, dest in binds:
         bwrap += ["--ro-bind", src, dest]
     for target, link, kind in system_binds():
         if kind == "symlink":
             bwrap += ["--symlink", target, link]
-    bwrap += ["--proc", "/proc", "--dev", "/dev", "--size", str(int(tmp_bytes)), "--tmpfs", SANDBOX_TMP,
-              "--chdir", SANDBOX_TMP, "--clearenv"]
+    bwrap += ["--proc", "/proc", "--dev", "/dev", "--chdir", SANDBOX_TMP, "--clearenv"]
     for key, value in env.items():
         bwrap += ["--setenv", key, value]
     bwrap += ["--", *argv]
