@@ -306,6 +306,12 @@ def _start_worker(memory_bytes, isolated):
         trusted.Zygote.get()
 
 
+# What every sandbox imports: its own shell, and the release notebooks' set-up cells.
+SANDBOX_IMPORTS = [("numpy", "/__init__.py"), ("IPython.core.interactiveshell", ".py"),
+                   ("IPython.utils.capture", ".py"), ("matplotlib.pyplot", ".py"),
+                   ("matplotlib_inline.backend_inline", ".py"), ("ipywidgets", "/__init__.py"), ("tqdm.auto", ".py")]
+
+
 def compile_sandbox_imports():
     """Byte-compile, as the grading user, the modules every sandbox imports: sandboxes see the
     environment read-only and would otherwise compile them again at every start. Nothing to do
@@ -315,14 +321,13 @@ def compile_sandbox_imports():
     import sys
 
     site = Path(trusted.SITE)
-    modules = ["numpy/__init__.py", "IPython/core/interactiveshell.py", "IPython/utils/capture.py",
-               "matplotlib/pyplot.py", "matplotlib_inline/backend_inline.py"]
-    if all(Path(importlib.util.cache_from_source(str(site / m))).exists() for m in modules):
+    if all(Path(importlib.util.cache_from_source(str(site / (m.replace(".", "/") + suffix)))).exists()
+           for m, suffix in SANDBOX_IMPORTS):
         return
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run([sys.executable, "-c", "import numpy, IPython.core.interactiveshell, IPython.utils.capture, "
-                    "matplotlib.pyplot, matplotlib_inline.backend_inline"], env=env, check=False,
-                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+    subprocess.run([sys.executable, "-c", "import " + ", ".join(m for m, _ in SANDBOX_IMPORTS)], env=env,
+                   check=False, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   timeout=300)
 
 
 def _locked(text):
@@ -594,7 +599,7 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
                 if nb.id not in files:
                     rows += [Row(student, nb.id, item.id, 0, item.points, "missing",
                                  f"no {nb.filename} was handed in") for item in nb.items]
-        jobs = jobs or os.cpu_count() or 1
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))     # no idle workers to start
         if isolated:
             compile_sandbox_imports()
         with worker_processes(jobs, _start_worker, (settings.memory_bytes, isolated)) as pool:

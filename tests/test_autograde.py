@@ -28,8 +28,15 @@ NOISE = "import sys, warnings\nprint('debugging output', file=sys.stderr)\nwarni
 
 def make_noisy(root, out, nb):
     """The correct solution of nb that prints to stderr and warns, in every answer cell and when
-    called; notebook 01's sigmoid is the naive one, which overflows (RuntimeWarning) at z = -1000."""
+    called; notebook 01's sigmoid is the naive one, which overflows (RuntimeWarning) at z = -1000.
+    The course's demonstrations are left out (the solution's own run keeps them): only the answers
+    make noise."""
+    from grader.trusted import demonstrations
+
     notebook = nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4)
+    release = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4)
+    for i in demonstrations(notebook, release):
+        notebook.cells[i].source = "# a demonstration: not needed here"
     for cell in notebook.cells:
         if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
             source = cell.source.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n    print('in here', file=sys.stderr)\n")
