@@ -282,17 +282,33 @@ def quiet_nbgrader():
 
 
 def worker_processes(jobs, initializer, initargs=()):
-    """A pool of fresh worker processes. They are started, not forked: the caller may have threads
-    (a test runner's, a notebook's, a progress bar's), and a process forked from a threaded one can
-    inherit a lock some other thread held at that moment and hang on it."""
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=initializer, initargs=initargs)
+    """A pool of fresh worker processes. They are not forked from this process: the caller may
+    have threads (a test runner's, a notebook's, a progress bar's), and a process forked from a
+    threaded one can inherit a lock some other thread held at that moment and hang on it. They are
+    forked from multiprocessing's fork server instead, a single-threaded process that has imported
+    the grader and nbgrader once (later runs in the same process start their workers at once), or
+    started afresh where there is no fork server."""
+    context = multiprocessing.get_context("spawn")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        try:
+            forkserver.set_forkserver_preload(["grader.autograde", "grader.execute"])
+            forkserver.ensure_running()
+            context = multiprocessing.get_context("forkserver")
+        except OSError:              # e.g. its socket's path would be too long (a deep TMPDIR)
+            pass
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=initializer, initargs=initargs)
 
 
-def _start_worker(memory_bytes, isolated):
-    """A grading worker: one BLAS thread, a memory limit, and what every submission needs loaded
-    once (nbgrader, the feedback exporter; the sandbox zygote when not isolated) while the course
-    is set up."""
+def _start_worker(memory_bytes, isolated, environ):
+    """A grading worker: the caller's environment as it is now (a fork server's children would
+    have the one it had when it started), one BLAS thread, a memory limit, and what every
+    submission needs loaded once (nbgrader, the feedback exporter; the sandbox zygote when not
+    isolated) while the course is set up."""
+    os.environ.clear()
+    os.environ.update(environ)
+    tempfile.tempdir = None
     os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
@@ -578,7 +594,7 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
     # parallel workers write to one SQLite file: wait up to a minute for a lock, not 5 s
     settings = Settings(out=out, db_url=db_url or f"sqlite:///{out / 'gradebook.db'}?timeout=60", timeout=timeout,
                         notebook_timeout=notebook_timeout, root=Path(root), isolated=isolated)
-    submissions = Path(submissions)
+    submissions = Path(submissions).resolve()          # workers may run in another folder
     with tempfile.TemporaryDirectory() as scratch:
         unpacked = []
         if submissions.is_file() and zipfile.is_zipfile(submissions):
@@ -602,7 +618,7 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))     # no idle workers to start
         if isolated:
             compile_sandbox_imports()
-        with worker_processes(jobs, _start_worker, (settings.memory_bytes, isolated)) as pool:
+        with worker_processes(jobs, _start_worker, (settings.memory_bytes, isolated, dict(os.environ))) as pool:
             for _ in range(jobs):
                 pool.submit(int)                       # the workers start while ...
             handed_in = {nb_id for _, nb_id, _ in tasks}

@@ -19,7 +19,7 @@ BIN = Path(sys.executable).parent
 # Everything the tests start (sandboxes, their zygotes, kernels, grading workers) keeps its
 # temporary files in this process's own folder, so a test can tell its own processes from those
 # of anything else running on the machine (another test worker, an instructor's grading run).
-TMP = Path(tempfile.mkdtemp(prefix="backprop-course-tests-"))
+TMP = Path(tempfile.mkdtemp(prefix="bpct-"))      # short: Unix socket paths below it have 107 bytes at most
 TMP.chmod(0o711)        # passable, not listable: a root grader's sandbox stage lives here (grader.isolation)
 atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 os.environ["TMPDIR"] = str(TMP)

@@ -75,6 +75,19 @@ def test_every_sample_submission_gets_its_grade(demo):
                 (r.item, r.status, r.message[:300]) for r in rows if (r.student, r.notebook) == (student, nb_id)])
 
 
+def test_correct_work_passes_both_verdicts_without_the_demonstrations(demo):
+    """s01 hands in the solutions' answers for all five notebooks: every item ok, and the notebook's
+    own tests agree with the judge (nothing to review). The graded copy skips the course's
+    demonstration cells, so this also proves that the tests need none of them."""
+    rows, review, out, _ = demo
+    for row in rows:
+        if row.student == "s01":
+            assert row.status == ("manual" if row.item == "why_relu" else "ok"), row
+    assert not [key for key in review if key[0] == "s01"], review
+    skipped = nbformat.read(out / "course" / "submitted" / "s01" / "04_l_layers" / "04_l_layers.ipynb", as_version=4)
+    assert sum(cell.source.startswith("# A course demonstration") for cell in skipped.cells) >= 5
+
+
 def test_sample_bad_inputs_and_abuse_get_their_status(demo):
     rows, review, _, _ = demo
     status = {(r.student, r.notebook, r.item): r.status for r in rows}
