@@ -8,6 +8,7 @@ import csv
 import hashlib
 import html
 import os
+import re
 import secrets
 import socket
 import time
@@ -148,6 +149,7 @@ for _ in range(1000):
         children += 1
     except OSError:
         break
+print(f"wrote {os.path.getsize('/tmp/fill') // 2 ** 20} MB, started {children} processes")
 """
     stuck = """import signal
 def sigmoid_prime(z):
@@ -305,6 +307,9 @@ def test_limits_hold_from_outside(batch):
     assert table["stuck", "sigmoid_prime"].status == "timeout"
     assert table["stuck", "sigmoid"].score == 1 and table["stuck", "chain_backward"].score == 3
     assert table["limits", "chain_backward"].score == 3
+    page = html.unescape((batch["out"] / "feedback" / "limits" / f"{NB.id}.html").read_text())
+    wrote, started = map(int, re.search(r"wrote (\d+) MB, started (\d+) processes", page).groups())
+    assert wrote <= 128 and started < 64
 
 
 def test_learner_text_lands_escaped(batch):
