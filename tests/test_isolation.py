@@ -237,7 +237,7 @@ def batch(tmp_path_factory, root):
     os.environ["GRADER_TEST_SECRET"] = SECRET
     out = tmp_path_factory.mktemp("results")
     try:
-        rows, review = autograde(folder, out, jobs=2, timeout=4, notebook_timeout=60, progress=False)
+        rows, review = autograde(folder, out, jobs=2, timeout=3, notebook_timeout=60, progress=False)
     finally:
         del os.environ["GRADER_TEST_SECRET"]
     time.sleep(3)                                         # longer than the daemon waits
