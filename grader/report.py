@@ -1,5 +1,4 @@
 """The class report (RESULTS/report.md and its figures): what an instructor reads after grading."""
-import html
 import re
 from collections import Counter, defaultdict
 
@@ -12,13 +11,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
+MARKDOWN_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", **{ch: "\\" + ch for ch in "\\`*_[]|~"}}
+
+
 def markdown_text(text):
     """Learner-made text (messages, names) as literal text in one line of markdown or a table
-    cell: no HTML, links, code spans, emphasis, line breaks or column separators of its own."""
-    text = html.escape(" ".join(str(text).split()), quote=True)
-    for ch in "\\`*_[]()#|!~":
-        text = text.replace(ch, f"&#{ord(ch)};")
-    return text
+    cell: no HTML, links, code spans, emphasis, line breaks or column separators of its own (each
+    such character escaped once, so the text stays readable)."""
+    return "".join(MARKDOWN_ESCAPES.get(ch, ch) for ch in " ".join(str(text).split()))
 
 
 def common_message(message):
