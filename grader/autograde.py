@@ -15,8 +15,8 @@ of such files), in parallel worker processes:
    test cell's outputs, which is what nbgrader scores. Where the notebook's own visible test and
    the judge disagree, the submission is listed for review.
 4. A feedback page per learner and notebook: the verdicts, then the graded notebook with hidden
-   tests removed (nbgrader's ClearHiddenTests), tracebacks cut to their last line and HTML
-   sanitised.
+   tests removed (nbgrader's ClearHiddenTests), tracebacks cut to their last line, and the
+   learner's own markdown shown as text.
 
 Results: RESULTS/grades.csv (a row per student, notebook and item), summary.csv (a row per
 student), feedback/<student>/<notebook>.html, report.md with its figures, gradebook.db.
@@ -83,9 +83,9 @@ class Settings:
 # Collecting submissions
 # ---------------------------------------------------------------------------------------------
 
-ENTRY_BYTES = MAX_NOTEBOOK_BYTES = 20 * 2 ** 20     # one notebook, in a zip or a folder
+NOTEBOOK_BYTES = 20 * 2 ** 20                       # one notebook, in a zip or a folder
 ZIP_BYTES = 4 * 2 ** 30                             # everything a zip unpacks to
-MAX_CELLS = trusted.Limits.cells                    # cells in one notebook
+MAX_CELLS = 2000                                    # cells in one notebook
 STUDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}")
 
 
@@ -98,7 +98,7 @@ def safe_name(text):
     return "".join(ch if ch.isprintable() else "?" for ch in str(text))[:100]
 
 
-def unpack(zip_path, dest, entry_bytes=ENTRY_BYTES, total_bytes=ZIP_BYTES):
+def unpack(zip_path, dest, entry_bytes=NOTEBOOK_BYTES, total_bytes=ZIP_BYTES):
     """Extract the .ipynb files of an LMS-style zip as dest/<student>/<file>: the student is the
     folder holding the file. Names are rebuilt from their last two parts, so no entry can write
     outside dest. Returns the rows for entries that were not extracted: larger than entry_bytes
@@ -386,7 +386,7 @@ def seed_for(student, nb_id, content):
     return int.from_bytes(hashlib.sha256(f"{student}\0{nb_id}\0".encode() + content).digest()[:4], "big")
 
 
-def read_submission(path, limit=MAX_NOTEBOOK_BYTES):
+def read_submission(path, limit=NOTEBOOK_BYTES):
     """The bytes of a submitted file, opened without following a symbolic link and read up to
     limit; NotebookUnreadable saying why not."""
     try:
