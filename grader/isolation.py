@@ -6,8 +6,10 @@
   own session (`--new-session`), and it dies with the grading process (`--die-with-parent`);
   killing the sandbox's first process ends the pid namespace and everything started in it;
 * an unprivileged uid: the grading user's own when that is not root; when the grader runs as root
-  (as CI does), `nobody` (65534), switched to before bubblewrap starts, with no supplementary
-  groups and an empty capability bounding set;
+  (as CI does), a uid no account uses and no other sandbox has at the same time (`sandbox_uid()`),
+  switched to before bubblewrap starts, with no supplementary groups and an empty capability
+  bounding set. Linux counts a process limit per uid: with a uid of its own, a sandbox's fork bomb
+  uses up its own 64 processes and never a classmate's;
 * a filesystem of read-only binds of only what Python needs (the system's /usr, the Python
   installation, the course's virtual environment) and the folder holding the learners' `grader`
   package; a size-limited tmpfs for /tmp, which is also the working folder; a private /proc and
@@ -17,9 +19,9 @@
 * no network: the sandbox talks to the grader over the two pipes it is started with.
 
 Root and paths an unprivileged uid cannot reach: a Python installed under root's home (pyenv)
-cannot be opened by `nobody`. The grader then starts bubblewrap from a private mount namespace
+cannot be opened by the sandbox's uid. The grader then starts bubblewrap from a private mount namespace
 (`unshare --mount`, util-linux) in which each bound folder is first bind-mounted, as root, onto a
-stage folder that `nobody` can reach; bubblewrap binds the stage to the original path. Nothing
+stage folder that any uid can reach; bubblewrap binds the stage to the original path. Nothing
 outside that private namespace changes.
 
 `problem()` says why isolation cannot work on this machine (no bubblewrap, user namespaces
@@ -35,7 +37,10 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-NOBODY = 65534
+# Sandboxes of a root grader run as SANDBOX_UIDS + the grading process's id: no account uses uids
+# from a thousand million up (system and user accounts stay far below, container ranges too), and
+# no two live processes share an id, so no two sandboxes running at once share a uid.
+SANDBOX_UIDS = 1_000_000_000
 SANDBOX_TMP = "/tmp"                 # the tmpfs, also the working folder
 COURSE_LIB = "/opt/course"           # the learners' grader package and the sandbox's own script
 # Variables that choose numerical back-ends (not secrets): tests run notebooks under several.
@@ -53,7 +58,8 @@ def as_root():
 
 
 def sandbox_uid():
-    return NOBODY if as_root() else os.getuid()
+    """The uid this process's sandboxes run as (a process runs one sandbox at a time)."""
+    return SANDBOX_UIDS + os.getpid() if as_root() else os.getuid()
 
 
 def python_paths():
@@ -100,7 +106,7 @@ def _reachable_tmp():
 
 
 class Stage:
-    """A folder `nobody` can reach, with one empty mount point per folder to stage (root only)."""
+    """A folder any uid can reach, with one empty mount point per folder to stage (root only)."""
 
     def __init__(self):
         self.dir = Path(tempfile.mkdtemp(prefix="sandbox-stage-", dir=_reachable_tmp()))
@@ -149,7 +155,8 @@ def command(argv, course_lib, tmp_bytes, env, stage=None):
     bwrap += ["--", *argv]
     if not as_root():
         return bwrap
-    drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--inh-caps=-all",
+    uid = sandbox_uid()
+    drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
             "--bounding-set=-all"]
     script = " && ".join(mounts + ["exec " + shlex.join(drop + bwrap)])
     return ["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script]

@@ -83,7 +83,7 @@ class SandboxFailure(Exception):
 def process_limit(headroom, uid=None):
     """An RLIMIT_NPROC value allowing `headroom` more processes than user uid (default: this one)
     runs now, so a fork bomb stops there (Linux counts a user's processes; it does not limit root,
-    which is why isolated sandboxes of a root grader run as nobody)."""
+    which is why isolated sandboxes of a root grader run as a uid of their own)."""
     uid = os.getuid() if uid is None else uid
     running = sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == uid)
     hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]

@@ -309,7 +309,11 @@ def test_limits_hold_from_outside(batch):
     assert table["limits", "chain_backward"].score == 3
     page = html.unescape((batch["out"] / "feedback" / "limits" / f"{NB.id}.html").read_text())
     wrote, started = map(int, re.search(r"wrote (\d+) MB, started (\d+) processes", page).groups())
-    assert wrote <= 128 and started < 64
+    assert wrote <= 128
+    # As root each sandbox has a uid of its own: 64 processes, its own shell among them, whatever
+    # its classmates run at the same time. A grading user's sandboxes share that user's count, so
+    # there the bomb is only known to stop well before its 1000.
+    assert started < 64 if isolation.as_root() else started < 500
 
 
 def test_learner_text_lands_escaped(batch):
