@@ -4,14 +4,28 @@ releases get 0, and nbgrader's Validator passes the solutions and fails the rele
 Written answers are graded by hand, so before manual grading a notebook's score is out of
 all its points but can reach only its autograded points."""
 import shutil
+import subprocess
 
 import nbformat
 import pytest
 from traitlets.config import Config
 
 from grader import manifest
+from grader.autograde import nbgrader_schema_head, setup_nbgrader
 
 NOTEBOOKS = manifest.load()
+setup_nbgrader()      # as `grader autograde` does: new gradebooks get the schema head without a subprocess
+
+
+def test_the_schema_head_is_the_one_the_alembic_command_gives():
+    """What nbgrader itself would stamp a new gradebook with (it runs `alembic heads`)."""
+    import nbgrader
+    from nbgrader.api import _temp_alembic_ini
+
+    with _temp_alembic_ini("sqlite:////nowhere/gradebook.db") as ini:
+        heads = subprocess.run(["alembic", "-c", ini, "heads"], capture_output=True, text=True, check=True).stdout
+    assert heads.split()[:2] == [nbgrader_schema_head(), "(head)"], heads
+    assert nbgrader.api.get_alembic_version is nbgrader_schema_head
 
 
 def course_config(course, root):
