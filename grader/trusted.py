@@ -113,6 +113,25 @@ def _limit(limits, uid=None):
     return apply
 
 
+def _running_in_group(pgid):
+    """Whether a process of group pgid is still running (zombies, dead but not yet collected by
+    init, do not count). Without /proc: whether the group has any process at all."""
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    if not Path("/proc/self/stat").exists():
+        return True
+    for proc in Path("/proc").iterdir():
+        try:
+            state, _, group = (proc / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue                                # not a process, or gone meanwhile
+        if int(group) == pgid and state != "Z":
+            return True
+    return False
+
+
 def _environment(home, pythonpath):
     """An unisolated sandbox's environment: an isolated one's (grader.isolation.environment), with
     its own folder as home."""
@@ -284,6 +303,9 @@ class Sandbox:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
+        gone_by = time.monotonic() + 5        # the rest of the group die when the kernel gets to them:
+        while _running_in_group(self.proc.pid) and time.monotonic() < gone_by:     # wait for that
+            time.sleep(0.005)
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 stream.close()
