@@ -400,9 +400,10 @@ def gradebook_retries(attempt, tries=5):
 # One submission
 # ---------------------------------------------------------------------------------------------
 
-def seed_for(student, nb_id, content):
-    """The judge's seed: fixed for a given file (re-runs agree), new for any change to it."""
-    return int.from_bytes(hashlib.sha256(f"{student}\0{nb_id}\0".encode() + content).digest()[:4], "big")
+def seed_for(student, nb_id):
+    """The judge's seed, one per learner and notebook: re-runs and resubmissions draw the same
+    random inputs (a comment added cannot re-roll them), classmates different ones."""
+    return int.from_bytes(hashlib.sha256(f"{student}\0{nb_id}".encode()).digest()[:4], "big")
 
 
 def read_submission(path, limit=NOTEBOOK_BYTES):
@@ -452,7 +453,7 @@ def grade_submission(settings, entry, student, path):
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(without_demonstrations(nb, release), target)
 
-    verdicts, problem = run_nbgrader(settings, entry.id, student, seed_for(student, entry.id, content))
+    verdicts, problem = run_nbgrader(settings, entry.id, student, seed_for(student, entry.id))
     if problem:
         review.append(f"nbgrader could not grade the notebook: {problem}")
     for item in entry.items:

@@ -1,8 +1,9 @@
 """Hidden tests: each graded function judged against grader.reference on fresh random inputs.
 
 A hidden test cell is one line, e.g. ``judge.check("sigmoid", sigmoid)``. For every graded item
-ITEMS holds how to draw random arguments (`cases`), what the reference returns for them
-(`reference`) and how to compare. Inputs are drawn from a new seed each run, so an answer
+ITEMS holds the designed inputs that every run tries (one of each kind the specification
+covers), how to draw random arguments (`cases`), what the reference returns for them
+(`reference`) and how to compare. Values are drawn from a new seed each run, so an answer
 hard-coded to the visible numbers fails; the seed is printed with any failure to replay it.
 
 Instructor-only: this module imports grader.reference and is not shipped to learners.
@@ -23,13 +24,17 @@ from .sandbox_child import RECIPES
 
 @dataclass(frozen=True)
 class Item:
+    """How one graded function is judged. Every run tries the designed inputs first, the same
+    kinds of input on every seed (each branch of the specification: every depth, shape, scheme,
+    activation and cost the function takes, and its special values), then `trials` random ones;
+    `also` checks what no single call shows (e.g. that a seed argument is used)."""
     cases: Callable          # rng -> tuple of arguments
     reference: Callable      # *arguments -> expected result
     compare: Callable = checks.difference   # (actual, expected, name) -> message or None
-    trials: int = 5
+    trials: int = 3
     answer: Callable = None  # a correct answer, where `reference` returns a specification instead
-    first: Callable | tuple = None   # rng -> the first input, where it must have a special form
-                                     # (a tuple: the first inputs, one function each)
+    designed: Callable = None    # rng -> [tuple of arguments, ...], run on every seed
+    also: Callable = None        # (call, rng) -> message or None, after every input passed
 
     @property
     def model_answer(self):
@@ -71,17 +76,25 @@ def _z_first(rng):
     return (rng.permutation(z),)
 
 
-def _neuron_case(rng):
-    n = int(rng.integers(1, 7))
+def _z_designed(rng):
+    """The special values in a vector, and a matrix (an elementwise function keeps shapes)."""
+    return [_z_first(rng), (rng.normal(0.0, 3.0, (3, 4)),)]
+
+
+def _neuron_case(rng, n=None):
+    n = int(rng.integers(1, 7)) if n is None else n
     return (rng.uniform(0, 1, n), float(rng.normal(0, 2)), float(rng.normal(0, 1)), rng.uniform(0, 1, n))
 
 
-def _chain_params(rng):
-    L = int(rng.integers(1, 6))
+def _chain_params(rng, L=None, n=None):
+    L = int(rng.integers(1, 6)) if L is None else L
     w = [None] + [float(v) for v in rng.normal(0, 2, L)]
     b = [None] + [float(v) for v in rng.normal(0, 1, L)]
-    n = int(rng.integers(1, 8))
+    n = int(rng.integers(1, 8)) if n is None else n
     return w, b, rng.normal(0, 1, n), rng.uniform(0, 1, n)
+
+
+CHAINS = [(4, 5), (2, 1), (1, 3)]        # (L, n): a deeper chain, two neurons, one; several samples and one
 
 
 class CubicSine:
@@ -253,6 +266,23 @@ def _slip_case(rng):
     return _step_case(rng)[:-1]
 
 
+def _step_designed(rng):
+    """Both values of update_biases."""
+    return [(*_step_case(rng)[:-1], flag) for flag in (False, True)]
+
+
+def _update_designed(rng):
+    """A gradient for every parameter, and one for a few (plus a key that is not a parameter)."""
+    p = _params(rng)
+    full = {k: float(rng.normal()) for k in p}
+    return [(p, full, 0.5), _update_case(rng)]
+
+
+def _train_designed(rng):
+    (i1, i2), (t1, t2) = _inputs(rng)
+    return [(_params(rng), i1, i2, t1, t2, 0.5, steps) for steps in (1, 7)]
+
+
 def _layers(actual, expected, name):
     """Compare one per-layer list, naming the first wrong layer going backwards."""
     try:
@@ -317,6 +347,24 @@ def _summed_one_hidden_case(rng):
     return (*rest, *(str(v) for v in rng.choice(["sigmoid", "tanh"], 2)), False)
 
 
+def _perceptron_designed(rng):
+    """One output and input; more inputs than outputs; more outputs than inputs."""
+    return [(rng.normal(0, 1, (m, d)), rng.normal(0, 1, d), rng.uniform(0, 1, m)) for m, d in ((1, 1), (2, 4), (3, 2))]
+
+
+def _one_hidden_designed(rng):
+    """Averaged over samples with square weights; summed with any shapes; and every activation in
+    each layer, with one sample and with several (d, p, m, n all different)."""
+    cases = [_square_one_hidden_case(rng), _summed_one_hidden_case(rng)]
+    for (d, p, m, n), f1, f2, average in (((2, 3, 4, 1), "relu", "identity", True),
+                                          ((4, 2, 3, 5), "identity", "relu", False),
+                                          ((3, 5, 2, 4), "tanh", "sigmoid", True)):
+        cases.append((rng.normal(0, 1, (p, d)), rng.normal(0, 1, (p, 1)), rng.normal(0, 1, (m, p)),
+                       rng.normal(0, 1, (m, 1)), rng.normal(0, 1, (d, n)), rng.uniform(0, 1, (m, n)),
+                       f1, f2, average))
+    return cases
+
+
 def _one_hidden_case(rng, square=False, min_n=1):
     d, p, m, n = (int(v) for v in rng.integers(1, 6, 4))
     n = max(n, min_n)
@@ -349,6 +397,59 @@ def _net(rng, square=False):
     L = len(sizes) - 1
     f = str(rng.choice(NAMES)) if rng.uniform() < 0.4 else [str(v) for v in rng.choice(NAMES, L)]
     return W, b, rng.normal(0, 1, (sizes[0], int(rng.integers(1, 6)))), f
+
+
+# Designed networks (widths, activations, samples): three layers, two, four and one; widths that
+# differ from each other and from the number of samples (a transposed matrix or the wrong axis
+# then shows), one square net (there W where W^T belongs gives a value instead of an error), one
+# sample and several, every activation, alone and mixed. The first is the most telling (curved
+# activations, every shape different): a message describes the first input that fails.
+NETS = [([2, 5, 4, 3], ["tanh", "sigmoid", "sigmoid"], 6),
+        ([4, 3, 2], ["relu", "identity"], 5),
+        ([3, 3, 3, 3, 3], "tanh", 4),
+        ([5, 4, 6, 3, 2], ["sigmoid", "relu", "tanh", "sigmoid"], 1),
+        ([3, 2], "identity", 1)]
+
+
+def _designed_net(rng, sizes, f, n):
+    W, b = R.init_params(sizes, "normal", rng)
+    b = [None] + [rng.normal(0, 0.5, bl.shape) for bl in b[1:]]
+    return W, b, rng.normal(0, 1, (sizes[0], n)), f
+
+
+def _nets_designed(rng):
+    return [_designed_net(rng, *net) for net in NETS]
+
+
+def _backward_designed(rng):
+    """Every designed net, the costs in turn (each at least once), and the square curved case."""
+    cases = [_square_backward_case(rng)]
+    costs = sorted(R.COSTS)
+    for k, net in enumerate(NETS):
+        W, b, X, f = _designed_net(rng, *net)
+        Z, A = R.forward(W, b, X, f)
+        cases.append((W, Z, A, rng.uniform(0, 1, A[-1].shape), f, costs[k % len(costs)]))
+    return cases
+
+
+def _step_layers_designed(rng):
+    cases = []
+    for sizes, _, _ in NETS[:2] + NETS[-1:]:        # three layers, two, one
+        W, b = R.init_params(sizes, "normal", rng)
+        dW = [None] + [rng.normal(0, 1, w.shape) for w in W[1:]]
+        db = [None] + [rng.normal(0, 1, v.shape) for v in b[1:]]
+        cases.append((W, b, dW, db, float(rng.uniform(0.01, 1.0))))
+    return cases
+
+
+def _speeds_designed(rng):
+    return [(W, b, X, rng.uniform(0, 1, (W[-1].shape[0], X.shape[1])), f) for W, b, X, f in _nets_designed(rng)]
+
+
+def _bound_designed(rng):
+    """Every depth; one column and several; the sigmoid and tanh/ReLU bounds on |f'|."""
+    return [(W, rng.normal(0, 1, (W[-1].shape[0], n)), fmax)
+            for (W, _, _, _), n, fmax in zip(_nets_designed(rng), (1, 3, 2, 1, 4), (0.25, 1.0, 0.25, 1.0, 0.7))]
 
 
 def _square_backward_case(rng):
@@ -416,9 +517,31 @@ STD = {"small": lambda n_in, n_out: 0.01, "normal": lambda n_in, n_out: np.sqrt(
        "he": lambda n_in, n_out: np.sqrt(2 / n_in)}
 
 
-def _init_case(rng):
-    sizes = [int(v) for v in rng.integers(100, 250, int(rng.integers(2, 5)))]
-    return sizes, str(rng.choice(list(STD))), int(rng.integers(0, 2**31))
+def _init_case(rng, scheme=None, layers=None):
+    layers = int(rng.integers(1, 4)) if layers is None else layers
+    sizes = [int(v) for v in rng.integers(100, 250, layers + 1)]
+    return sizes, str(rng.choice(list(STD))) if scheme is None else scheme, int(rng.integers(0, 2**31))
+
+
+def _init_designed(rng):
+    """Every scheme, on one, two and three layers."""
+    return [_init_case(rng, scheme, layers) for scheme, layers in zip(STD, (1, 2, 3, 2))]
+
+
+def _init_uses_its_seed(call, rng):
+    """init_params(sizes, scheme, seed): the same seed twice gives the same weights, the next seed
+    other weights (weights drawn from numpy's global random state fail one or the other)."""
+    sizes, seed = [int(v) for v in rng.integers(20, 40, 3)], int(rng.integers(0, 2**31 - 1))
+    first, again, other = (call((sizes, "he", s)) for s in (seed, seed, seed + 1))
+    same = lambda x, y: all(np.array_equal(np.asarray(a), np.asarray(c)) for a, c in zip(x[0][1:], y[0][1:]))  # noqa: E731
+    call_text = f"init_params({sizes}, 'he', rng)"
+    if not same(first, again):
+        return (f"{call_text} gave different weights for the same rng = {seed}, called twice. Draw them "
+                "from np.random.default_rng(rng), not from numpy's global random state (np.random.randn).")
+    if same(first, other):
+        return (f"{call_text} gave the same weights for rng = {seed} and rng = {seed + 1}. Draw them from "
+                "np.random.default_rng(rng): the weights must depend on the rng argument.")
+    return None
 
 
 def _init_spec(sizes, scheme, seed):
@@ -466,41 +589,44 @@ def _init_compare(actual, expected, name):
 
 ITEMS = {
     # 01_chain_rule
-    "sigmoid": Item(_z_values, R.sigmoid, first=_z_first),
-    "sigmoid_prime": Item(_z_values, R.sigmoid_prime, first=_z_first),
-    "last_layer_grads": Item(_neuron_case, R.last_layer_grads),
+    "sigmoid": Item(_z_values, R.sigmoid, designed=_z_designed),
+    "sigmoid_prime": Item(_z_values, R.sigmoid_prime, designed=_z_designed),
+    "last_layer_grads": Item(_neuron_case, R.last_layer_grads, designed=lambda rng: [_neuron_case(rng, n) for n in (1, 4)]),
     "numerical_derivative": Item(_derivative_case, R.numerical_gradient,
-                                 lambda a, e, name: checks.difference(a, e, name, 1e-6, 1e-9)),
-    "chain_forward": Item(lambda rng: _chain_params(rng)[:3], R.chain_forward),
-    "chain_backward": Item(_chain_params, R.chain_backward, _per_layer("dw", "db")),
+                                 lambda a, e, name: checks.difference(a, e, name, 1e-6, 1e-9), trials=5),
+    "chain_forward": Item(lambda rng: _chain_params(rng)[:3], R.chain_forward,
+                          designed=lambda rng: [_chain_params(rng, L, n)[:3] for L, n in CHAINS]),
+    "chain_backward": Item(_chain_params, R.chain_backward, _per_layer("dw", "db"),
+                           designed=lambda rng: [_chain_params(rng, L, n) for L, n in CHAINS]),
     # 02_worked_example
-    "forward_pass": Item(_fwd_case, ref_forward_pass),
-    "total_error": Item(_error_case, ref_total_error),
-    "output_layer_gradients": Item(_output_case, ref_output_layer_gradients),
-    "hidden_layer_gradients": Item(_hidden_case, ref_hidden_layer_gradients),
-    "update_weights": Item(_update_case, ref_update_weights),
-    "gradient_step": Item(_step_case, ref_gradient_step),
-    "train": Item(_train_case, ref_train, trials=3),
-    "slipped_step": Item(_slip_case, ref_slipped_step),
+    "forward_pass": Item(_fwd_case, ref_forward_pass, trials=5),
+    "total_error": Item(_error_case, ref_total_error, trials=5),
+    "output_layer_gradients": Item(_output_case, ref_output_layer_gradients, trials=5),
+    "hidden_layer_gradients": Item(_hidden_case, ref_hidden_layer_gradients, trials=5),
+    "update_weights": Item(_update_case, ref_update_weights, designed=_update_designed),
+    "gradient_step": Item(_step_case, ref_gradient_step, designed=_step_designed),
+    "train": Item(_train_case, ref_train, trials=1, designed=_train_designed),
+    "slipped_step": Item(_slip_case, ref_slipped_step, trials=5),
     # 03_multi_output
-    "perceptron_grad": Item(_perceptron_case, R.perceptron_grad),
+    "perceptron_grad": Item(_perceptron_case, R.perceptron_grad, designed=_perceptron_designed),
     "one_hidden_loop": Item(_one_hidden_case, R.one_hidden_grads, _named("dW1", "db1", "dW2", "db2"),
-                            first=(_square_one_hidden_case, _summed_one_hidden_case)),
+                            designed=_one_hidden_designed),
     "one_hidden_vectorised": Item(_one_hidden_case, R.one_hidden_grads, _named("dW1", "db1", "dW2", "db2"),
-                                  first=(_square_one_hidden_case, _summed_one_hidden_case)),
+                                  designed=_one_hidden_designed),
     # 04_l_layers
-    "param_count": Item(lambda rng: ([784, 16, 16, 10] if rng.uniform() < 0.2 else _sizes(rng, 1, 1000),),
-                        R.param_count),
-    "init_params": Item(_init_case, _init_spec, _init_compare, trials=4, answer=R.init_params),
-    "forward": Item(lambda rng: _net(rng), R.forward, _forward_layers),
-    "backward": Item(_backward_case, R.backward, _per_layer("delta", "dW", "db"), first=_square_backward_case),
-    "gd_step": Item(_step_layers_case, R.gd_step, _per_layer("W", "b")),
-    "predict": Item(lambda rng: _net(rng), R.predict, _labels),
+    "param_count": Item(lambda rng: (_sizes(rng, 1, 1000),), R.param_count,
+                        designed=lambda rng: [([784, 16, 16, 10],), ([5, 3],), ([7, 2, 9],)]),
+    "init_params": Item(_init_case, _init_spec, _init_compare, trials=1, answer=R.init_params,
+                        designed=_init_designed, also=_init_uses_its_seed),
+    "forward": Item(lambda rng: _net(rng), R.forward, _forward_layers, designed=_nets_designed),
+    "backward": Item(_backward_case, R.backward, _per_layer("delta", "dW", "db"), designed=_backward_designed),
+    "gd_step": Item(_step_layers_case, R.gd_step, _per_layer("W", "b"), designed=_step_layers_designed),
+    "predict": Item(lambda rng: _net(rng), R.predict, _labels, designed=_nets_designed),
     # 05_vanishing
-    "tanh_prime": Item(_z_values, R.tanh_prime, first=_z_first),
-    "relu_prime": Item(_z_values, R.relu_prime, first=_z_first),
-    "delta_bound": Item(_bound_case, R.delta_bound, _layers),
-    "layer_speeds": Item(_speeds_case, R.layer_speeds, _layers),
+    "tanh_prime": Item(_z_values, R.tanh_prime, designed=_z_designed),
+    "relu_prime": Item(_z_values, R.relu_prime, designed=_z_designed),
+    "delta_bound": Item(_bound_case, R.delta_bound, _layers, designed=_bound_designed),
+    "layer_speeds": Item(_speeds_case, R.layer_speeds, _layers, designed=_speeds_designed),
 }
 
 
@@ -511,33 +637,39 @@ def _show(args):
     return text if len(text) < 600 else text[:600] + " ..."
 
 
-def run(name, call, seed=None):
-    """Judge graded item `name`: for each random input drawn from `seed`, compare call(args)
-    with the reference. `call` returns the learner's value or raises CheckFailed saying why there
-    is none. Raises CheckFailed naming the input (and the seed, to replay it) at the first failure."""
+def run(name, call, seed=None, explain=True):
+    """Judge graded item `name`: for each input (the designed ones, then random ones drawn from
+    `seed`), compare call(args) with the reference. `call` returns the learner's value or raises
+    CheckFailed saying why there is none. Raises CheckFailed naming the input (and the seed, to
+    replay it) at the first failure, with a diagnosis unless explain is False (a verdict alone)."""
     item = ITEMS[name]
     seed = secrets.randbits(32) if seed is None else seed
     rng = np.random.default_rng(seed)
-    designed = item.first if isinstance(item.first, tuple) else (item.first,) if item.first else ()
-    for trial in range(1, item.trials + 1):
-        args = designed[trial - 1](rng) if trial <= len(designed) else item.cases(rng)
+    designed = item.designed(rng) if item.designed else []
+    total = len(designed) + item.trials
+    for trial in range(1, total + 1):
+        args = designed[trial - 1] if trial <= len(designed) else item.cases(rng)
         expected = item.reference(*copy.deepcopy(args))
         try:
             actual = call(args)
         except CheckFailed as failure:
-            found = diagnose.for_message(str(failure))
+            found = diagnose.for_message(str(failure)) if explain else None
             if found is None:
                 raise
             raise CheckFailed(f"{found.message()} {failure}") from None
         msg = item.compare(actual, expected, name)
         if msg:
-            found = diagnose.recognise(name, args, actual, expected, item.compare)
+            found = diagnose.recognise(name, args, actual, expected, item.compare) if explain else None
             lead = ""
             if found:                             # the specific diagnosis replaces a general one
                 lead = f"{found.message()} What differs: "
                 msg = msg.split(" Recognised mistake:")[0]
-            raise CheckFailed(f"Hidden test, random input {trial} of {item.trials} (seed {seed}): "
+            raise CheckFailed(f"Hidden test, input {trial} of {total} (seed {seed}): "
                               f"{lead}{msg}\nThe input was: {name}({_show(args)})")
+    if item.also:
+        msg = item.also(call, rng)
+        if msg:
+            raise CheckFailed(f"Hidden test (seed {seed}): {msg}")
 
 
 def check(name, fn, seed=None):

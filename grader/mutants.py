@@ -1,14 +1,15 @@
 """Mutation testing of the course: do the checks catch the typical wrong answers?
 
-A mutant is the solution notebook's answers with ONE graded function changed: either one
-catalogued misconception put in (grader.misconceptions; the edit is written out below), or a
-generic slip made automatically (a constant changed, an operator swapped, a line dropped). Every
-mutant is handed in as a learner would (the release notebook, answers filled in) and judged by
-grader.trusted, the judge whose verdicts are the scores of `python -m grader autograde`, with a
-seed drawn from the mutant's contents as autograde draws it (nbgrader's in-kernel run, which
-decides no score, is left out). A mutant is
+A mutant is the solution notebook's answers with ONE graded function changed: one catalogued
+misconception put in (grader.misconceptions; the edit is written out below), a generic slip made
+automatically (a constant changed, an operator swapped, a line dropped), or a partial mistake
+(wrong on one branch of the specification only, PARTIAL). Every mutant is handed in as a learner
+would (the release notebook, answers filled in) and judged by grader.trusted, the judge whose
+verdicts are the scores of `python -m grader autograde`, with the seed autograde would draw for
+it (nbgrader's in-kernel run, which decides no score, is left out); then its function is judged
+again on each of SEEDS seeds. A mutant is
 
-- killed when its function loses points,
+- killed when its function loses points, and killed on every seed when it loses them on each,
 - diagnosed (catalogue mutants) when the message for its function names its misconception,
 - contained when every item that does not use the mutated function keeps full marks.
 
@@ -114,6 +115,75 @@ EDITS = {
 }
 
 
+# Partial mutants: the solution made wrong on ONE branch of its specification only (a depth, a
+# shape, a scheme, a cost, an activation, one sample), right everywhere else, the kind of bug a
+# judge with only random inputs lets through on lucky seeds. Each wraps the solution: kind ->
+# (what it gets wrong, the condition under which it is wrong, how: a change to its result `out`).
+SCALE_FIRST = "out = (1.01 * out[0],) + tuple(out[1:])"
+PARTIAL = {
+    "last_layer_grads": [("one-sample", "wrong only for one sample", "len(a_prev) == 1", SCALE_FIRST)],
+    "chain_forward": [("deep", "wrong only for L >= 3", "len(w) - 1 >= 3", "out[-1] = 1.01 * out[-1]")],
+    "chain_backward": [
+        ("deep", "wrong only for L >= 3", "len(w) - 1 >= 3", "out[0][1] = 1.01 * out[0][1]"),
+        ("one-neuron", "wrong only for L = 1", "len(w) == 2", "out[1][1] = 1.01 * out[1][1]"),
+        ("one-sample", "wrong only for one sample", "len(x) == 1", "out[0][-1] = 1.01 * out[0][-1]")],
+    "update_weights": [("all-keys", "wrong only when every parameter has a gradient",
+                        "all(k in grads for k in p)", "out['w1'] = out['w1'] + 0.01")],
+    "gradient_step": [("biases", "wrong only when the biases are updated too", "update_biases",
+                       "out['b1'] = out['b1'] + 0.01")],
+    "train": [("one-step", "wrong only for a single step", "steps == 1", "out[1][-1] = 1.01 * out[1][-1]")],
+    "perceptron_grad": [("one-output", "wrong only for one output", "np.shape(W)[0] == 1", "out = 1.01 * out")],
+    "one_hidden_vectorised": [
+        ("identity", "wrong only with an identity layer", "'identity' in (f1, f2)", SCALE_FIRST),
+        ("averaged", "wrong only when averaging", "average", SCALE_FIRST),
+        ("one-sample", "wrong only for one sample", "X.shape[1] == 1", SCALE_FIRST)],
+    "one_hidden_loop": [("relu", "wrong only with a ReLU layer", "'relu' in (f1, f2)", SCALE_FIRST)],
+    "param_count": [("deep", "wrong only for L >= 3", "len(sizes) - 1 >= 3", "out = out + 1")],
+    "init_params": [
+        ("xavier", "'xavier' drawn as N(0, 1/n_in) (deeplearning.ai's Xavier)", "scheme == 'xavier'",
+         "out = _right_init_params(sizes, 'normal', rng)"),
+        ("he", "'he' drawn uniformly with He's spread", "scheme == 'he'",
+         "out = ([None] + [np.sqrt(3) * np.sqrt(2 / w.shape[1]) * (2 * np.random.default_rng(rng).random(w.shape) - 1)"
+         " for w in out[0][1:]], out[1])"),
+        ("global-random", "ignores its rng argument (numpy's global random state)", "True",
+         "out = _right_init_params(sizes, scheme, np.random.randint(2**31))"),
+        ("fixed-seed", "ignores its rng argument (a fixed seed)", "True",
+         "out = _right_init_params(sizes, scheme, 0)")],
+    "forward": [
+        ("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1][-1] = 1.01 * out[1][-1]"),
+        ("relu", "wrong only with a ReLU layer", "'relu' in ([f] if isinstance(f, str) else list(f))",
+         "out[1][-1] = 1.01 * out[1][-1]")],
+    "backward": [
+        ("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1][1] = 1.01 * out[1][1]"),
+        ("shallow", "wrong only for L = 1", "len(W) == 2", "out[1][1] = 1.01 * out[1][1]"),
+        ("one-sample", "wrong only for one sample", "A[0].shape[1] == 1", "out[2][1] = 1.01 * out[2][1]"),
+        ("square", "wrong only when every layer has the same width", "len({w.shape for w in W[1:]}) == 1",
+         "out[1][1] = 1.01 * out[1][1]"),
+        ("mse", "wrong only for the cost 'mse'", "cost == 'mse'", "out[1][-1] = 1.01 * out[1][-1]"),
+        ("sse", "wrong only for the cost 'sse'", "cost == 'sse'", "out[1][-1] = 1.01 * out[1][-1]"),
+        ("identity", "wrong only with an identity layer", "'identity' in ([f] if isinstance(f, str) else list(f))",
+         "out[1][-1] = 1.01 * out[1][-1]")],
+    "gd_step": [("shallow", "wrong only for L = 1", "len(W) == 2", "out[0][1] = 1.01 * out[0][1]")],
+    "predict": [("one-sample", "wrong only for one sample", "X.shape[1] == 1", "out = (out + 1) % W[-1].shape[0]")],
+    "delta_bound": [
+        ("W-index", "W^(l) where W^(l+1) belongs", "True",
+         "out = [None] * len(W)\n        out[-1] = float(np.linalg.norm(delta_L))\n"
+         "        for l in range(len(W) - 2, 0, -1):\n"
+         "            out[l] = float(fprime_max * np.linalg.norm(W[l], 2) * out[l + 1])"),
+        ("one-column", "wrong only for one column", "np.ndim(delta_L) == 2 and np.shape(delta_L)[1] == 1",
+         "out[1] = 1.01 * out[1]")],
+    "layer_speeds": [("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1] = 1.01 * out[1]")],
+}
+
+
+def partial(item, source, kind, condition, change):
+    """The answer `source` to `item` wrapped so that it is wrong exactly when `condition` holds."""
+    params = re.search(rf"def {item}\((.*?)\):", source, re.S).group(1)
+    names = ", ".join(p.split("=")[0].strip() for p in params.split(","))
+    return (f"{source.rstrip()}\n\n\n_right_{item} = {item}\n\n\ndef {item}({params}):\n"
+            f"    out = _right_{item}({names})\n    if {condition}:\n        {change}\n    return out\n")
+
+
 @dataclass(frozen=True)
 class Mutant:
     notebook: str
@@ -125,6 +195,10 @@ class Mutant:
     @property
     def catalogued(self):
         return self.kind in CATALOGUE
+
+    @property
+    def family(self):
+        return "catalogue" if self.catalogued else "partial" if self.kind.startswith("partial-") else "generic"
 
     @property
     def student(self):  # a folder name for the grader
@@ -209,6 +283,9 @@ def mutants(root=ROOT):
                     changed = changed.replace(old, new)
                 made.append(Mutant(entry.id, item.id, kind, changed, CATALOGUE[kind].title))
             made += generic(entry, item.id, source)
+            for kind, description, condition, change in PARTIAL.get(item.id, []):
+                made.append(Mutant(entry.id, item.id, f"partial-{kind}",
+                                   partial(item.id, source, kind, condition, change), description))
     return made
 
 
@@ -246,9 +323,60 @@ def judge_mutant(m, root=ROOT, timeout=20):
     entry = manifest.find(m.notebook + ".ipynb", root / "grader" / "course.toml")
     nb = filled(entry, {**solution_answers(entry, root), m.item: m.source}, root)
     release = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
-    seed = seed_for(m.student, entry.id, nbformat.writes(nb).encode())
+    seed = seed_for(m.student, entry.id)
     limits = trusted.Limits(setup_seconds=600, cell_seconds=timeout, call_seconds=timeout)
     return {v.item: v for v in trusted.grade_notebook(nb, entry, seed, limits, release)}
+
+
+SEEDS = 200                 # the seed sweep: every mutant must fail on every one of these seeds
+
+
+def sweep_mutant(m, root=ROOT, seeds=SEEDS):
+    """The seeds (of range(seeds)) on which mutant m passes its hidden test: the judge run in this
+    process, as it runs in the grader, on the function the mutant's cells define. Mutants are the
+    course's own code, run here without a sandbox (an alarm stops one that hangs)."""
+    import signal
+
+    from IPython.core.inputtransformer2 import TransformerManager
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from . import checks, judge, trusted
+
+    entry = manifest.find(m.notebook + ".ipynb", root / "grader" / "course.toml")
+    nb = filled(entry, {**solution_answers(entry, root), m.item: m.source}, root)
+    release = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
+    shell, ipython = InteractiveShell.instance(), TransformerManager()
+    namespace = {"__name__": "__main__", "get_ipython": lambda: shell}     # a fresh one per mutant
+    with capture_output(display=True):
+        for _, source, _ in trusted.notebook_cells(nb, release, False):
+            try:
+                exec(compile(ipython.transform_cell(source), "<cell>", "exec"), namespace)
+            except Exception:  # noqa: BLE001 - as in a notebook, a failing cell does not stop the others
+                pass
+    fn = namespace.get(m.item)
+    if not callable(fn):
+        return []
+
+    def too_long(*_):
+        raise TimeoutError(f"{m.item} ran for more than 20 s")
+
+    passed = []
+    previous = signal.signal(signal.SIGALRM, too_long)
+    try:
+        with capture_output(display=True):
+            for seed in range(seeds):
+                signal.alarm(20)
+                try:
+                    judge.run(m.item, lambda args: checks.call(fn, *args, name=m.item), seed, explain=False)
+                    passed.append(seed)
+                except Exception:  # noqa: BLE001 - CheckFailed, or the mutant's own error: it lost the item
+                    pass
+                finally:
+                    signal.alarm(0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    return passed
 
 
 def run(jobs=None, root=ROOT, progress=True):
@@ -267,37 +395,39 @@ def run(jobs=None, root=ROOT, progress=True):
     with worker_processes(jobs or os.cpu_count() or 1, _start_judge) as pool:
         judged = list(tqdm(pool.map(judge_mutant, made, [root] * len(made)), total=len(made), desc="judging",
                            unit="mutant", disable=not progress))
+        lucky = list(tqdm(pool.map(sweep_mutant, made, [root] * len(made), chunksize=4), total=len(made),
+                          desc=f"{SEEDS} seeds each", unit="mutant", disable=not progress))
     results = []
-    for m, verdicts in zip(made, judged):
+    for m, verdicts, passed in zip(made, judged, lucky):
         verdict = verdicts[m.item]
         allowed = {m.item} | deps[m.notebook][m.item]
         collateral = sorted(i for i, v in verdicts.items() if i not in allowed and v.status != "ok")
         named = find(verdict.message)
-        results.append((m, {"killed": verdict.status != "ok",
+        results.append((m, {"killed": verdict.status != "ok", "lucky_seeds": passed,
                             "diagnosed": (named is not None and named.id == m.kind) if m.catalogued else None,
                             "collateral": collateral, "message": verdict.message}))
     return results
 
 
 def table(results):
-    """Markdown: per function, mutants, killed, catalogue mutants, diagnosed by name."""
-    per = defaultdict(lambda: [0, 0, 0, 0])
+    """Markdown: per function, mutants (catalogue, generic, partial), killed by the grader's run,
+    killed on every seed of the sweep, catalogue mutants diagnosed by name."""
+    per = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0])
     for m, outcome in results:
         counts = per[m.notebook, m.item]
         counts[0] += 1
-        counts[1] += outcome["killed"]
-        counts[2] += m.catalogued
-        counts[3] += bool(outcome["diagnosed"])
-    lines = ["| notebook | function | mutants | killed | catalogue mutants | diagnosed by name |",
-             "|---|---|---|---|---|---|"]
-    for (nb_id, item), (n, killed, cat, diagnosed) in per.items():
-        lines.append(f"| {nb_id} | `{item}` | {n} | {killed} | {cat} | {diagnosed} |")
-    n = sum(v[0] for v in per.values())
-    killed = sum(v[1] for v in per.values())
-    cat = sum(v[2] for v in per.values())
-    diagnosed = sum(v[3] for v in per.values())
-    lines.append(f"| **all** | | **{n}** | **{killed} ({100 * killed / n:.0f}%)** | **{cat}** | "
-                 f"**{diagnosed} ({100 * diagnosed / max(cat, 1):.0f}%)** |")
+        counts[1] += m.family == "partial"
+        counts[2] += outcome["killed"]
+        counts[3] += not outcome["lucky_seeds"]
+        counts[4] += m.catalogued
+        counts[5] += bool(outcome["diagnosed"])
+    lines = [f"| notebook | function | mutants | of them partial | killed | killed on every seed ({SEEDS}) | "
+             "catalogue mutants | diagnosed by name |", "|---|---|---|---|---|---|---|---|"]
+    for (nb_id, item), (n, partial_, killed, every, cat, diagnosed, _) in per.items():
+        lines.append(f"| {nb_id} | `{item}` | {n} | {partial_} | {killed} | {every} | {cat} | {diagnosed} |")
+    n, partial_, killed, every, cat, diagnosed, _ = (sum(v[i] for v in per.values()) for i in range(7))
+    lines.append(f"| **all** | | **{n}** | **{partial_}** | **{killed} ({100 * killed / n:.0f}%)** | "
+                 f"**{every} ({100 * every / n:.0f}%)** | **{cat}** | **{diagnosed} ({100 * diagnosed / max(cat, 1):.0f}%)** |")
     return "\n".join(lines)
 
 
@@ -305,8 +435,10 @@ def main(jobs=None):
     results = run(jobs)
     print(table(results))
     for m, outcome in results:
-        if not outcome["killed"] or outcome["diagnosed"] is False or outcome["collateral"]:
+        if (not outcome["killed"] or outcome["lucky_seeds"] or outcome["diagnosed"] is False
+                or outcome["collateral"]):
             what = ("survived" if not outcome["killed"] else
+                    f"passed on {len(outcome['lucky_seeds'])} of {SEEDS} seeds" if outcome["lucky_seeds"] else
                     "not diagnosed" if outcome["diagnosed"] is False else "collateral damage")
             print(f"- {m.item} / {m.kind} ({m.description}): {what}. {outcome['collateral'] or ''} "
                   f"{outcome['message'][:300]}")

@@ -27,7 +27,7 @@ def common_message(message):
     found = misconceptions.find(message)
     if found:                                    # the same mistake, whatever the numbers
         return f"recognised: {found.title}"
-    message = re.sub(r"^Hidden test, random input \d+ of \d+ \(seed \d+\): ", "", message)
+    message = re.sub(r"^Hidden test,? (input \d+ of \d+ )?\(seed \d+\): ", "", message)
     message = message.split("\nThe input was:")[0]
     message = re.sub(r"(?<![\w.])-?\d+(\.\d+)?(e[-+]?\d+)?(?!\w)", "#", message)
     return message[:200]

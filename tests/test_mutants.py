@@ -25,6 +25,24 @@ def test_every_mutant_is_killed(results):
     assert survivors == []
 
 
+def test_every_mutant_is_killed_on_every_seed(results):
+    """The seed sweep: partial mutants (wrong on one branch of the specification only) included."""
+    assert {m.family for m, _ in results} == {"catalogue", "generic", "partial"}
+    assert mutants.SEEDS >= 200
+    lucky = [(m.item, m.kind, len(outcome["lucky_seeds"])) for m, outcome in results if outcome["lucky_seeds"]]
+    assert lucky == []
+
+
+def test_the_sweep_can_see_a_lucky_seed(root):
+    """A mutant that is wrong only on a kind of input the judge never tries passes on every seed:
+    the sweep reports it (here param_count is wrong only for more than 50 layers)."""
+    m = next(m for m in mutants.mutants() if m.item == "param_count" and m.family == "partial")
+    blind = mutants.Mutant(m.notebook, m.item, "partial-very-deep", m.source.replace(
+        "len(sizes) - 1 >= 3", "len(sizes) - 1 > 50"), "wrong only for more than 50 layers")
+    assert mutants.sweep_mutant(blind, root, seeds=5) == list(range(5))
+    assert mutants.sweep_mutant(m, root, seeds=5) == []
+
+
 def test_a_mutant_costs_only_the_functions_that_use_it(results):
     damage = [(m.item, m.kind, outcome["collateral"]) for m, outcome in results if outcome["collateral"]]
     assert damage == []

@@ -63,7 +63,7 @@ def sigmoid(z):
 """
     result = verdicts(submission(root, sigmoid=cheat))
     assert result["sigmoid"][0] == "failed"
-    assert result["sigmoid"][1].startswith("Hidden test, random input 1 of 5 (seed 1): sigmoid")
+    assert result["sigmoid"][1].startswith("Hidden test, input 1 of 5 (seed 1): sigmoid")
 
 
 def test_sabotaging_builtins_earns_nothing(root):
