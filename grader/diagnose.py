@@ -228,19 +228,38 @@ MISTAKES = {
 }
 
 
-def recognise(item, args, actual, expected, compare):
-    """The Misconception whose mistaken function gives `actual` on `args` (compare(actual, value,
-    name) is None), or None. Mistakes that give `expected` on these inputs are skipped."""
+def _mistaken_value(mistaken, args):
+    try:
+        return True, mistaken(*copy.deepcopy(args))
+    except Exception:                            # noqa: BLE001 - not applicable to these shapes
+        return False, None
+
+
+def candidates(item, args, actual, expected, compare):
+    """[(Misconception, mistaken function)] whose mistaken function gives `actual` on `args`
+    (compare(actual, value, name) is None). Mistakes that give `expected` on these inputs are
+    skipped: they cannot be told apart there."""
+    found = []
     for mid, mistaken in MISTAKES.get(item, []):
-        try:
-            value = mistaken(*copy.deepcopy(args))
-        except Exception:                        # noqa: BLE001 - not applicable to these shapes
-            continue
-        if compare(value, expected, item) is None:  # the mistake is invisible on these inputs
-            continue
-        if compare(actual, value, item) is None:
-            return CATALOGUE[mid]
-    return None
+        ok, value = _mistaken_value(mistaken, args)
+        if ok and compare(value, expected, item) is not None and compare(actual, value, item) is None:
+            found.append((CATALOGUE[mid], mistaken))
+    return found
+
+
+def reproduces(item, mistaken, args, actual, reference, compare):
+    """Whether `actual`, the learner's value on args, is the mistaken function's value there
+    while the right value differs (the mistake shows on these inputs and the learner made it)."""
+    ok, value = _mistaken_value(mistaken, args)
+    return ok and compare(value, reference(*copy.deepcopy(args)), item) is not None \
+        and compare(actual, value, item) is None
+
+
+def recognise(item, args, actual, expected, compare):
+    """The first Misconception of candidates(...), or None (a single case: the judge confirms a
+    name on a second case before it gives it to a learner)."""
+    found = candidates(item, args, actual, expected, compare)
+    return found[0][0] if found else None
 
 
 def for_message(text):

@@ -77,8 +77,10 @@ def _z_first(rng):
 
 
 def _z_designed(rng):
-    """The special values in a vector, and a matrix (an elementwise function keeps shapes)."""
-    return [_z_first(rng), (rng.normal(0.0, 3.0, (3, 4)),)]
+    """The special values in a vector, and again in a matrix (an elementwise function keeps shapes)."""
+    z = rng.normal(0.0, 3.0, (3, 4))
+    z.flat[rng.permutation(12)[:5]] = [0.0, -1000.0, -40.0, 40.0, 1000.0]
+    return [_z_first(rng), (z,)]
 
 
 def _neuron_case(rng, n=None):
@@ -637,6 +639,36 @@ def _show(args):
     return text if len(text) < 600 else text[:600] + " ..."
 
 
+def _signature(args):
+    """The shapes of a case's arrays and the lengths of its lists: what makes two cases differ in
+    shape and in the number of samples."""
+    return tuple(np.shape(a) if isinstance(a, np.ndarray) else
+                 (len(a), _signature(a)) if isinstance(a, (list, tuple)) else type(a).__name__ for a in args)
+
+
+def _certain(name, item, call, args, actual, expected, designed, rng):
+    """The misconception the learner's answer shows, named only when it is certain: the answer
+    equals that mistake's value on the failing input AND on a second input of another shape and
+    number of samples (where every input of the item has one shape, on other values); a mistake
+    is only looked for in the functions where it can happen (diagnose.MISTAKES). Otherwise None:
+    the message then describes the difference without naming a cause."""
+    found = diagnose.candidates(name, args, actual, expected, item.compare)
+    if not found:
+        return None
+    others = [case for case in designed if _signature(case) != _signature(args)]
+    if not others:                            # one shape for every input (the 2-2-2 network)
+        others = [item.cases(rng) for _ in range(2)]
+    for misconception, mistaken in found:
+        for case in others:
+            try:
+                value = call(case)
+            except Exception:                   # noqa: BLE001 - the answer fails there another way
+                continue
+            if diagnose.reproduces(name, mistaken, case, value, item.reference, item.compare):
+                return misconception
+    return None
+
+
 def run(name, call, seed=None, explain=True):
     """Judge graded item `name`: for each input (the designed ones, then random ones drawn from
     `seed`), compare call(args) with the reference. `call` returns the learner's value or raises
@@ -659,7 +691,7 @@ def run(name, call, seed=None, explain=True):
             raise CheckFailed(f"{found.message()} {failure}") from None
         msg = item.compare(actual, expected, name)
         if msg:
-            found = diagnose.recognise(name, args, actual, expected, item.compare) if explain else None
+            found = _certain(name, item, call, args, actual, expected, designed, rng) if explain else None
             lead = ""
             if found:                             # the specific diagnosis replaces a general one
                 lead = f"{found.message()} What differs: "

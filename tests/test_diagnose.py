@@ -70,3 +70,45 @@ def test_the_report_counts_a_mistake_once_whatever_its_numbers():
 def test_every_catalogue_entry_is_used():
     used = {mid for _, mid, _ in CASES} | {"mutates_input"}
     assert used == set(CATALOGUE)
+
+
+def test_a_factor_is_described_but_named_only_where_it_is_certain():
+    """Wrong answers whose values are a constant factor off for another reason than a catalogued
+    mistake (the misdiagnoses a factor-2 rule of thumb made) get the factor described, no name."""
+    def mean_taken_twice(W, Z, A, Y, f="sigmoid", cost="half_sse"):      # mse's 1/n applied again
+        delta, dW, db = R.backward(W, Z, A, Y, f, cost)
+        k = 1 / A[0].shape[1] if cost == "mse" else 1
+        return delta, [None] + [g * k for g in dW[1:]], [None] + [g * k for g in db[1:]]
+
+    def per_output(out_o1, out_o2, t1, t2):                              # divided by the 2 outputs
+        return {k: v / 2 for k, v in judge.ref_total_error(out_o1, out_o2, t1, t2).items()}
+
+    def bound_off_by_one(W, delta_L, fprime_max):                        # W^(l) for W^(l+1)
+        bound = [None] * len(W)
+        bound[-1] = float(np.linalg.norm(delta_L))
+        for l in range(len(W) - 2, 0, -1):
+            bound[l] = float(fprime_max * np.linalg.norm(W[l], 2) * bound[l + 1])
+        return bound
+
+    for item, wrong in (("backward", mean_taken_twice), ("total_error", per_output), ("delta_bound", bound_off_by_one)):
+        for seed in range(5):
+            message = verdict(item, wrong, seed)
+            assert message and find(message) is None and "Recognised mistake" not in message, (item, message)
+    assert "half the expected value" in verdict("total_error", per_output, 0)
+
+
+def test_a_name_needs_a_second_input_that_shows_it():
+    """An answer that matches a catalogued mistake on one input only (here: relu_prime wrong at 0
+    in the first designed input alone) is described, not named."""
+    first = judge._z_designed(np.random.default_rng(0))[0][0]      # the first designed input of seed 0
+
+    def wrong_once(z):
+        z = np.asarray(z, dtype=float)
+        out = R.relu_prime(z)
+        if z.shape == first.shape:                  # the vector input: there it takes ReLU'(0) = 1
+            out = (z >= 0).astype(float)
+        return out
+    message = verdict("relu_prime", wrong_once, 0)
+    assert message and "Recognised mistake" not in message
+    assert "Recognised mistake: ReLU'(0) is taken as 1" in verdict(
+        "relu_prime", lambda z: (np.asarray(z) >= 0).astype(float), 0)
