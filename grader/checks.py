@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from .gradcheck import norm_rel_error, numerical_gradient, rel_error
+from .gradcheck import norm_rel_error, numerical_gradient
 from .misconceptions import CATALOGUE
 
 
@@ -196,7 +196,10 @@ def _array_message(a, e, name, rtol, atol):
         first = tuple(int(i) for i in np.argwhere(wrong)[0])
         msg = (f"{name}: {int(wrong.sum())} of {a.size} entries differ; the first is at index "
                f"{first}: got {a[first]:.10g}, expected {e[first]:.10g}")
-    msg += f" (max relative error {rel_error(a, e):.2e}; tolerance {rtol:g})"
+    allowed = atol + rtol * np.abs(e)                 # the test is numpy.isclose: say what it measured
+    worst = np.unravel_index(np.argmax(np.abs(a - e) / allowed), a.shape) if a.ndim else ()
+    msg += (f" (off by {float(np.abs(a - e)[worst]):.2e} where at most {float(allowed[worst]):.2e} is allowed: "
+            f"|got - expected| <= {atol:g} + {rtol:g} |expected|)")
     c = _scale_factor(a, e)
     if c is not None and abs(c - 1.0) < 1e-3:
         c = None   # a rounding-size difference is not a "constant factor"
@@ -251,7 +254,12 @@ def difference(actual, expected, name="result", rtol=1e-7, atol=1e-10):
         a = _as_float_array(actual, name, e)
     except CheckFailed as failure:
         return str(failure)
-    return _array_message(a, e, name, rtol, atol)
+    msg = _array_message(a, e, name, rtol, atol)
+    if msg and getattr(actual, "dtype", None) in (np.float16, np.float32):
+        msg += (f" {name} holds {actual.dtype} numbers (about {7 if actual.dtype == np.float32 else 3} "
+                "significant digits); the course computes in float64: leave out the dtype=np.float32 or "
+                ".astype(np.float32).")
+    return msg
 
 
 def close(actual, expected, name="result", rtol=1e-7, atol=1e-10):

@@ -686,9 +686,9 @@ def run(name, call, seed=None, explain=True):
             actual = call(args)
         except CheckFailed as failure:
             found = diagnose.for_message(str(failure)) if explain else None
-            if found is None:
-                raise
-            raise CheckFailed(f"{found.message()} {failure}") from None
+            text = f"{found.message()} {failure}" if found else f"{failure}{hint(str(failure))}"
+            raise CheckFailed(f"Hidden test, input {trial} of {total} (seed {seed}): {text}\n"
+                              f"The input was: {name}({_show(args)})") from None
         msg = item.compare(actual, expected, name)
         if msg:
             found = _certain(name, item, call, args, actual, expected, designed, rng) if explain else None
@@ -704,7 +704,41 @@ def run(name, call, seed=None, explain=True):
             raise CheckFailed(f"Hidden test (seed {seed}): {msg}")
 
 
+# What a learner can do about an error their function raised, by the error's text.
+HINTS = [
+    ("OverflowError", "math.exp overflows for large |z| (the inputs reach |z| = 1000): use np.exp, "
+                      "which returns inf with a warning instead of raising, or np.tanh for tanh."),
+    ("ZeroDivisionError", "something was divided by zero: look at what is divided by a count, a "
+                          "norm or a difference, and at inputs such as z = 0 or one sample."),
+    ("UFuncTypeError", "an integer array cannot hold a fractional result: start from floats, "
+                       "e.g. np.asarray(x, dtype=float) or np.zeros(shape) rather than np.zeros_like(ints)."),
+    ("Cannot cast", "an integer array cannot hold a fractional result: start from floats, "
+                    "e.g. np.asarray(x, dtype=float)."),
+    ("matmul: Input operand", "two shapes do not fit a matrix product: write down the shape of each "
+                              "factor (W^(l) is (n_l, n_(l-1)), a batch is (n_units, n_samples))."),
+    ("could not be broadcast", "two shapes do not fit: write down the shape of each array in the line."),
+]
+
+
+def hint(text):
+    """' ' + what to do about an error with this text, or ''."""
+    return next((" " + advice for key, advice in HINTS if key in text), "")
+
+
+def _called(fn, name):
+    """call(args) for a learner's function in this process: its value, or CheckFailed naming the
+    error it raised (as the sandbox reports it), so that both say the same."""
+    def call(args):
+        try:
+            return checks.call(fn, *args, name=name)
+        except CheckFailed:
+            raise
+        except Exception as err:                  # noqa: BLE001 - a learner's error of any kind
+            raise CheckFailed(f"{name} raised {type(err).__name__}: {err}"[:500]) from None
+    return call
+
+
 def check(name, fn, seed=None):
     """Judge the learner's fn for graded item `name` against the reference on random inputs
     (this is what a hidden test cell calls, inside the learner's kernel)."""
-    run(name, lambda args: checks.call(fn, *args, name=name), seed)
+    run(name, _called(fn, name), seed)

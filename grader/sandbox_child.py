@@ -231,7 +231,7 @@ def main():
         except WireError as err:
             reply({"ok": False, "kind": "unreadable", "error": f"{name} returned a value the grader cannot read: {err}"})
         except BaseException as err:   # noqa: BLE001 - a learner's error of any kind is a reply
-            reply({"ok": False, "kind": "raised", "error": _error_text(err)})
+            reply({"ok": False, "kind": "raised", "error": f"{name} raised {_error_text(err)}"[:500]})
 
 
 def warm():

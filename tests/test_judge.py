@@ -1,4 +1,6 @@
 """grader.judge: the hidden tests pass the reference and fail typical wrong or hard-coded answers."""
+import math
+
 import numpy as np
 import pytest
 
@@ -28,7 +30,7 @@ def test_answers_hard_coded_to_the_visible_numbers_fail():
     ("sigmoid_prime", lambda z: R.sigmoid(R.sigmoid(z)) * (1 - R.sigmoid(R.sigmoid(z))), "entries differ"),
     ("last_layer_grads", lambda a, w, b, y: tuple(-g for g in R.last_layer_grads(a, w, b, y)), "sign is flipped"),
     ("last_layer_grads", lambda a, w, b, y: tuple(g / 2 for g in R.last_layer_grads(a, w, b, y)), "half the expected"),
-    ("numerical_derivative", lambda f, x, h=1e-5: (f(x + h) - f(x)) / h, "relative error"),
+    ("numerical_derivative", lambda f, x, h=1e-5: (f(x + h) - f(x)) / h, "is allowed: |got - expected| <= 1e-09 + 1e-06"),
     ("chain_backward", lambda w, b, x, y: tuple([None] + [g * len(x) for g in gs[1:]]
                                                for gs in R.chain_backward(w, b, x, y)), "first wrong layer"),
     ("perceptron_grad", lambda W, x, t: np.outer(R.sigmoid(W @ x) - t, x), "entries differ"),
@@ -123,3 +125,29 @@ def test_nan_laced_weights_fail_init_params():
 
     with pytest.raises(judge.CheckFailed, match="NaN or infinite"):
         judge.run("init_params", lambda args: laced(*args), seed=3)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda z: np.vectorize(lambda v: 4 / (math.exp(v) + math.exp(-v)) ** 2)(z), "math.exp overflows"),   # sech^2
+    (lambda z: exec("assert False"), "tanh_prime raised AssertionError"),
+])
+def test_an_error_names_the_function_the_input_the_seed_and_what_to_do(wrong, words):
+    with pytest.raises(CheckFailed) as failure:
+        judge.check("tanh_prime", wrong, seed=7)
+    text = str(failure.value)
+    assert text.startswith("Hidden test, input 1 of ") and "(seed 7)" in text and words in text
+    assert "\nThe input was: tanh_prime([" in text
+
+
+def test_a_float32_answer_is_told_so():
+    """A port computed in single precision (CS231n's nets often are) misses the tolerance, and
+    the message says why."""
+    def single(W, Z, A, Y, f="sigmoid", cost="half_sse"):
+        c = lambda xs: [None] + [np.asarray(x, np.float32) for x in xs[1:]]          # noqa: E731
+        A32 = [np.asarray(A[0], np.float32)] + c(A)[1:]
+        return tuple([None] + [g.astype(np.float32) for g in part[1:]]
+                     for part in R.backward(c(W), c(Z), A32, np.asarray(Y, np.float32), f, cost))
+    for seed in range(5):
+        with pytest.raises(CheckFailed, match="holds float32 numbers .about 7 significant digits.; the course "
+                                              "computes in float64"):
+            judge.check("backward", single, seed=seed)
