@@ -132,11 +132,15 @@ def _as_float_array(actual, name, expected):
     if arr.dtype == object:
         raise CheckFailed(f"{name} is a {type(actual).__name__} that numpy cannot read as numbers: "
                           f"{actual!r:.200}")
-    if arr.dtype.kind not in "fiu" or (arr.dtype.kind in "iu" and np.asarray(expected).dtype.kind == "f"
-                                       and arr.ndim > 0):
+    if arr.dtype.kind not in "biuf":
         raise CheckFailed(f"{name} has dtype {arr.dtype} but should hold floating-point numbers "
                           f"(float64); e.g. use .astype(float). Values: {_fmt(arr)}")
-    return arr.astype(np.float64)
+    return arr.astype(np.float64)       # integers and booleans are compared by value (exact 0/1 slopes are right)
+
+
+def _integers(actual):
+    """Whether actual is an integer or boolean array (or number)."""
+    return np.asarray(actual).dtype.kind in "biu" if not isinstance(actual, (list, tuple, dict)) else False
 
 
 def _scale_factor(a, e):
@@ -255,6 +259,9 @@ def difference(actual, expected, name="result", rtol=1e-7, atol=1e-10):
     except CheckFailed as failure:
         return str(failure)
     msg = _array_message(a, e, name, rtol, atol)
+    if msg and _integers(actual) and e.dtype.kind == "f" and not np.all(e == np.round(e)):
+        msg += (f" {name} holds {np.asarray(actual).dtype} numbers, which cannot have fractions: compute in "
+                "floats (e.g. np.asarray(x, dtype=float), or np.zeros(shape) rather than np.zeros_like of integers).")
     if msg and getattr(actual, "dtype", None) in (np.float16, np.float32):
         msg += (f" {name} holds {actual.dtype} numbers (about {7 if actual.dtype == np.float32 else 3} "
                 "significant digits); the course computes in float64: leave out the dtype=np.float32 or "
@@ -263,10 +270,14 @@ def difference(actual, expected, name="result", rtol=1e-7, atol=1e-10):
 
 
 def close(actual, expected, name="result", rtol=1e-7, atol=1e-10):
-    """Fail with a message saying what differs unless actual matches expected (see difference)."""
+    """Fail with a message saying what differs unless actual matches expected (see difference).
+    Right values of an integer or boolean dtype pass, with a note (printed, not an error)."""
     msg = difference(actual, expected, name, rtol, atol)
     if msg:
         raise CheckFailed(msg)
+    if _integers(actual) and np.asarray(expected).dtype.kind == "f" and np.ndim(actual) > 0:
+        print(f"note: {name} holds {np.asarray(actual).dtype} values; they are right, and were compared as "
+              "floats (the course's own functions return float64).")
 
 
 def layers(actual, expected, name="result", rtol=1e-7, atol=1e-10):

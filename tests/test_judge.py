@@ -151,3 +151,8 @@ def test_a_float32_answer_is_told_so():
         with pytest.raises(CheckFailed, match="holds float32 numbers .about 7 significant digits.; the course "
                                               "computes in float64"):
             judge.check("backward", single, seed=seed)
+
+
+@pytest.mark.parametrize("dtype", [int, bool])
+def test_exact_zero_one_slopes_of_integer_or_boolean_dtype_pass(dtype):
+    judge.check("relu_prime", lambda z: (np.asarray(z) > 0).astype(dtype))

@@ -1,5 +1,6 @@
 """Trusted grading: verdicts computed outside the learner's process cannot be faked, and one bad
 function costs only its own item."""
+import re
 from pathlib import Path
 
 import nbformat
@@ -63,7 +64,7 @@ def sigmoid(z):
 """
     result = verdicts(submission(root, sigmoid=cheat))
     assert result["sigmoid"][0] == "failed"
-    assert result["sigmoid"][1].startswith("Hidden test, input 1 of 5 (seed 1): sigmoid")
+    assert re.match(r"Hidden test, input 1 of \d+ \(seed 1\): sigmoid", result["sigmoid"][1])
 
 
 def test_sabotaging_builtins_earns_nothing(root):
