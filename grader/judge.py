@@ -356,10 +356,12 @@ def _perceptron_designed(rng):
 
 
 def _one_hidden_designed(rng):
-    """Averaged over samples with square weights; summed with any shapes; and every activation in
-    each layer, with one sample and with several (d, p, m, n all different)."""
+    """Averaged over samples with square weights; summed with any shapes; square weights of another
+    size (a mistake seen on square weights only is then seen twice); and every activation in each
+    layer, with one sample and with several (d, p, m, n all different)."""
     cases = [_square_one_hidden_case(rng), _summed_one_hidden_case(rng)]
-    for (d, p, m, n), f1, f2, average in (((2, 3, 4, 1), "relu", "identity", True),
+    for (d, p, m, n), f1, f2, average in (((6, 6, 6, 2), "tanh", "sigmoid", False),   # a second square shape
+                                          ((2, 3, 4, 1), "relu", "identity", True),
                                           ((4, 2, 3, 5), "identity", "relu", False),
                                           ((3, 5, 2, 4), "tanh", "sigmoid", True)):
         cases.append((rng.normal(0, 1, (p, d)), rng.normal(0, 1, (p, 1)), rng.normal(0, 1, (m, p)),
@@ -409,7 +411,7 @@ def _net(rng, square=False):
 # activations, every shape different): a message describes the first input that fails.
 NETS = [([2, 5, 4, 3], ["tanh", "sigmoid", "sigmoid"], 6),
         ([4, 3, 2], ["relu", "identity"], 5),
-        ([3, 3, 3, 3, 3], "tanh", 4),
+        ([5, 5, 5, 5], "tanh", 4),        # wider than _square_backward_case's: a second square shape
         ([5, 4, 6, 3, 2], ["sigmoid", "relu", "tanh", "sigmoid"], 1),
         ([3, 2], "identity", 1)]
 
