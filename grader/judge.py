@@ -726,8 +726,8 @@ HINTS = [
 
 
 def hint(text):
-    """' ' + what to do about an error with this text, or ''."""
-    return next((" " + advice for key, advice in HINTS if key in text), "")
+    """'. ' + what to do about an error with this text, or ''."""
+    return next((". " + advice for key, advice in HINTS if key in text), "")
 
 
 def _called(fn, name):
