@@ -176,7 +176,7 @@ PARTIAL = {
 }
 
 
-def partial(item, source, kind, condition, change):
+def partial(item, source, condition, change):
     """The answer `source` to `item` wrapped so that it is wrong exactly when `condition` holds."""
     params = re.search(rf"def {item}\((.*?)\):", source, re.S).group(1)
     names = ", ".join(p.split("=")[0].strip() for p in params.split(","))
@@ -285,7 +285,7 @@ def mutants(root=ROOT):
             made += generic(entry, item.id, source)
             for kind, description, condition, change in PARTIAL.get(item.id, []):
                 made.append(Mutant(entry.id, item.id, f"partial-{kind}",
-                                   partial(item.id, source, kind, condition, change), description))
+                                   partial(item.id, source, condition, change), description))
     return made
 
 
