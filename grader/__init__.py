@@ -6,6 +6,7 @@
     grader.data            the 8x8 digits data set, split and one-hot encoded
     grader.checks          the helpers that test cells call; messages say what differs
     grader.gradcheck       central differences and relative errors
+    grader.tolerances      every tolerance the checks use, and why it has that size
     grader.worked_example  the 2-2-2 example's starting values and verified numbers
     grader.judge           hidden tests: learners' functions against the reference
     grader.manifest        the course manifest (course.toml)

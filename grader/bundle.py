@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The modules learners get: everything the release notebooks import, and the self-check.
 LEARNER_MODULES = ("__main__.py", "cli.py", "selfcheck.py", "manifest.py", "course.toml",
-                   "checks.py", "misconceptions.py", "gradcheck.py", "activations.py", "costs.py",
+                   "checks.py", "misconceptions.py", "gradcheck.py", "tolerances.py", "activations.py", "costs.py",
                    "data.py", "digits_split.npz", "worked_example.py", "diagrams.py")
 # Never shipped, whatever else changes: a test asserts none of these is in the bundle.
 INSTRUCTOR_ONLY = ("reference.py", "judge.py", "diagnose.py", "release.py", "bundle.py")
@@ -25,6 +25,7 @@ INIT = '''"""The backpropagation course's learner tools.
     grader.checks          the helpers that test cells call; messages say what differs
     grader.misconceptions  the typical mistakes the messages name, and why they are mistakes
     grader.gradcheck       central differences and relative errors
+    grader.tolerances      every tolerance the checks use, and why it has that size
     grader.activations     activation functions and their derivatives
     grader.costs           costs and their gradients
     grader.data            the 8x8 digits data set, split and one-hot encoded

@@ -18,6 +18,7 @@ import numpy as np
 
 from .gradcheck import norm_rel_error, numerical_gradient
 from .misconceptions import CATALOGUE
+from .tolerances import ATOL, RTOL
 
 
 class CheckFailed(AssertionError):
@@ -219,7 +220,7 @@ def _array_message(a, e, name, rtol, atol):
     return msg
 
 
-def difference(actual, expected, name="result", rtol=1e-7, atol=1e-10):
+def difference(actual, expected, name="result", rtol=RTOL, atol=ATOL):
     """A sentence saying how actual differs from expected, or None if they match.
 
     expected may be a number, an array (a list of numbers counts as one), or a tuple, a list
@@ -269,7 +270,7 @@ def difference(actual, expected, name="result", rtol=1e-7, atol=1e-10):
     return msg
 
 
-def close(actual, expected, name="result", rtol=1e-7, atol=1e-10):
+def close(actual, expected, name="result", rtol=RTOL, atol=ATOL):
     """Fail with a message saying what differs unless actual matches expected (see difference).
     Right values of an integer or boolean dtype pass, with a note (printed, not an error)."""
     msg = difference(actual, expected, name, rtol, atol)
@@ -280,7 +281,7 @@ def close(actual, expected, name="result", rtol=1e-7, atol=1e-10):
               "floats (the course's own functions return float64).")
 
 
-def layers(actual, expected, name="result", rtol=1e-7, atol=1e-10):
+def layers(actual, expected, name="result", rtol=RTOL, atol=ATOL):
     """Compare per-layer lists (index l = layer l, index 0 None), checking from the last layer
     backwards as backpropagation computes them; the message names the first wrong layer."""
     if not isinstance(actual, (list, tuple)):
@@ -300,7 +301,7 @@ def layers(actual, expected, name="result", rtol=1e-7, atol=1e-10):
                               f"{right}. {msg}")
 
 
-def gradient(analytic, f, x, name="gradient", h=1e-5, tol=1e-7):
+def gradient(analytic, f, x, name="gradient", h=1e-5, tol=RTOL):
     """Fail unless `analytic` matches the central-difference gradient of f at x.
 
     The figure compared with tol is ||analytic - numeric|| / (||analytic|| + ||numeric||).

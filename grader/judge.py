@@ -17,6 +17,7 @@ import numpy as np
 
 from . import checks, diagnose
 from . import reference as R
+from . import tolerances as T
 from . import worked_example as WE
 from .checks import CheckFailed
 from .sandbox_child import RECIPES
@@ -574,19 +575,19 @@ def _init_compare(actual, expected, name):
             return f"{call}: W[{l}] holds {int(np.sum(~np.isfinite(w)))} NaN or infinite values."
         want = STD[scheme](sizes[l - 1], sizes[l])
         std, mean = float(w.std()), float(w.mean())
-        if abs(std / want - 1) > 0.05:
+        if abs(std / want - 1) > T.INIT_STD:
             return (f"{call}: W[{l}] has standard deviation {std:.4g}, but {scheme!r} should give "
                     f"{want:.4g} for n_(l-1) = {sizes[l - 1]}, n_l = {sizes[l]}.")
         if abs(mean) > 5 * want / np.sqrt(w.size):
             return f"{call}: W[{l}] has mean {mean:.3g}; it should be centred on 0."
         if scheme == "xavier":
             r = np.sqrt(6 / (sizes[l - 1] + sizes[l]))
-            if np.max(np.abs(w)) > r * (1 + 1e-12) or np.max(np.abs(w)) < 0.95 * r:
+            if np.max(np.abs(w)) > r * (1 + 1e-12) or np.max(np.abs(w)) < T.GLOROT_EDGE * r:
                 return (f"{call}: the largest |W[{l}]| is {np.max(np.abs(w)):.4g}; Xavier/Glorot draws "
                         f"uniformly from [-r, r] with r = sqrt(6/(n_(l-1) + n_l)) = {r:.4g}.")
         else:
             beyond = float(np.mean(np.abs(w) > 2 * want))
-            if not 0.03 < beyond < 0.065:
+            if not T.GAUSS_TAIL[0] < beyond < T.GAUSS_TAIL[1]:
                 return (f"{call}: {beyond:.1%} of W[{l}] lies beyond two standard deviations, where a "
                         "Gaussian puts 4.6%. Is it drawn from a normal distribution?")
     return None
@@ -598,7 +599,7 @@ ITEMS = {
     "sigmoid_prime": Item(_z_values, R.sigmoid_prime, designed=_z_designed),
     "last_layer_grads": Item(_neuron_case, R.last_layer_grads, designed=lambda rng: [_neuron_case(rng, n) for n in (1, 4)]),
     "numerical_derivative": Item(_derivative_case, R.numerical_gradient,
-                                 lambda a, e, name: checks.difference(a, e, name, 1e-6, 1e-9), trials=5),
+                                 lambda a, e, name: checks.difference(a, e, name, T.DERIVATIVE_RTOL, T.DERIVATIVE_ATOL), trials=5),
     "chain_forward": Item(lambda rng: _chain_params(rng)[:3], R.chain_forward,
                           designed=lambda rng: [_chain_params(rng, L, n)[:3] for L, n in CHAINS]),
     "chain_backward": Item(_chain_params, R.chain_backward, _per_layer("dw", "db"),
