@@ -315,3 +315,20 @@ def test_without_isolation_grades_the_same_and_says_so(tmp_path, root):
     assert "Graded without isolation" in (out / "report.md").read_text()
     assert "WITHOUT ISOLATION" in summary_text(rows, review, out, 1.0, isolated=False)
     assert "WITHOUT ISOLATION" not in summary_text(rows, review, out, 1.0)
+
+
+def test_a_partly_blank_submission_raises_no_false_review_flag(tmp_path, root):
+    """Notebook 03 solved except one_hidden_loop, left as released: the loop scores 0 and
+    one_hidden_vectorised full marks from both verdicts (its test does not use the loop), so no
+    disagreement between nbgrader and the judge is flagged."""
+    nb03 = next(nb for nb in manifest.load() if nb.id == "03_multi_output")
+    read = lambda folder: nbformat.read(root / folder / nb03.id / nb03.filename, as_version=4)   # noqa: E731
+    nb = with_answers(read("notebooks"), read("solutions"))
+    blank = {c.metadata["nbgrader"]["grade_id"]: c.source for c in read("notebooks").cells
+             if c.metadata.get("nbgrader", {}).get("solution")}["one_hidden_loop"]
+    write(tmp_path / "in", "half", edit(nb, "one_hidden_loop", blank), nb03.filename)
+    rows, review = autograde(tmp_path / "in", tmp_path / "out", jobs=1, timeout=10, progress=False)
+    got = {r.item: (r.status, r.message) for r in rows}
+    assert got["one_hidden_loop"] == ("failed", "one_hidden_loop is not written yet")
+    assert got["one_hidden_vectorised"] == ("ok", "") and got["perceptron_grad"] == ("ok", "")
+    assert not [note for notes in review.values() for note in notes if "own test" in note], review
