@@ -80,6 +80,9 @@ class SandboxFailure(Exception):
         self.message = message
 
 
+CELL_GRACE = 2.0      # seconds the grader waits beyond a cell's limit for the child's own CellTimeout
+
+
 def process_limit(headroom, uid=None):
     """An RLIMIT_NPROC value allowing `headroom` more processes than user uid (default: this one)
     runs now, so a fork bomb stops there (Linux counts a user's processes; it does not limit root,
@@ -269,7 +272,9 @@ class Sandbox:
         """Run one cell: {"outputs": [...], "error": {"ename", "evalue"} or None}; SandboxFailure if
         the cell times out or ends the process."""
         self._send({"run": source, "capture": capture, "cell_seconds": self.limits.cell_seconds})
-        reply = self._receive(self.limits.cell_seconds, "running a cell")
+        # The child stops a cell itself after cell_seconds (CellTimeout, and it goes on); the grader
+        # kills it only for a cell that ignores that, so it waits a little longer than the child.
+        reply = self._receive(self.limits.cell_seconds + CELL_GRACE, "running a cell")
         error = reply.get("error")
         if error is not None and not (isinstance(error, dict) and all(isinstance(error.get(k), str) for k in ("ename", "evalue"))):
             error = {"ename": "Error", "evalue": "(unreadable)"}
