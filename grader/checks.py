@@ -141,7 +141,7 @@ def _as_float_array(actual, name, expected):
 
 def _integers(actual):
     """Whether actual is an integer or boolean array (or number)."""
-    return np.asarray(actual).dtype.kind in "biu" if not isinstance(actual, (list, tuple, dict)) else False
+    return not isinstance(actual, (list, tuple, dict)) and np.asarray(actual).dtype.kind in "biu"
 
 
 def _scale_factor(a, e):

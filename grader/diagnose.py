@@ -255,12 +255,6 @@ def reproduces(item, mistaken, args, actual, reference, compare):
         and compare(actual, value, item) is None
 
 
-def recognise(item, args, actual, expected, compare):
-    """The first Misconception of candidates(...), or None (a single case: the judge confirms a
-    name on a second case before it gives it to a learner)."""
-    found = candidates(item, args, actual, expected, compare)
-    return found[0][0] if found else None
-
 
 def for_message(text):
     """The catalogue entry a check's message points to without a value to compare (a function

@@ -11,7 +11,7 @@ import pytest
 from traitlets.config import Config
 
 from grader import manifest
-from grader.autograde import nbgrader_schema_head, setup_nbgrader
+from grader.autograde import nbgrader_schema_head, setup_nbgrader, without_demonstrations
 
 NOTEBOOKS = manifest.load()
 setup_nbgrader()      # as `grader autograde` does: new gradebooks get the schema head without a subprocess
@@ -45,12 +45,8 @@ def make_noisy(root, out, nb):
     called; notebook 01's sigmoid is the naive one, which overflows (RuntimeWarning) at z = -1000.
     The course's demonstrations are left out (the solution's own run keeps them): only the answers
     make noise."""
-    from grader.trusted import demonstrations
-
-    notebook = nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4)
-    release = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4)
-    for i in demonstrations(notebook, release):
-        notebook.cells[i].source = "# a demonstration: not needed here"
+    notebook = without_demonstrations(nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4),
+                                      nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4))
     for cell in notebook.cells:
         if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
             source = cell.source.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n    print('in here', file=sys.stderr)\n")
@@ -101,14 +97,10 @@ def test_solution_full_marks_noise_nothing_release_zero(nb, tmp_path, root):
 def test_validator_passes_solution_and_fails_release(nb, root, tmp_path):
     from nbgrader.validator import Validator
 
-    from grader.trusted import demonstrations
-
     validator = Validator(config=course_config(tmp_path, root))
     solution = nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4)
     release = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4)
-    for i in demonstrations(solution, release):        # nbval and plain autograde run them already
-        solution.cells[i].source = "# a demonstration: not needed here"
-    nbformat.write(solution, tmp_path / nb.filename)
+    nbformat.write(without_demonstrations(solution, release), tmp_path / nb.filename)   # nbval runs them
     assert validator.validate(str(tmp_path / nb.filename)) == {}
     result = validator.validate(str(root / "notebooks" / nb.id / nb.filename))
     # every test cell fails, and nbgrader also flags each written answer left as "YOUR ANSWER HERE"
