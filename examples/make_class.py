@@ -32,7 +32,8 @@ from pathlib import Path
 
 import nbformat
 
-from grader import manifest, release
+from grader.learner import manifest
+from grader.authoring import release
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / "notebooks"
@@ -370,7 +371,7 @@ def build():
     edit(nb, "hidden_layer_gradients", '(d1 * p["w5"] + d2 * p["w7"])', '(d1 * p["w5"] + d2 * p["w6"])')
     body(nb, "slipped_step", "    return dict(p)")
     add("s08", "02_worked_example", "cheat",
-        "grader.checks.close/difference/layers replaced by no-ops in the forward_pass cell; total_error without "
+        "grader.learner.checks.close/difference/layers replaced by no-ops in the forward_pass cell; total_error without "
         "the 1/2, hidden_layer_gradients uses w6 for w7, slipped_step returns p unchanged",
         "cheat has no effect: total_error, hidden_layer_gradients, gradient_step, slipped_step, train fail "
         "(the last three call the wrong functions); forward_pass, output_layer_gradients, update_weights pass "
@@ -378,8 +379,8 @@ def build():
 
     nb = solved("03_multi_output")
     edit(nb, "perceptron_grad", "def perceptron_grad(W, x, t):",
-         "import grader.judge\n"
-         "grader.judge.check = lambda *a, **k: None\n"
+         "import grader.course.judge\n"
+         "grader.course.judge.check = lambda *a, **k: None\n"
          "checks.close = lambda *a, **k: None\n"
          "checks.gradient = lambda *a, **k: None\n\n\n"
          "def perceptron_grad(W, x, t):")
@@ -388,7 +389,7 @@ def build():
     edit(nb, "one_hidden_vectorised", "    n = X.shape[1]\n    return tuple(g / n for g in grads) if average else grads",
          "    return grads")
     add("s08", "03_multi_output", "cheat",
-        "`import grader.judge` then judge.check, checks.close and checks.gradient replaced by no-ops; "
+        "`import grader.course.judge` then judge.check, checks.close and checks.gradient replaced by no-ops; "
         "perceptron_grad transposed, one_hidden_loop forgets f1', one_hidden_vectorised ignores average",
         "cheat has no effect: all three items fail (0/8)", nb, plain="8/8: fooled")
 

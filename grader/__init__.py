@@ -1,14 +1,13 @@
-"""The backpropagation course's grader: reference implementation, checks, manifest and CLI.
+"""The backpropagation course's grader. Four folders, by who uses them:
 
-    grader.reference       the numpy reference implementation (instructors only)
-    grader.activations     activation functions and derivatives (used by notebooks 03-05)
-    grader.costs           costs and their gradients (used by notebooks 04-05)
-    grader.data            the 8x8 digits data set, split and one-hot encoded
-    grader.checks          the helpers that test cells call; messages say what differs
-    grader.gradcheck       central differences and relative errors
-    grader.tolerances      every tolerance the checks use, and why it has that size
-    grader.worked_example  the 2-2-2 example's starting values and verified numbers
-    grader.judge           hidden tests: learners' functions against the reference
-    grader.manifest        the course manifest (course.toml)
-    python -m grader       release | check  (see grader.cli)
+    grader.learner    what learners get (the bundle ships this folder as it is) and the notebooks
+                      import: checks, gradcheck, tolerances, activations, costs, data,
+                      worked_example, diagrams, misconceptions, the manifest and the self-check
+    grader.course     the instructor's truth: the reference implementation, one module per
+                      notebook under items/ (how each graded function is judged, its catalogued
+                      mistakes and its mutants), and the judge and diagnosis over them
+    grader.grading    the class pipeline: nbgrader runs, sandboxes (bubblewrap), the trusted
+                      judge's process, feedback and the class report
+    grader.authoring  the release, the learners' bundle and mutation testing
+    python -m grader  check | release | bundle | autograde | mutants  (grader.cli)
 """

@@ -8,7 +8,7 @@ import sys
 
 
 def cmd_release(args):
-    from .release import release
+    from .authoring.release import release
 
     for path in release(out=args.out):
         print(f"wrote {path}")
@@ -16,7 +16,7 @@ def cmd_release(args):
 
 
 def cmd_bundle(args):
-    from .bundle import bundle
+    from .authoring.bundle import bundle
 
     names = bundle(args.out)
     print(f"wrote {args.out}: {sum(n.endswith('.ipynb') for n in names)} notebooks and "
@@ -27,7 +27,7 @@ def cmd_bundle(args):
 def cmd_autograde(args):
     import time
 
-    from .autograde import IsolationUnavailable, ZipRefused, autograde, summary_text
+    from .grading.autograde import IsolationUnavailable, ZipRefused, autograde, summary_text
 
     start = time.perf_counter()
     try:
@@ -41,12 +41,12 @@ def cmd_autograde(args):
 
 
 def _instructor():
-    """True in the instructor's copy of the course (the learners' bundle has no release module)."""
-    return importlib.util.find_spec(f"{__package__}.release") is not None
+    """True in the instructor's copy of the course (the learners' bundle has no grader.authoring)."""
+    return importlib.util.find_spec(f"{__package__}.authoring") is not None
 
 
 def cmd_check(args):
-    from .selfcheck import NotebookUnreadable, check, table
+    from .learner.selfcheck import NotebookUnreadable, check, table
 
     status = 0
     for path in args.notebooks:
@@ -90,7 +90,7 @@ def main(argv=None):
 
         p = sub.add_parser("mutants", help="grade every mutant of the solutions: killed and diagnosed per function")
         p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
-        p.set_defaults(run=lambda args: __import__("grader.mutants", fromlist=["main"]).main(args.jobs))
+        p.set_defaults(run=lambda args: __import__("grader.authoring.mutants", fromlist=["main"]).main(args.jobs))
 
     p = sub.add_parser("check", help="run notebooks and report each graded item; exit 1 if any fails")
     p.add_argument("notebooks", nargs="+", help="notebook files (.ipynb)")

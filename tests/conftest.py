@@ -20,7 +20,7 @@ BIN = Path(sys.executable).parent
 # temporary files in this process's own folder, so a test can tell its own processes from those
 # of anything else running on the machine (another test worker, an instructor's grading run).
 TMP = Path(tempfile.mkdtemp(prefix="bpct-"))      # short: Unix socket paths below it have 107 bytes at most
-TMP.chmod(0o711)        # passable, not listable: a root grader's sandbox stage lives here (grader.isolation)
+TMP.chmod(0o711)        # passable, not listable: a root grader's sandbox stage lives here (grader.grading.isolation)
 atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 os.environ["TMPDIR"] = str(TMP)
 tempfile.tempdir = None                         # tempfile looks at TMPDIR again

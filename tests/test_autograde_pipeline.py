@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from conftest import with_answers
 
-from grader import manifest
-from grader.autograde import autograde
+from grader.learner import manifest
+from grader.grading.autograde import autograde
 
 NB = manifest.load()[0]          # 01_chain_rule: quick to run
 ITEMS = [item.id for item in NB.items]
@@ -41,11 +41,11 @@ def edit(nb, grade_id, source=None, delete=False, duplicate=False):
 CHEAT = """
 import numpy as np
 np.allclose = lambda *a, **k: True
-import grader.checks
-grader.checks.close = grader.checks.difference = lambda *a, **k: None
+import grader.learner.checks
+grader.learner.checks.close = grader.learner.checks.difference = lambda *a, **k: None
 try:                                   # the judge is not where the learner's code runs
-    import grader.judge
-    grader.judge.check = lambda *a, **k: None
+    import grader.course.judge
+    grader.course.judge.check = lambda *a, **k: None
 except ImportError:
     pass
 
@@ -258,7 +258,7 @@ def test_a_gradebook_write_that_sqlite_refuses_at_once_is_tried_again(tmp_path):
     import sqlite3
     import threading
 
-    from grader.autograde import gradebook_retries
+    from grader.grading.autograde import gradebook_retries
 
     db = tmp_path / "gradebook.db"
     with sqlite3.connect(db) as setup:
@@ -302,7 +302,7 @@ def test_a_gradebook_write_that_sqlite_refuses_at_once_is_tried_again(tmp_path):
 def test_without_isolation_grades_the_same_and_says_so(tmp_path, root):
     """--unsafe-no-isolation (a machine without bubblewrap, trusted submissions): the same scores,
     and report.md and the summary state that the code ran unisolated."""
-    from grader.autograde import summary_text
+    from grader.grading.autograde import summary_text
 
     folder = tmp_path / "class"
     write(folder, "a", solved(root))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import manifest
+from grader.learner import manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = [ROOT / "solutions" / nb.id / nb.filename for nb in manifest.load()]

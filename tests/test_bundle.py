@@ -11,8 +11,8 @@ import nbformat
 import pytest
 from conftest import with_answers
 
-from grader import manifest
-from grader.bundle import INSTRUCTOR_ONLY, bundle
+from grader.learner import manifest
+from grader.authoring.bundle import INSTRUCTOR_ONLY, bundle, learner_files
 
 NOTEBOOKS = manifest.load()
 
@@ -30,8 +30,10 @@ def test_bundle_holds_the_release_and_no_instructor_material(unpacked, root):
     folder, names = unpacked
     assert sorted(n for n in names if n.endswith(".ipynb")) == sorted(
         f"notebooks/{nb.id}/{nb.filename}" for nb in NOTEBOOKS)
-    for name in INSTRUCTOR_ONLY:
-        assert f"grader/{name}" not in names
+    shipped = {n for n in names if n.startswith("grader/")}
+    assert shipped == {name for _, name in learner_files()} | {"grader/__init__.py"}
+    assert "grader/learner/reference.py" not in shipped and "grader/learner/course.toml" in shipped
+    assert not any(n.startswith(f"grader/{folder}/") for folder in INSTRUCTOR_ONLY for n in names)
     assert not any(n.startswith("solutions/") or n.endswith(".db") for n in names)
     for nb in NOTEBOOKS:
         released = (root / "notebooks" / nb.id / nb.filename).read_bytes()
@@ -39,7 +41,7 @@ def test_bundle_holds_the_release_and_no_instructor_material(unpacked, root):
 
 
 # A learner's environment: the same packages, but not this repository. The course is installed
-# here in editable mode, and its import hook would find grader.reference for any `grader`
+# here in editable mode, and its import hook would find grader.course.reference for any `grader`
 # package, so these processes start Python with -S (no site hooks) and put the bundle and the
 # installed packages on PYTHONPATH themselves.
 SITE = sysconfig.get_paths()["purelib"]
@@ -72,7 +74,7 @@ def learner_kernel(unpacked, tmp_path_factory):
 def test_bundle_offers_check_but_not_the_answers(unpacked):
     folder, _ = unpacked
     proc = run_in(folder, "import grader, importlib.util; print(grader.__file__); "
-                          "print(importlib.util.find_spec('grader.reference'), importlib.util.find_spec('grader.judge'))")
+                          "print(importlib.util.find_spec('grader.course'), importlib.util.find_spec('grader.grading'))")
     assert proc.returncode == 0, proc.stderr
     where, specs = proc.stdout.splitlines()
     assert where.startswith(str(folder)) and specs == "None None"
@@ -92,7 +94,7 @@ def test_bundle_notebooks_pass_their_visible_tests_without_the_repository(unpack
     probe = nbformat.v4.new_code_cell(
         "import grader, importlib.util\n"
         f"assert grader.__file__.startswith({str(folder)!r}), grader.__file__\n"
-        "assert importlib.util.find_spec('grader.reference') is None")
+        "assert importlib.util.find_spec('grader.course') is None")
     notebook.cells.insert(0, probe)
     monkeypatch.setenv("JUPYTER_PATH", f"{learner_kernel}{os.pathsep}{os.environ['JUPYTER_PATH']}")
     NotebookClient(notebook, timeout=120, kernel_name="learner", record_timing=False,

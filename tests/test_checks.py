@@ -1,12 +1,12 @@
-"""grader.checks: each failure names what differs; learners' warnings and mutations are handled."""
+"""grader.learner.checks: each failure names what differs; learners' warnings and mutations are handled."""
 import sys
 import warnings
 
 import numpy as np
 import pytest
 
-from grader import checks
-from grader.checks import CheckFailed
+from grader.learner import checks
+from grader.learner.checks import CheckFailed
 
 E = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 

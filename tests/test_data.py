@@ -1,7 +1,7 @@
-"""grader.data: the digits split is reproducible, stratified, column-wise and one-hot."""
+"""grader.learner.data: the digits split is reproducible, stratified, column-wise and one-hot."""
 import numpy as np
 
-from grader import data
+from grader.learner import data
 
 
 def test_digits_split_shapes_and_targets():

@@ -1,16 +1,19 @@
-"""grader.diagnose and grader.misconceptions: every catalogued mistake, written as the learner
+"""grader.course.diagnose and grader.learner.misconceptions: every catalogued mistake, written as the learner
 would have written it, fails its hidden test with the mistake named; other wrong answers and
 right ones are not given a name."""
 import numpy as np
 import pytest
 
-from grader import diagnose, judge
-from grader import reference as R
-from grader.checks import CheckFailed
-from grader.misconceptions import CATALOGUE, find
-from grader.report import common_message
+from grader.course import judge
+from grader.course import reference as R
+from grader.course.inputs import z_designed
+from grader.course.items import MISTAKES, nb02_worked_example as nb02
+from grader.course.mistakes import mistaken_backward
+from grader.learner.checks import CheckFailed
+from grader.learner.misconceptions import CATALOGUE, find
+from grader.grading.report import common_message
 
-CASES = [(item, mid, fn) for item, mistakes in diagnose.MISTAKES.items() for mid, fn in mistakes]
+CASES = [(item, mid, fn) for item, mistakes in MISTAKES.items() for mid, fn in mistakes]
 
 
 def verdict(item, fn, seed):
@@ -58,7 +61,7 @@ def test_mistaken_backward_with_no_mistake_is_the_reference():
     rng = np.random.default_rng(4)
     for _ in range(10):
         args = judge.ITEMS["backward"].cases(rng)
-        assert judge.ITEMS["backward"].compare(diagnose.mistaken_backward(*args), R.backward(*args), "b") is None
+        assert judge.ITEMS["backward"].compare(mistaken_backward(*args), R.backward(*args), "b") is None
 
 
 def test_the_report_counts_a_mistake_once_whatever_its_numbers():
@@ -81,7 +84,7 @@ def test_a_factor_is_described_but_named_only_where_it_is_certain():
         return delta, [None] + [g * k for g in dW[1:]], [None] + [g * k for g in db[1:]]
 
     def per_output(out_o1, out_o2, t1, t2):                              # divided by the 2 outputs
-        return {k: v / 2 for k, v in judge.ref_total_error(out_o1, out_o2, t1, t2).items()}
+        return {k: v / 2 for k, v in nb02.ref_total_error(out_o1, out_o2, t1, t2).items()}
 
     def bound_off_by_one(W, delta_L, fprime_max):                        # W^(l) for W^(l+1)
         bound = [None] * len(W)
@@ -100,7 +103,7 @@ def test_a_factor_is_described_but_named_only_where_it_is_certain():
 def test_a_name_needs_a_second_input_that_shows_it():
     """An answer that matches a catalogued mistake on one input only (here: relu_prime wrong at 0
     in the first designed input alone) is described, not named."""
-    first = judge._z_designed(np.random.default_rng(0))[0][0]      # the first designed input of seed 0
+    first = z_designed(np.random.default_rng(0))[0][0]      # the first designed input of seed 0
 
     def wrong_once(z):
         z = np.asarray(z, dtype=float)

@@ -5,14 +5,13 @@ import importlib.util
 import re
 import tempfile
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
 from conftest import processes_with
 
-from grader import manifest
-from grader.autograde import autograde
+from grader.learner import manifest
+from grader.grading.autograde import autograde
 
 NOTEBOOKS = [nb.id for nb in manifest.load()]
 

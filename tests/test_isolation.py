@@ -1,4 +1,4 @@
-"""Hostile notebooks graded with innocent classmates, through the real pipeline (grader.autograde
+"""Hostile notebooks graded with innocent classmates, through the real pipeline (grader.grading.autograde
 with bubblewrap sandboxes; as root, as CI runs it). Each attack class of the security review has
 an attacker here. For the whole batch: innocent classmates keep their exact scores; no attacker
 gets more than the work deserves; no file of the repository or the submissions changes; no
@@ -18,8 +18,9 @@ import nbformat
 import pytest
 from conftest import with_answers
 
-from grader import isolation, manifest
-from grader.autograde import Row, autograde, collect, csv_safe, unpack
+from grader.grading import isolation
+from grader.learner import manifest
+from grader.grading.autograde import Row, autograde, collect, csv_safe, unpack
 
 NB = manifest.load()[0]                       # 01_chain_rule: quick to run
 ITEMS = [item.id for item in NB.items]
@@ -377,7 +378,7 @@ def test_zip_entries_that_collide_or_explode_are_reported(tmp_path):
 
 
 def test_without_isolation_autograde_refuses_unless_told(tmp_path, monkeypatch):
-    from grader import autograde as module
+    from grader.grading import autograde as module
 
     monkeypatch.setattr(isolation, "problem", lambda: "bwrap is not installed. (fix)")
     with pytest.raises(module.IsolationUnavailable, match="bwrap is not installed"):
@@ -386,7 +387,7 @@ def test_without_isolation_autograde_refuses_unless_told(tmp_path, monkeypatch):
 
 def test_a_sandbox_runs_unprivileged_without_the_course(tmp_path, root):
     """The sandbox's view, asked directly: its uid, what of the host it sees, and its network."""
-    from grader import trusted
+    from grader.grading import trusted
 
     probe = ("import os, socket, json\n"
              f"seen = {{'uid': os.getuid(), 'repo': os.path.exists({str(root / 'grader' / 'reference.py')!r}), 'home': os.listdir('/root') if os.path.exists('/root') else [],\n"

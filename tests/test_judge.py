@@ -1,13 +1,15 @@
-"""grader.judge: the hidden tests pass the reference and fail typical wrong or hard-coded answers."""
+"""grader.course.judge: the hidden tests pass the reference and fail typical wrong or hard-coded answers."""
 import math
 
 import numpy as np
 import pytest
 
-from grader import judge, manifest
-from grader import reference as R
-from grader import worked_example as WE
-from grader.checks import CheckFailed
+from grader.course import judge
+from grader.course import reference as R
+from grader.course.items import nb02_worked_example as nb02
+from grader.learner import manifest
+from grader.learner import worked_example as WE
+from grader.learner.checks import CheckFailed
 
 
 def test_every_autograded_item_has_a_judge():
@@ -75,7 +77,7 @@ def test_init_params_statistics_catch_a_uniform_he_and_a_normal_xavier():
 def test_the_slip_fails_gradient_step():
     with pytest.raises(CheckFailed, match="gradient_step"):
         judge.check("gradient_step", lambda p, i1, i2, t1, t2, lr, update_biases=False:
-                    judge.ref_slipped_step(p, i1, i2, t1, t2, lr), seed=0)
+                    nb02.ref_slipped_step(p, i1, i2, t1, t2, lr), seed=0)
 
 
 def test_mutating_update_fails():
@@ -115,8 +117,8 @@ def test_nan_laced_weights_fail_init_params():
     """A few NaNs leave the spread of the other weights, and the NaN-blind statistics, unchanged."""
     import numpy as np
 
-    from grader import judge
-    from grader import reference as R
+    from grader.course import judge
+    from grader.course import reference as R
 
     def laced(sizes, scheme, seed):
         W, b = R.init_params(sizes, scheme, np.random.default_rng(seed))

@@ -1,7 +1,7 @@
-"""grader.manifest: the course manifest loads, and written (hand-graded) items are told apart."""
+"""grader.learner.manifest: the course manifest loads, and written (hand-graded) items are told apart."""
 import pytest
 
-from grader import manifest
+from grader.learner import manifest
 
 
 def test_the_course_has_five_notebooks_in_order(root):

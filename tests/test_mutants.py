@@ -1,10 +1,11 @@
-"""Mutation testing through the instructor's grader (grader.mutants): every mutant of every graded
+"""Mutation testing through the instructor's grader (grader.authoring.mutants): every mutant of every graded
 function loses points on that function and on nothing that does not use it, and the catalogue
 mutants are diagnosed by name."""
 import pytest
 
-from grader import manifest, mutants
-from grader.misconceptions import CATALOGUE
+from grader.learner import manifest
+from grader.authoring import mutants
+from grader.learner.misconceptions import CATALOGUE
 
 
 @pytest.fixture(scope="module")

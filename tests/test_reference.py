@@ -1,13 +1,13 @@
-"""grader.reference: central-difference agreement, the verified 2-2-2 numbers, purity."""
+"""grader.course.reference: central-difference agreement, the verified 2-2-2 numbers, purity."""
 import copy
 import warnings
 
 import numpy as np
 import pytest
 
-from grader import reference as R
-from grader import worked_example as WE
-from grader.gradcheck import norm_rel_error, numerical_gradient
+from grader.course import reference as R
+from grader.learner import worked_example as WE
+from grader.learner.gradcheck import norm_rel_error, numerical_gradient
 
 ACTS = ["sigmoid", "tanh", "relu", "identity"]
 

@@ -4,8 +4,8 @@ import re
 import nbformat
 import pytest
 
-from grader import manifest
-from grader.release import metadata_problems, release
+from grader.learner import manifest
+from grader.authoring.release import metadata_problems, release
 
 NOTEBOOKS = manifest.load()
 
@@ -38,8 +38,10 @@ def test_committed_release_is_what_release_produces(nb, root, fresh_release):
 def test_release_holds_no_solution_and_no_hidden_test(nb, root):
     cells = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4).cells
     code = "\n".join(c.source for c in cells if c.cell_type == "code")
-    for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "judge", "grader.reference"):
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "judge", "grader.course.reference"):
         assert marker not in code
+    imported = set(re.findall(r"^\s*(?:from|import) (grader[\w.]*)", code, re.M))
+    assert imported and all(name.startswith("grader.learner") for name in imported), imported
     leaked = [line for line in solution_lines(root / "solutions" / nb.id / nb.filename) if line in code]
     assert not leaked, leaked
     assert not any(c.get("outputs") for c in cells if c.cell_type == "code"), "outputs left in the release"

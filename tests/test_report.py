@@ -1,5 +1,5 @@
 """The class report's treatment of learner-made text."""
-from grader.report import markdown_text
+from grader.grading.report import markdown_text
 
 
 def test_learner_text_is_literal_and_readable_markdown():

@@ -5,7 +5,7 @@ import sys
 import nbformat
 import pytest
 
-from grader import manifest
+from grader.learner import manifest
 
 NOTEBOOKS = manifest.load()
 NB = NOTEBOOKS[0]
@@ -26,7 +26,7 @@ def test_solutions_pass(root, tmp_path):
     """All five notebooks in one run, as a learner checks a whole course folder. The course's
     demonstration cells are left out (training runs and plots: nbval runs them under four
     numerical back-ends, the bundle's test once more); `check` grades the answers and tests."""
-    from grader.autograde import without_demonstrations
+    from grader.grading.autograde import without_demonstrations
 
     paths = []
     for nb in NOTEBOOKS:
@@ -88,7 +88,7 @@ def test_missing_file(tmp_path):
 
 
 def test_written_answers_are_reported_as_graded_by_hand(root):
-    from grader.selfcheck import grade, read_notebook, table
+    from grader.learner.selfcheck import grade, read_notebook, table
 
     (entry,) = [nb for nb in manifest.load() if any(item.written for item in nb.items)]
     path = root / "solutions" / entry.id / entry.filename

@@ -6,7 +6,8 @@ from pathlib import Path
 import nbformat
 from conftest import TMP, processes_with
 
-from grader import manifest, trusted
+from grader.learner import manifest
+from grader.grading import trusted
 
 ROOT = Path(__file__).resolve().parent.parent
 NB = manifest.load()[0]                                   # 01_chain_rule: quick to run
@@ -50,11 +51,11 @@ import numpy as np, builtins, sys
 np.allclose = lambda *a, **k: True
 np.isclose = lambda *a, **k: np.True_
 np.testing.assert_allclose = lambda *a, **k: None
-import grader.checks
-grader.checks.close = grader.checks.difference = lambda *a, **k: None
+import grader.learner.checks
+grader.learner.checks.close = grader.learner.checks.difference = lambda *a, **k: None
 sys.excepthook = lambda *a: None
 try:
-    from grader import judge
+    from grader.course import judge
     judge.check = lambda *a, **k: None
 except ImportError:
     pass
@@ -74,9 +75,9 @@ def test_sabotaging_builtins_earns_nothing(root):
 
 
 def test_the_reference_cannot_be_imported_from_an_answer(root):
-    copy_it = "from grader.reference import sigmoid\n"
+    copy_it = "from grader.course.reference import sigmoid\n"
     result = verdicts(submission(root, sigmoid=copy_it))
-    assert result["sigmoid"] == ("failed", "its cell raised ModuleNotFoundError: No module named 'grader.reference'")
+    assert result["sigmoid"] == ("failed", "its cell raised ModuleNotFoundError: No module named 'grader.course'")
 
 
 def test_an_endless_loop_that_ignores_sigint_costs_only_its_item(root):

@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 
 import matplotlib
 
-from . import misconceptions
+from ..learner import misconceptions
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

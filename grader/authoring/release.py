@@ -5,9 +5,9 @@ from pathlib import Path
 import nbformat
 from traitlets.config import Config
 
-from . import manifest
+from ..learner import manifest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
@@ -26,7 +26,7 @@ def release(out=None, root=ROOT, notebooks=None):
     notebooks = notebooks or manifest.load()
     problems = [p for nb in notebooks for p in metadata_problems(root / "solutions" / nb.id / nb.filename, nb)]
     if problems:
-        raise RuntimeError("solutions/ disagrees with grader/course.toml:\n  " + "\n  ".join(problems))
+        raise RuntimeError("solutions/ disagrees with grader/learner/course.toml:\n  " + "\n  ".join(problems))
     written = []
     with tempfile.TemporaryDirectory() as scratch:
         for nb in notebooks:

@@ -1,10 +1,10 @@
-"""The untrusted side of trusted grading (see grader/trusted.py), and the wire format both sides use.
+"""The untrusted side of trusted grading (see grader/grading/trusted.py), and the wire format both sides use.
 
 Run as a script, this file is the child process that holds a learner's code: it executes the
 notebook's code cells in an IPython shell, then answers one request per line on stdin ("call
 function X with these arguments") with one JSON line on the protocol channel. Everything the
 learner's code prints goes to /dev/null. The child never judges anything: it returns values, and
-the grading process compares them with grader.reference where the learner's code cannot reach.
+the grading process compares them with grader.course.reference where the learner's code cannot reach.
 
 The wire format carries only data: numbers, strings, None, lists, tuples, dicts with string keys,
 numpy arrays of numeric dtype (as raw bytes) and a few named recipes for callables. Decoding builds

@@ -9,13 +9,13 @@ the grader's helpers or the traceback display can fake a pass. Here instead:
    answer (imports, given code), the answer cells, and any cell the learner added or edited; the
    course's own demonstration cells between answers are skipped (they only call the functions,
    and a function that loops or exits would take every other item down with it).
-2. This process draws the random inputs (grader.judge's cases), sends them, and gets back plain
-   data: numbers and arrays (grader.sandbox_child's wire format builds nothing else).
-3. This process compares the values with grader.reference. Nothing the learner's code did to its
+2. This process draws the random inputs (grader.course.judge's cases), sends them, and gets back plain
+   data: numbers and arrays (grader.grading.sandbox_child's wire format builds nothing else).
+3. This process compares the values with grader.course.reference. Nothing the learner's code did to its
    own numpy or builtins can change that comparison.
 
-When an instructor grades (grader.autograde), the sandbox is a bubblewrap sandbox of its own per
-submission (grader.isolation: an unprivileged uid, no network, no view of the course's files), and
+When an instructor grades (grader.grading.autograde), the sandbox is a bubblewrap sandbox of its own per
+submission (grader.grading.isolation: an unprivileged uid, no network, no view of the course's files), and
 the same process runs the notebook's test cells, once: their outputs are what nbgrader scores and
 the feedback shows. Every limit is kept from outside: a clock per cell and call, one budget for
 the whole notebook that covers every restart, CPU time, memory, processes, disk (the sandbox's
@@ -42,9 +42,10 @@ from pathlib import Path
 
 import nbformat
 
-from . import isolation, judge
-from .bundle import learner_package
-from .checks import CheckFailed
+from . import isolation
+from ..course import judge
+from ..authoring.bundle import learner_package
+from ..learner.checks import CheckFailed
 from .sandbox_child import WireError, decode, encode
 
 SITE = sysconfig.get_paths()["purelib"]
@@ -61,7 +62,7 @@ class Limits:
     file_bytes: int = 64 * 2 ** 20      # the largest file it may write
     disk_bytes: int = 128 * 2 ** 20     # its tmpfs, all files together (isolated sandboxes)
     processes: int = 64                 # processes it may start
-    isolated: bool = False              # a bubblewrap sandbox (grader.isolation) for every start
+    isolated: bool = False              # a bubblewrap sandbox (grader.grading.isolation) for every start
 
 
 @dataclass
@@ -136,7 +137,7 @@ def _running_in_group(pgid):
 
 
 def _environment(home, pythonpath):
-    """An unisolated sandbox's environment: an isolated one's (grader.isolation.environment), with
+    """An unisolated sandbox's environment: an isolated one's (grader.grading.isolation.environment), with
     its own folder as home."""
     return isolation.environment(pythonpath, {"HOME": str(home), "MPLCONFIGDIR": str(Path(home) / ".matplotlib"),
                                               "PATH": os.environ.get("PATH", "/usr/bin:/bin")})
@@ -442,7 +443,7 @@ HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|$)", re.S)
 
 def without_hidden_tests(source):
     """A test cell's source without its hidden part: the hidden checks run in the grading process
-    (grader.judge), never where the learner's code could read them."""
+    (grader.course.judge), never where the learner's code could read them."""
     return HIDDEN.sub("", source)
 
 

@@ -18,11 +18,11 @@ How the sources' symbols map onto this notation is tabulated in the README.
 """
 import numpy as np
 
-from .activations import (ACTIVATIONS, activation, identity, identity_prime, relu,  # noqa: F401
+from ..learner.activations import (ACTIVATIONS, activation, identity, identity_prime, relu,  # noqa: F401
                           relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime)
-from .costs import (COSTS, cost_functions, half_sse, half_sse_grad, mse, mse_grad, sse,  # noqa: F401
+from ..learner.costs import (COSTS, cost_functions, half_sse, half_sse_grad, mse, mse_grad, sse,  # noqa: F401
                     sse_grad)
-from .gradcheck import numerical_gradient, norm_rel_error, rel_error  # noqa: F401  (re-exported)
+from ..learner.gradcheck import numerical_gradient, norm_rel_error, rel_error  # noqa: F401  (re-exported)
 
 
 def _f64(x):

@@ -129,19 +129,19 @@ def check(path, timeout=120):
 
 def diagnoses(nb, entry, results, timeout=120):
     """{item: "Recognised mistake: ..."} for the failing items whose mistake the course's hidden
-    checks recognise (grader.diagnose, run as the instructor's grader runs them, in a separate
+    checks recognise (grader.course.diagnose, run as the instructor's grader runs them, in a separate
     process). Only in a full copy of the course: the learners' bundle has no hidden checks, and
     there the messages name what a visible test alone can tell (a sign, a factor, a transpose)."""
     failing = {r.item for r in results if r.status == "fail"}
     if not failing or entry is None:
         return {}
     try:
-        from . import trusted
+        from ..grading import trusted
     except ImportError:
         return {}
     from .misconceptions import find
 
-    release_path = Path(__file__).resolve().parent.parent / "notebooks" / entry.id / entry.filename
+    release_path = Path(__file__).resolve().parents[2] / "notebooks" / entry.id / entry.filename
     release = nbformat.read(release_path, as_version=4) if release_path.exists() else None
     limits = trusted.Limits(setup_seconds=timeout, cell_seconds=timeout, call_seconds=timeout)
     found = {}

@@ -8,9 +8,9 @@ of such files), in parallel worker processes:
 2. Test cells are compared with the course's release: deleted, edited, duplicated, reordered or
    retyped test cells are noted (`tampered`); duplicates are dropped, and nbgrader restores the
    course's test cells (OverwriteCells, add_missing_cells) before grading.
-3. nbgrader autogrades it into its gradebook, with grader.execute.SandboxedExecute in place of
-   its kernel: the learner's code runs once, in a sandbox (grader.trusted; grader.isolation's
-   bubblewrap for an instructor), and grader.judge checks every graded function there, the
+3. nbgrader autogrades it into its gradebook, with grader.grading.execute.SandboxedExecute in place of
+   its kernel: the learner's code runs once, in a sandbox (grader.grading.trusted; grader.grading.isolation's
+   bubblewrap for an instructor), and grader.course.judge checks every graded function there, the
    values compared in this process. The judge's verdict is the score: it is written into each
    test cell's outputs, which is what nbgrader scores. Where the notebook's own visible test and
    the judge disagree, the submission is listed for review.
@@ -44,11 +44,12 @@ from pathlib import Path
 
 import nbformat
 
-from . import manifest, trusted
+from ..learner import manifest
+from . import trusted
 from .report import markdown_text, write_report
-from .selfcheck import NotebookUnreadable, read_notebook
+from ..learner.selfcheck import NotebookUnreadable, read_notebook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIELDS = ["student", "notebook", "item", "score", "max_score", "status", "message"]
 
 
@@ -71,10 +72,10 @@ class Settings:
     notebook_timeout: int = 300          # seconds for everything one notebook runs, restarts included
     memory_bytes: int = 4 * 2 ** 30      # per worker (nbgrader, the judge, feedback)
     root: Path = ROOT
-    isolated: bool = True                # learner code in bubblewrap sandboxes (grader.isolation)
+    isolated: bool = True                # learner code in bubblewrap sandboxes (grader.grading.isolation)
 
     def limits(self):
-        """The sandbox's limits for one notebook (grader.trusted.Limits fields)."""
+        """The sandbox's limits for one notebook (grader.grading.trusted.Limits fields)."""
         return {"setup_seconds": self.notebook_timeout, "cell_seconds": self.timeout,
                 "call_seconds": self.timeout, "isolated": self.isolated}
 
@@ -312,7 +313,7 @@ def worker_processes(jobs, initializer, initargs=()):
         from multiprocessing import forkserver
 
         try:
-            forkserver.set_forkserver_preload(["grader.autograde", "grader.execute"])
+            forkserver.set_forkserver_preload(["grader.grading.autograde", "grader.grading.execute"])
             forkserver.ensure_running()
             context = multiprocessing.get_context("forkserver")
         except OSError:              # e.g. its socket's path would be too long (a deep TMPDIR)
@@ -482,7 +483,7 @@ def grade_submission(settings, entry, student, path):
 
 
 def run_nbgrader(settings, nb_id, student, seed):
-    """nbgrader's autograde of one submission, with SandboxedExecute (grader.execute) running the
+    """nbgrader's autograde of one submission, with SandboxedExecute (grader.grading.execute) running the
     code: ({item: {"status", "message", "visible"}}, a problem or ""). nbgrader's log goes to
     course/logs/<student>/<notebook>.log, for the instructor."""
     from nbgrader.apps import NbGraderAPI
@@ -532,7 +533,7 @@ def _last_line(text):
 def _exporter():
     """One HTML exporter per worker process: loading its templates takes most of a second. What
     it renders is the course's own text, the grader's tables, code, and outputs rebuilt from plain
-    text and images (grader.trusted.clean_outputs); a learner's own markdown is shown as text."""
+    text and images (grader.grading.trusted.clean_outputs); a learner's own markdown is shown as text."""
     from nbconvert import HTMLExporter
 
     return HTMLExporter()
@@ -599,7 +600,7 @@ def write_feedback(settings, entry, student, rows, submitted):
 # ---------------------------------------------------------------------------------------------
 
 class IsolationUnavailable(RuntimeError):
-    """Learner code cannot be isolated on this machine (grader.isolation.problem says why)."""
+    """Learner code cannot be isolated on this machine (grader.grading.isolation.problem says why)."""
 
 
 def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, progress=True,
@@ -617,7 +618,7 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     setup_nbgrader()
-    notebooks = manifest.load(Path(root) / "grader" / "course.toml")
+    notebooks = manifest.load(Path(root) / "grader" / "learner" / "course.toml")
     # parallel workers write to one SQLite file: wait up to a minute for a lock, not 5 s
     settings = Settings(out=out, db_url=db_url or f"sqlite:///{out / 'gradebook.db'}?timeout=60", timeout=timeout,
                         notebook_timeout=notebook_timeout, root=Path(root), isolated=isolated)

@@ -9,31 +9,30 @@ do and check every notebook but cannot look the answers up.
 import zipfile
 from pathlib import Path
 
-from . import manifest
+from ..learner import manifest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
-# The modules learners get: everything the release notebooks import, and the self-check.
-LEARNER_MODULES = ("__main__.py", "cli.py", "selfcheck.py", "manifest.py", "course.toml",
-                   "checks.py", "misconceptions.py", "gradcheck.py", "tolerances.py", "activations.py", "costs.py",
-                   "data.py", "digits_split.npz", "worked_example.py", "diagrams.py")
-# Never shipped, whatever else changes: a test asserts none of these is in the bundle.
-INSTRUCTOR_ONLY = ("reference.py", "judge.py", "diagnose.py", "release.py", "bundle.py")
+# What learners get: the folder grader/learner/ as it is (everything the release notebooks import,
+# and the self-check), with the command line that runs the self-check and a package __init__.
+LEARNER = "learner"
+TOP_LEVEL = ("__main__.py", "cli.py")
+# Never shipped, whatever else changes: a test asserts nothing from these folders is in the bundle.
+INSTRUCTOR_ONLY = ("course", "grading", "authoring")
 
-INIT = '''"""The backpropagation course's learner tools.
-
-    grader.checks          the helpers that test cells call; messages say what differs
-    grader.misconceptions  the typical mistakes the messages name, and why they are mistakes
-    grader.gradcheck       central differences and relative errors
-    grader.tolerances      every tolerance the checks use, and why it has that size
-    grader.activations     activation functions and their derivatives
-    grader.costs           costs and their gradients
-    grader.data            the 8x8 digits data set, split and one-hot encoded
-    grader.worked_example  the 2-2-2 example's starting values and verified numbers
-    grader.diagrams        network pictures
-    python -m grader check NOTEBOOK.ipynb   run a notebook and report each graded item
-"""
+INIT = '''"""The backpropagation course's learner tools (grader.learner) and `python -m grader check`."""
 '''
+
+
+def learner_files(root=ROOT):
+    """(source path, name in the bundle) for every file learners get."""
+    grader = Path(root) / "grader"
+    files = [(grader / name, f"grader/{name}") for name in TOP_LEVEL]
+    for path in sorted((grader / LEARNER).rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            files.append((path, path.relative_to(grader.parent).as_posix()))
+    return files
+
 
 README = """# Backpropagation, from one neuron to any depth: learner's bundle
 
@@ -55,11 +54,12 @@ REQUIREMENTS = ["jupyterlab>=4.2,<5", "ipywidgets>=8.1,<9", "numpy>=2,<3", "matp
 
 
 def learner_package(dest, root=ROOT):
-    """Write the learners' `grader` package (LEARNER_MODULES and a learner __init__) to dest/grader."""
+    """Write the learners' `grader` package (grader/learner/, the command line, an __init__) to dest/grader."""
     pkg = Path(dest) / "grader"
-    pkg.mkdir(parents=True, exist_ok=True)
-    for name in LEARNER_MODULES:
-        (pkg / name).write_bytes((Path(root) / "grader" / name).read_bytes())
+    for source, name in learner_files(root):
+        target = Path(dest) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
     (pkg / "__init__.py").write_text(INIT)
     return pkg
 
@@ -68,7 +68,7 @@ def bundle(out, root=ROOT):
     """Write the learners' zip to `out` and return the list of names it holds."""
     root = Path(root)
     out = Path(out)
-    notebooks = manifest.load(root / "grader" / "course.toml")
+    notebooks = manifest.load(root / "grader" / "learner" / "course.toml")
     missing = [nb.id for nb in notebooks if not (root / "notebooks" / nb.id / nb.filename).exists()]
     if missing:
         raise FileNotFoundError(f"the release has no notebook for {missing}; run `python -m grader release` first")
@@ -76,8 +76,8 @@ def bundle(out, root=ROOT):
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for nb in notebooks:
             zf.write(root / "notebooks" / nb.id / nb.filename, f"notebooks/{nb.id}/{nb.filename}")
-        for name in LEARNER_MODULES:
-            zf.write(root / "grader" / name, f"grader/{name}")
+        for source, name in learner_files(root):
+            zf.write(source, name)
         zf.writestr("grader/__init__.py", INIT)
         zf.writestr("README.md", README.format(notebooks=", ".join(nb.id for nb in notebooks)))
         zf.writestr("requirements.txt", "\n".join(REQUIREMENTS) + "\n")

@@ -3,7 +3,7 @@
 A failed check that recognises one of these names it, so that a learner reads which mistake
 they made and why it is one, not only that a number differs. Recognising a mistake means
 computing what the mistaken method gives on the same inputs and finding the learner's output
-equal to it; that is done where the reference is available (grader.diagnose, used by the
+equal to it; that is done where the reference is available (grader.course.diagnose, used by the
 hidden tests and the instructor's grader). This module holds only the words, so learners have it.
 """
 from dataclasses import dataclass

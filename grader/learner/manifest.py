@@ -1,4 +1,4 @@
-"""The course manifest (grader/course.toml): notebooks in order and their graded items."""
+"""The course manifest (grader/learner/course.toml): notebooks in order and their graded items."""
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path

@@ -4,12 +4,12 @@ nbgrader's own `Execute` preprocessor starts a Jupyter kernel and runs every cel
 tests included. `SandboxedExecute` takes its place in nbgrader's autograde pipeline
 (`autograde_preprocessors()`): nbgrader still sanitises the submission (restores the course's
 test cells), limits the outputs, scores the test cells into its gradebook and marks late work,
-but the code runs in grader.trusted's sandbox:
+but the code runs in grader.grading.trusted's sandbox:
 
 1. every code cell but the course's demonstrations runs in one sandbox (for an instructor, a
-   bubblewrap sandbox: grader.isolation); the test cells run without their hidden part, so the
+   bubblewrap sandbox: grader.grading.isolation); the test cells run without their hidden part, so the
    hidden checks never reach the learner's process;
-2. then grader.judge checks every graded function by calling it in that same sandbox, with the
+2. then grader.course.judge checks every graded function by calling it in that same sandbox, with the
    values compared in this process;
 3. each test cell's outputs become the visible test's printed output plus, when the judge failed
    the item, an error stating why. nbgrader scores a test cell by whether it has an error, so the
@@ -25,7 +25,8 @@ import nbformat
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Dict
 
-from . import manifest, trusted
+from ..learner import manifest
+from . import trusted
 
 STATUS_ERROR = {"failed": "CheckFailed", "timeout": "Timeout", "error": "Error"}
 
@@ -36,7 +37,7 @@ class SandboxedExecute(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         job = self.job
         root = Path(job["root"])
-        entry = next(e for e in manifest.load(root / "grader" / "course.toml")
+        entry = next(e for e in manifest.load(root / "grader" / "learner" / "course.toml")
                      if e.id == resources["nbgrader"]["notebook"])
         release = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
         graded = trusted.run_notebook(nb, entry, job["seed"], trusted.Limits(**job["limits"]), release, tests=True)

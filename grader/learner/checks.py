@@ -1,7 +1,7 @@
 """Checks that the notebooks' test cells call. Each failure says WHAT differs.
 
-Shipped to learners with the release notebooks: depends on numpy and grader.gradcheck only,
-never on grader.reference.
+Shipped to learners with the release notebooks: depends on numpy and grader.learner.gradcheck only,
+never on grader.course.reference.
 
     call(fn, *args)                  run a learner's function safely (copies, no stderr, no mutation)
     close(actual, expected, name)    compare numbers, arrays, tuples, lists or dicts

@@ -1,10 +1,10 @@
 """Mutation testing of the course: do the checks catch the typical wrong answers?
 
 A mutant is the solution notebook's answers with ONE graded function changed: one catalogued
-misconception put in (grader.misconceptions; the edit is written out below), a generic slip made
+misconception put in (grader.learner.misconceptions; the edit is written out below), a generic slip made
 automatically (a constant changed, an operator swapped, a line dropped), or a partial mistake
 (wrong on one branch of the specification only, PARTIAL). Every mutant is handed in as a learner
-would (the release notebook, answers filled in) and judged by grader.trusted, the judge whose
+would (the release notebook, answers filled in) and judged by grader.grading.trusted, the judge whose
 verdicts are the scores of `python -m grader autograde`, with the seed autograde would draw for
 it (nbgrader's in-kernel run, which decides no score, is left out); then its function is judged
 again on each of SEEDS seeds. A mutant is
@@ -25,155 +25,12 @@ from pathlib import Path
 
 import nbformat
 
-from . import manifest
-from .misconceptions import CATALOGUE, find
+from ..learner import manifest
+from ..learner.misconceptions import CATALOGUE, find
+from ..course.items import EDITS, PARTIAL
 from .release import filled, solution_answers
 
-ROOT = Path(__file__).resolve().parent.parent
-
-# Catalogue mutants: function -> [(misconception, [(old, new), ...])], edits of the solution code.
-EDITS = {
-    "sigmoid_prime": [
-        ("fprime_of_a", [("s = sigmoid(z)", "s = sigmoid(sigmoid(z))")]),
-        ("wrong_activation_derivative", [("return s * (1 - s)", "return 1 - s ** 2")])],
-    "last_layer_grads": [
-        ("sign_flipped", [("(sigmoid(z) - y)", "(y - sigmoid(z))")]),
-        ("factor_two_dropped", [("* 2 * (", "* (")]),
-        ("fprime_omitted", [("sigmoid_prime(z) * 2", "2")]),
-        ("fprime_of_a", [("sigmoid_prime(z) *", "sigmoid_prime(sigmoid(z)) *")])],
-    "chain_backward": [
-        ("fprime_omitted", [("dC_dz = a[l] * (1 - a[l]) * dC_da", "dC_dz = dC_da")]),
-        ("fprime_of_a", [("dC_dz = a[l] * (1 - a[l]) * dC_da", "dC_dz = sigmoid_prime(a[l]) * dC_da")]),
-        ("sign_flipped", [("(a[L] - y)", "(y - a[L])")]),
-        ("factor_two_dropped", [("dC_da = 2 * (a[L] - y)", "dC_da = (a[L] - y)")]),
-        ("sum_vs_mean", [(" / a[L].size", "")]),
-        ("off_by_one_activation", [("np.sum(a[l - 1] * dC_dz)", "np.sum(a[l] * dC_dz)")])],
-    "total_error": [
-        ("half_cost_doubled", [("E_o1 = 0.5 * ", "E_o1 = "), ("E_o2 = 0.5 * ", "E_o2 = ")])],
-    "output_layer_gradients": [
-        ("sign_flipped", [('(fwd["out_o1"] - t1)', '(t1 - fwd["out_o1"])'),
-                          ('(fwd["out_o2"] - t2)', '(t2 - fwd["out_o2"])')]),
-        ("fprime_omitted", [(' * fwd["out_o1"] * (1 - fwd["out_o1"])', ""),
-                            (' * fwd["out_o2"] * (1 - fwd["out_o2"])', "")])],
-    "hidden_layer_gradients": [
-        ("W_not_transposed", [('d1 * p["w5"] + d2 * p["w7"]', 'd1 * p["w5"] + d2 * p["w6"]'),
-                              ('d1 * p["w6"] + d2 * p["w8"]', 'd1 * p["w7"] + d2 * p["w8"]')]),
-        ("fprime_omitted", [(' * fwd["out_h1"] * (1 - fwd["out_h1"])', ""),
-                            (' * fwd["out_h2"] * (1 - fwd["out_h2"])', "")])],
-    "update_weights": [("sign_flipped", [("v - lr * grads[k]", "v + lr * grads[k]")])],
-    "gradient_step": [
-        ("updated_weights", [("**hidden_layer_gradients(p, fwd, out, i1, i2)",
-                              "**hidden_layer_gradients(update_weights(p, out, lr), fwd, out, i1, i2)")])],
-    "perceptron_grad": [
-        ("dW_transposed", [("np.outer(delta, x)", "np.outer(x, delta)")]),
-        ("fprime_omitted", [("delta = (O - t) * O * (1 - O)", "delta = (O - t)")]),
-        ("sign_flipped", [("(O - t)", "(t - O)")]),
-        ("half_cost_doubled", [("delta = (O - t)", "delta = 2 * (O - t)")])],
-    "one_hidden_loop": [
-        ("sign_flipped", [("(f2(z2[j]) - Y[j, i])", "(Y[j, i] - f2(z2[j]))")]),
-        ("fprime_omitted", [(" * f2_prime(z2[j])", ""), ("f1_prime(z1[k]) * ", "")]),
-        ("W_not_transposed", [("W2[j, k] * delta2[j]", "W2[k, j] * delta2[j]")]),
-        ("sum_vs_mean", [("    if average:\n", "    if not average:\n")]),
-        ("last_fprime_twice", [(" * f2_prime(z2[j])", " * f2_prime(z2[j]) ** 2")])],
-    "one_hidden_vectorised": [
-        ("dW_transposed", [("delta1 @ X.T", "X @ delta1.T"), ("delta2 @ A1.T", "A1 @ delta2.T")]),
-        ("W_not_transposed", [("(W2.T @ delta2)", "(W2 @ delta2)")]),
-        ("fprime_omitted", [(" * f2_prime(Z2)", ""), ("f1_prime(Z1) * ", "")]),
-        ("fprime_of_a", [("f2_prime(Z2)", "f2_prime(f2(Z2))"), ("f1_prime(Z1)", "f1_prime(A1)")]),
-        ("sign_flipped", [("(f2(Z2) - Y)", "(Y - f2(Z2))")]),
-        ("bias_not_summed", [("delta1.sum(axis=1, keepdims=True)", "delta1"),
-                             ("delta2.sum(axis=1, keepdims=True)", "delta2")]),
-        ("wrong_axis", [("delta1.sum(axis=1, keepdims=True)", "delta1.sum(axis=0, keepdims=True)"),
-                        ("delta2.sum(axis=1, keepdims=True)", "delta2.sum(axis=0, keepdims=True)")]),
-        ("sum_vs_mean", [("if average else grads", "if not average else grads")]),
-        ("off_by_one_activation", [("delta1 @ X.T", "delta1 @ A1.T"), ("delta2 @ A1.T", "delta2 @ f2(Z2).T")]),
-        ("last_fprime_twice", [(" * f2_prime(Z2)", " * f2_prime(Z2) ** 2")])],
-    "backward": [
-        ("dW_transposed", [("delta[l] @ A[l - 1].T", "A[l - 1] @ delta[l].T")]),
-        ("W_not_transposed", [("(W[l + 1].T @ delta[l + 1])", "(W[l + 1] @ delta[l + 1])")]),
-        ("fprime_omitted", [(" * activation(fs[L])[1](Z[L])", ""), ("activation(fs[l])[1](Z[l]) * ", "")]),
-        ("fprime_of_a", [("activation(fs[L])[1](Z[L])", "activation(fs[L])[1](A[L])"),
-                         ("activation(fs[l])[1](Z[l])", "activation(fs[l])[1](A[l])")]),
-        ("sign_flipped", [("dC_dA(A[L], Y) *", "-dC_dA(A[L], Y) *")]),
-        ("bias_not_summed", [("delta[l].sum(axis=1, keepdims=True)", "delta[l]")]),
-        ("wrong_axis", [("delta[l].sum(axis=1, keepdims=True)", "delta[l].sum(axis=0, keepdims=True)")]),
-        ("off_by_one_activation", [("delta[l] @ A[l - 1].T", "delta[l] @ A[l].T")]),
-        ("last_fprime_twice", [(" * activation(fs[L])[1](Z[L])", " * activation(fs[L])[1](Z[L]) ** 2")]),
-        ("last_fprime_missing", [(" * activation(fs[L])[1](Z[L])", "")])],
-    "gd_step": [
-        ("sign_flipped", [("W[l] - lr * dW[l]", "W[l] + lr * dW[l]"), ("b[l] - lr * db[l]", "b[l] + lr * db[l]")]),
-        ("mutates_input", [("    return new_W, new_b", "    for l in range(1, len(W)):\n        W[l] -= lr * dW[l]\n"
-                                                    "        b[l] -= lr * db[l]\n    return W, b")])],
-    "predict": [("wrong_axis", [("axis=0", "axis=1")])],
-    "tanh_prime": [
-        ("wrong_activation_derivative", [(") ** 2", ")")]),
-        ("fprime_of_a", [("np.tanh(np.asarray(z, dtype=float))", "np.tanh(np.tanh(np.asarray(z, dtype=float)))")])],
-    "relu_prime": [
-        ("relu_kink", [("> 0", ">= 0")]),
-        ("relu_one_everywhere", [("(np.asarray(z, dtype=float) > 0).astype(float)", "np.ones_like(np.asarray(z, dtype=float))")]),
-        ("relu_sign", [("(np.asarray(z, dtype=float) > 0).astype(float)", "np.sign(np.asarray(z, dtype=float))")])],
-}
-
-
-# Partial mutants: the solution made wrong on ONE branch of its specification only (a depth, a
-# shape, a scheme, a cost, an activation, one sample), right everywhere else, the kind of bug a
-# judge with only random inputs lets through on lucky seeds. Each wraps the solution: kind ->
-# (what it gets wrong, the condition under which it is wrong, how: a change to its result `out`).
-SCALE_FIRST = "out = (1.01 * out[0],) + tuple(out[1:])"
-PARTIAL = {
-    "last_layer_grads": [("one-sample", "wrong only for one sample", "len(a_prev) == 1", SCALE_FIRST)],
-    "chain_forward": [("deep", "wrong only for L >= 3", "len(w) - 1 >= 3", "out[-1] = 1.01 * out[-1]")],
-    "chain_backward": [
-        ("deep", "wrong only for L >= 3", "len(w) - 1 >= 3", "out[0][1] = 1.01 * out[0][1]"),
-        ("one-neuron", "wrong only for L = 1", "len(w) == 2", "out[1][1] = 1.01 * out[1][1]"),
-        ("one-sample", "wrong only for one sample", "len(x) == 1", "out[0][-1] = 1.01 * out[0][-1]")],
-    "update_weights": [("all-keys", "wrong only when every parameter has a gradient",
-                        "all(k in grads for k in p)", "out['w1'] = out['w1'] + 0.01")],
-    "gradient_step": [("biases", "wrong only when the biases are updated too", "update_biases",
-                       "out['b1'] = out['b1'] + 0.01")],
-    "train": [("one-step", "wrong only for a single step", "steps == 1", "out[1][-1] = 1.01 * out[1][-1]")],
-    "perceptron_grad": [("one-output", "wrong only for one output", "np.shape(W)[0] == 1", "out = 1.01 * out")],
-    "one_hidden_vectorised": [
-        ("identity", "wrong only with an identity layer", "'identity' in (f1, f2)", SCALE_FIRST),
-        ("averaged", "wrong only when averaging", "average", SCALE_FIRST),
-        ("one-sample", "wrong only for one sample", "X.shape[1] == 1", SCALE_FIRST)],
-    "one_hidden_loop": [("relu", "wrong only with a ReLU layer", "'relu' in (f1, f2)", SCALE_FIRST)],
-    "param_count": [("deep", "wrong only for L >= 3", "len(sizes) - 1 >= 3", "out = out + 1")],
-    "init_params": [
-        ("xavier", "'xavier' drawn as N(0, 1/n_in) (deeplearning.ai's Xavier)", "scheme == 'xavier'",
-         "out = _right_init_params(sizes, 'normal', rng)"),
-        ("he", "'he' drawn uniformly with He's spread", "scheme == 'he'",
-         "out = ([None] + [np.sqrt(3) * np.sqrt(2 / w.shape[1]) * (2 * np.random.default_rng(rng).random(w.shape) - 1)"
-         " for w in out[0][1:]], out[1])"),
-        ("global-random", "ignores its rng argument (numpy's global random state)", "True",
-         "out = _right_init_params(sizes, scheme, np.random.randint(2**31))"),
-        ("fixed-seed", "ignores its rng argument (a fixed seed)", "True",
-         "out = _right_init_params(sizes, scheme, 0)")],
-    "forward": [
-        ("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1][-1] = 1.01 * out[1][-1]"),
-        ("relu", "wrong only with a ReLU layer", "'relu' in ([f] if isinstance(f, str) else list(f))",
-         "out[1][-1] = 1.01 * out[1][-1]")],
-    "backward": [
-        ("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1][1] = 1.01 * out[1][1]"),
-        ("shallow", "wrong only for L = 1", "len(W) == 2", "out[1][1] = 1.01 * out[1][1]"),
-        ("one-sample", "wrong only for one sample", "A[0].shape[1] == 1", "out[2][1] = 1.01 * out[2][1]"),
-        ("square", "wrong only when every layer has the same width", "len({w.shape for w in W[1:]}) == 1",
-         "out[1][1] = 1.01 * out[1][1]"),
-        ("mse", "wrong only for the cost 'mse'", "cost == 'mse'", "out[1][-1] = 1.01 * out[1][-1]"),
-        ("sse", "wrong only for the cost 'sse'", "cost == 'sse'", "out[1][-1] = 1.01 * out[1][-1]"),
-        ("identity", "wrong only with an identity layer", "'identity' in ([f] if isinstance(f, str) else list(f))",
-         "out[1][-1] = 1.01 * out[1][-1]")],
-    "gd_step": [("shallow", "wrong only for L = 1", "len(W) == 2", "out[0][1] = 1.01 * out[0][1]")],
-    "predict": [("one-sample", "wrong only for one sample", "X.shape[1] == 1", "out = (out + 1) % W[-1].shape[0]")],
-    "delta_bound": [
-        ("W-index", "W^(l) where W^(l+1) belongs", "True",
-         "out = [None] * len(W)\n        out[-1] = float(np.linalg.norm(delta_L))\n"
-         "        for l in range(len(W) - 2, 0, -1):\n"
-         "            out[l] = float(fprime_max * np.linalg.norm(W[l], 2) * out[l + 1])"),
-        ("one-column", "wrong only for one column", "np.ndim(delta_L) == 2 and np.shape(delta_L)[1] == 1",
-         "out[1] = 1.01 * out[1]")],
-    "layer_speeds": [("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1] = 1.01 * out[1]")],
-}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def partial(item, source, condition, change):
@@ -269,7 +126,7 @@ def generic(entry, item, source):
 def mutants(root=ROOT):
     """Every mutant of every autograded function, in course order."""
     made = []
-    for entry in manifest.load(root / "grader" / "course.toml"):
+    for entry in manifest.load(root / "grader" / "learner" / "course.toml"):
         solution = solution_answers(entry, root)
         for item in entry.items:
             if item.written:
@@ -309,7 +166,7 @@ def _start_judge():
     """A judging worker: one BLAS thread, and the sandbox zygote started before the first mutant."""
     import os
 
-    from . import trusted
+    from ..grading import trusted
 
     os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
     trusted.Zygote.get()
@@ -317,10 +174,10 @@ def _start_judge():
 
 def judge_mutant(m, root=ROOT, timeout=20):
     """{item: Verdict} for one mutant handed in as a learner would hand it in."""
-    from . import trusted
-    from .autograde import seed_for
+    from ..grading import trusted
+    from ..grading.autograde import seed_for
 
-    entry = manifest.find(m.notebook + ".ipynb", root / "grader" / "course.toml")
+    entry = manifest.find(m.notebook + ".ipynb", root / "grader" / "learner" / "course.toml")
     nb = filled(entry, {**solution_answers(entry, root), m.item: m.source}, root)
     release = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
     seed = seed_for(m.student, entry.id)
@@ -341,9 +198,11 @@ def sweep_mutant(m, root=ROOT, seeds=SEEDS):
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
 
-    from . import checks, judge, trusted
+    from ..learner import checks
+    from ..course import judge
+    from ..grading import trusted
 
-    entry = manifest.find(m.notebook + ".ipynb", root / "grader" / "course.toml")
+    entry = manifest.find(m.notebook + ".ipynb", root / "grader" / "learner" / "course.toml")
     nb = filled(entry, {**solution_answers(entry, root), m.item: m.source}, root)
     release = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
     shell, ipython = InteractiveShell.instance(), TransformerManager()
@@ -387,9 +246,9 @@ def run(jobs=None, root=ROOT, progress=True):
 
     from tqdm import tqdm
 
-    from .autograde import worker_processes
+    from ..grading.autograde import worker_processes
 
-    entries = {e.id: e for e in manifest.load(root / "grader" / "course.toml")}
+    entries = {e.id: e for e in manifest.load(root / "grader" / "learner" / "course.toml")}
     made = mutants(root)
     deps = {nb_id: users(entry, root) for nb_id, entry in entries.items()}
     with worker_processes(jobs or os.cpu_count() or 1, _start_judge) as pool:

@@ -1,0 +1,81 @@
+"""How one graded function is judged (Item), and the comparisons items share.
+
+A comparison is (actual, expected, name) -> a message saying what differs, or None.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..learner import checks
+from ..learner.checks import CheckFailed
+
+
+@dataclass(frozen=True)
+class Item:
+    """How one graded function is judged. Every run tries the designed inputs first, the same
+    kinds of input on every seed (each branch of the specification: every depth, shape, scheme,
+    activation and cost the function takes, and its special values), then `trials` random ones;
+    `also` checks what no single call shows (e.g. that a seed argument is used)."""
+    cases: Callable          # rng -> tuple of arguments
+    reference: Callable      # *arguments -> expected result
+    compare: Callable = checks.difference   # (actual, expected, name) -> message or None
+    trials: int = 3
+    answer: Callable = None  # a correct answer, where `reference` returns a specification instead
+    designed: Callable = None    # rng -> [tuple of arguments, ...], run on every seed
+    also: Callable = None        # (call, rng) -> message or None, after every input passed
+
+    @property
+    def model_answer(self):
+        return self.answer or self.reference
+
+
+def per_layer(*names):
+    """Compare a tuple of per-layer lists, e.g. (dw, db), naming the first wrong layer."""
+    def compare(actual, expected, name):
+        if not isinstance(actual, (tuple, list)) or len(actual) != len(names):
+            return f"{name} should return {len(names)} values ({', '.join(names)})."
+        for part, a, e in zip(names, actual, expected):
+            try:
+                checks.layers(a, e, f"{name}: {part}")
+            except CheckFailed as failure:
+                return str(failure)
+        return None
+    return compare
+
+
+def layers(actual, expected, name):
+    """Compare one per-layer list, naming the first wrong layer going backwards."""
+    try:
+        checks.layers(actual, expected, name)
+    except CheckFailed as failure:
+        return str(failure)
+    return None
+
+
+def named(*names):
+    """Compare a tuple of arrays, naming each part, e.g. (dW1, db1, dW2, db2)."""
+    def compare(actual, expected, name):
+        if not isinstance(actual, (tuple, list)) or len(actual) != len(names):
+            return f"{name} should return {len(names)} values ({', '.join(names)})."
+        for part, a, e in zip(names, actual, expected):
+            msg = checks.difference(a, e, f"{name}: {part}")
+            if msg:
+                return msg
+        return None
+    return compare
+
+
+def labels(actual, expected, name):
+    """Compare integer class labels exactly."""
+    a = np.asarray(actual)
+    if a.shape != expected.shape:
+        return f"{name} should return one label per sample, shape {expected.shape}, not {a.shape}."
+    if not np.issubdtype(a.dtype, np.integer):
+        return f"{name} should return integer class labels (e.g. from np.argmax), not {a.dtype}."
+    wrong = np.flatnonzero(a != expected)
+    if wrong.size:
+        i = int(wrong[0])
+        return (f"{name} gives the wrong class for {wrong.size} of {a.size} samples; sample {i} "
+                f"is labelled {a[i]} but its largest output is a^(L)[{expected[i]}].")
+    return None

@@ -1,0 +1,157 @@
+"""Notebook 01, the chain rule on a chain of single neurons: how each graded function is judged,
+its catalogued mistakes and its mutants.
+
+ITEMS: graded function -> how the judge checks it (grader.course.item.Item).
+MISTAKES: graded function -> [(misconception id, the function a learner who made it would write)].
+EDITS: graded function -> [(misconception id, [(old, new), ...])], edits of the solution code.
+PARTIAL: graded function -> [(kind, what it gets wrong, when, how)], wrong on one branch only.
+"""
+import numpy as np
+
+from ...grading.sandbox_child import RECIPES
+from ...learner import checks
+from ...learner import tolerances as T
+from .. import reference as R
+from ..item import Item, per_layer
+from ..inputs import z_designed, z_values
+from ..mistakes import BACKWARD, SCALE_FIRST, mistaken_backward
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs, reference adapters and comparisons
+# ---------------------------------------------------------------------------------------------
+
+def _neuron_case(rng, n=None):
+    n = int(rng.integers(1, 7)) if n is None else n
+    return (rng.uniform(0, 1, n), float(rng.normal(0, 2)), float(rng.normal(0, 1)), rng.uniform(0, 1, n))
+
+
+def _chain_params(rng, L=None, n=None):
+    L = int(rng.integers(1, 6)) if L is None else L
+    w = [None] + [float(v) for v in rng.normal(0, 2, L)]
+    b = [None] + [float(v) for v in rng.normal(0, 1, L)]
+    n = int(rng.integers(1, 8)) if n is None else n
+    return w, b, rng.normal(0, 1, n), rng.uniform(0, 1, n)
+
+
+CHAINS = [(4, 5), (2, 1), (1, 3)]        # (L, n): a deeper chain, two neurons, one; several samples and one
+
+
+class CubicSine:
+    """f(t) = c1 sin(c2 t) + c3 t^3, a function to differentiate that can also be sent to the
+    process that runs a learner's code (by its recipe, see grader.grading.sandbox_child.RECIPES)."""
+
+    def __init__(self, c1, c2, c3):
+        self.wire_recipe = ("cubic_sine", (c1, c2, c3))
+        self._f = RECIPES["cubic_sine"](c1, c2, c3)
+
+    def __call__(self, t):
+        return self._f(t)
+
+    def __eq__(self, other):      # copies compare equal (checks.call compares arguments after a call)
+        return isinstance(other, CubicSine) and other.wire_recipe == self.wire_recipe
+
+    __hash__ = None
+
+    def __repr__(self):
+        c1, c2, c3 = self.wire_recipe[1]
+        return f"<function t -> {c1:.3g} sin({c2:.3g} t) + {c3:.3g} t^3>"
+
+
+def _derivative_case(rng):
+    c1, c2, c3 = (float(v) for v in rng.normal(0, 2, 3))
+    return CubicSine(c1, c2, c3), float(rng.normal(0, 1))
+
+
+ITEMS = {
+    "sigmoid": Item(z_values, R.sigmoid, designed=z_designed),
+    "sigmoid_prime": Item(z_values, R.sigmoid_prime, designed=z_designed),
+    "last_layer_grads": Item(_neuron_case, R.last_layer_grads, designed=lambda rng: [_neuron_case(rng, n) for n in (1, 4)]),
+    "numerical_derivative": Item(_derivative_case, R.numerical_gradient,
+                                 lambda a, e, name: checks.difference(a, e, name, T.DERIVATIVE_RTOL, T.DERIVATIVE_ATOL), trials=5),
+    "chain_forward": Item(lambda rng: _chain_params(rng)[:3], R.chain_forward,
+                          designed=lambda rng: [_chain_params(rng, L, n)[:3] for L, n in CHAINS]),
+    "chain_backward": Item(_chain_params, R.chain_backward, per_layer("dw", "db"),
+                           designed=lambda rng: [_chain_params(rng, L, n) for L, n in CHAINS]),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogued mistakes: the function a learner who made each one would have written
+# ---------------------------------------------------------------------------------------------
+
+
+def _sigmoid_tanh_form(z):
+    return 1.0 - R.sigmoid(z) ** 2
+
+
+def _last_layer(mistake):
+    def grads(a_prev, w, b, y):
+        z, a = R.neuron(w, b, a_prev)
+        slope = {"z": R.sigmoid_prime(z), "a": R.sigmoid_prime(a), "none": 1.0}[mistake.get("fprime", "z")]
+        dC_dz = mistake.get("sign", 1.0) * mistake.get("scale", 1.0) * 2.0 * (a - np.asarray(y, float)) * slope
+        return np.asarray(a_prev, float) * dC_dz, dC_dz, w * dC_dz
+    return grads
+
+
+def _chain(mistake):
+    """chain_backward as 1x1 layers of the batch form, cost (1/n) sum (a - y)^2."""
+    def grads(w, b, x, y):
+        x, y = np.atleast_1d(np.asarray(x, float)), np.atleast_1d(np.asarray(y, float))
+        W = [None] + [np.array([[v]]) for v in w[1:]]
+        B = [None] + [np.array([[v]]) for v in b[1:]]
+        Z, A = R.forward(W, B, x[None, :])
+        _, dW, db = mistaken_backward(W, Z, A, y[None, :], "sigmoid", "mse", **mistake)
+        return [None] + [float(g[0, 0]) for g in dW[1:]], [None] + [float(g[0, 0]) for g in db[1:]]
+    return grads
+
+
+def _chain_summed(w, b, x, y):                      # forgot the 1/n of the mean
+    n = np.atleast_1d(np.asarray(x, float)).size
+    dw, db = R.chain_backward(w, b, x, y)
+    return [None] + [g * n for g in dw[1:]], [None] + [g * n for g in db[1:]]
+
+
+MISTAKES = {
+    "sigmoid_prime": [("fprime_of_a", lambda z: R.sigmoid_prime(R.sigmoid(z))),
+                      ("wrong_activation_derivative", _sigmoid_tanh_form)],
+    "last_layer_grads": [(name, _last_layer(m)) for name, m in [
+        ("sign_flipped", {"sign": -1.0}), ("factor_two_dropped", {"scale": 0.5}),
+        ("fprime_omitted", {"fprime": "none"}), ("fprime_of_a", {"fprime": "a"})]],
+    "chain_backward": [(name, _chain(m)) for name, m in BACKWARD if name not in (
+        "dW_transposed", "W_not_transposed", "bias_not_summed", "wrong_axis") and "hidden_only" not in m] + [("sum_vs_mean", _chain_summed)],
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Mutants of the solution (grader.authoring.mutants): catalogued edits, then partial mistakes
+# ---------------------------------------------------------------------------------------------
+
+
+EDITS = {
+    "sigmoid_prime": [
+        ("fprime_of_a", [("s = sigmoid(z)", "s = sigmoid(sigmoid(z))")]),
+        ("wrong_activation_derivative", [("return s * (1 - s)", "return 1 - s ** 2")])],
+    "last_layer_grads": [
+        ("sign_flipped", [("(sigmoid(z) - y)", "(y - sigmoid(z))")]),
+        ("factor_two_dropped", [("* 2 * (", "* (")]),
+        ("fprime_omitted", [("sigmoid_prime(z) * 2", "2")]),
+        ("fprime_of_a", [("sigmoid_prime(z) *", "sigmoid_prime(sigmoid(z)) *")])],
+    "chain_backward": [
+        ("fprime_omitted", [("dC_dz = a[l] * (1 - a[l]) * dC_da", "dC_dz = dC_da")]),
+        ("fprime_of_a", [("dC_dz = a[l] * (1 - a[l]) * dC_da", "dC_dz = sigmoid_prime(a[l]) * dC_da")]),
+        ("sign_flipped", [("(a[L] - y)", "(y - a[L])")]),
+        ("factor_two_dropped", [("dC_da = 2 * (a[L] - y)", "dC_da = (a[L] - y)")]),
+        ("sum_vs_mean", [(" / a[L].size", "")]),
+        ("off_by_one_activation", [("np.sum(a[l - 1] * dC_dz)", "np.sum(a[l] * dC_dz)")])],
+}
+
+
+PARTIAL = {
+    "last_layer_grads": [("one-sample", "wrong only for one sample", "len(a_prev) == 1", SCALE_FIRST)],
+    "chain_forward": [("deep", "wrong only for L >= 3", "len(w) - 1 >= 3", "out[-1] = 1.01 * out[-1]")],
+    "chain_backward": [
+        ("deep", "wrong only for L >= 3", "len(w) - 1 >= 3", "out[0][1] = 1.01 * out[0][1]"),
+        ("one-neuron", "wrong only for L = 1", "len(w) == 2", "out[1][1] = 1.01 * out[1][1]"),
+        ("one-sample", "wrong only for one sample", "len(x) == 1", "out[0][-1] = 1.01 * out[0][-1]")],
+}

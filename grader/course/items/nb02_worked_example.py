@@ -1,0 +1,282 @@
+"""Notebook 02, the 2-2-2 worked example: each graded function judged in the notebook's dict form
+against the matrix reference, its catalogued mistakes and its mutants.
+
+ITEMS: graded function -> how the judge checks it (grader.course.item.Item).
+MISTAKES: graded function -> [(misconception id, the function a learner who made it would write)].
+EDITS: graded function -> [(misconception id, [(old, new), ...])], edits of the solution code.
+PARTIAL: graded function -> [(kind, what it gets wrong, when, how)], wrong on one branch only.
+"""
+import numpy as np
+
+from ...learner import worked_example as WE
+from .. import reference as R
+from ..item import Item
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs, reference adapters and comparisons
+# ---------------------------------------------------------------------------------------------
+
+def _params(rng):
+    p = {k: float(v) for k, v in zip(WE.PARAMS, rng.normal(0, 1, len(WE.PARAMS)))}
+    return p
+
+
+def _inputs(rng):
+    return tuple(float(v) for v in rng.uniform(-1, 1, 2)), tuple(float(v) for v in rng.uniform(0, 1, 2))
+
+
+def _column(u, v):
+    return np.array([[u], [v]], dtype=np.float64)
+
+
+def ref_forward_pass(p, i1, i2):
+    W, b = WE.to_layers(p)
+    Z, A = R.forward(W, b, _column(i1, i2), "sigmoid")
+    return {"net_h1": Z[1][0, 0], "out_h1": A[1][0, 0], "net_h2": Z[1][1, 0], "out_h2": A[1][1, 0],
+            "net_o1": Z[2][0, 0], "out_o1": A[2][0, 0], "net_o2": Z[2][1, 0], "out_o2": A[2][1, 0]}
+
+
+def ref_total_error(out_o1, out_o2, t1, t2):
+    E_o1, E_o2 = R.half_sse(out_o1, t1), R.half_sse(out_o2, t2)
+    return {"E_o1": E_o1, "E_o2": E_o2, "E_total": E_o1 + E_o2}
+
+
+def _fwd_columns(fwd):
+    Z1 = _column(fwd["net_h1"], fwd["net_h2"])
+    A1 = _column(fwd["out_h1"], fwd["out_h2"])
+    Z2 = _column(fwd["net_o1"], fwd["net_o2"])
+    A2 = _column(fwd["out_o1"], fwd["out_o2"])
+    return Z1, A1, Z2, A2
+
+
+def _output_grads(A1, Z2, A2, Y):
+    delta2 = R.output_delta(A2, Y, Z2, "sigmoid", "half_sse")
+    dW2 = R.weight_grad(delta2, A1)
+    return {"delta_o1": delta2[0, 0], "delta_o2": delta2[1, 0],
+            "w5": dW2[0, 0], "w6": dW2[0, 1], "w7": dW2[1, 0], "w8": dW2[1, 1],
+            "b2": float(R.bias_grad(delta2).sum())}   # b2 is shared by both outputs
+
+
+def _hidden_grads(W2, delta2, Z1, X):
+    delta1 = R.hidden_delta(W2, delta2, Z1, "sigmoid")
+    dW1 = R.weight_grad(delta1, X)
+    return {"w1": dW1[0, 0], "w2": dW1[0, 1], "w3": dW1[1, 0], "w4": dW1[1, 1],
+            "b1": float(R.bias_grad(delta1).sum())}   # b1 is shared by both hidden units
+
+
+def ref_output_layer_gradients(p, fwd, t1, t2):
+    _, A1, Z2, A2 = _fwd_columns(fwd)
+    return _output_grads(A1, Z2, A2, _column(t1, t2))
+
+
+def ref_hidden_layer_gradients(p, fwd, out_grads, i1, i2):
+    W, _ = WE.to_layers(p)
+    Z1 = _fwd_columns(fwd)[0]
+    return _hidden_grads(W[2], _column(out_grads["delta_o1"], out_grads["delta_o2"]), Z1,
+                         _column(i1, i2))
+
+
+def ref_update_weights(p, grads, lr):
+    return {k: (v - lr * grads[k] if k in grads else v) for k, v in p.items()}
+
+
+def ref_gradient_step(p, i1, i2, t1, t2, lr, update_biases=False):
+    fwd = ref_forward_pass(p, i1, i2)
+    out = ref_output_layer_gradients(p, fwd, t1, t2)
+    grads = {**out, **ref_hidden_layer_gradients(p, fwd, out, i1, i2)}
+    if not update_biases:
+        grads = {k: v for k, v in grads.items() if k not in ("b1", "b2")}
+    return ref_update_weights(p, grads, lr)
+
+
+def _error(p, i1, i2, t1, t2):
+    fwd = ref_forward_pass(p, i1, i2)
+    return ref_total_error(fwd["out_o1"], fwd["out_o2"], t1, t2)["E_total"]
+
+
+def ref_train(p, i1, i2, t1, t2, lr, steps):
+    errors = [_error(p, i1, i2, t1, t2)]
+    for _ in range(steps):
+        p = ref_gradient_step(p, i1, i2, t1, t2, lr)
+        errors.append(_error(p, i1, i2, t1, t2))
+    return p, errors
+
+
+def ref_slipped_step(p, i1, i2, t1, t2, lr):
+    """The published slip: w5..w8 are updated first, then the hidden deltas use the NEW w5..w8."""
+    fwd = ref_forward_pass(p, i1, i2)
+    out = ref_output_layer_gradients(p, fwd, t1, t2)
+    p_out = ref_update_weights(p, {k: out[k] for k in ("w5", "w6", "w7", "w8")}, lr)
+    hidden = ref_hidden_layer_gradients(p_out, fwd, out, i1, i2)
+    return ref_update_weights(p_out, {k: hidden[k] for k in ("w1", "w2", "w3", "w4")}, lr)
+
+
+def _fwd_case(rng):
+    (i1, i2), _ = _inputs(rng)
+    return _params(rng), i1, i2
+
+
+def _error_case(rng):
+    return tuple(float(v) for v in rng.uniform(0, 1, 4))
+
+
+def _output_case(rng):
+    p, i1, i2 = _fwd_case(rng)
+    _, (t1, t2) = _inputs(rng)
+    return p, ref_forward_pass(p, i1, i2), t1, t2
+
+
+def _hidden_case(rng):
+    p, i1, i2 = _fwd_case(rng)
+    _, (t1, t2) = _inputs(rng)
+    fwd = ref_forward_pass(p, i1, i2)
+    return p, fwd, ref_output_layer_gradients(p, fwd, t1, t2), i1, i2
+
+
+def _update_case(rng):
+    p = _params(rng)
+    keys = [k for k in p if rng.uniform() < 0.7]
+    grads = {k: float(rng.normal()) for k in keys}
+    grads["delta_o1"] = float(rng.normal())   # not a parameter: must be left out of the update
+    return p, grads, float(rng.uniform(0.1, 1.0))
+
+
+def _step_case(rng):
+    (i1, i2), (t1, t2) = _inputs(rng)
+    return _params(rng), i1, i2, t1, t2, float(rng.uniform(0.1, 1.0)), bool(rng.integers(0, 2))
+
+
+def _train_case(rng):
+    (i1, i2), (t1, t2) = _inputs(rng)
+    return _params(rng), i1, i2, t1, t2, float(rng.uniform(0.1, 1.0)), int(rng.integers(1, 30))
+
+
+def _slip_case(rng):
+    return _step_case(rng)[:-1]
+
+
+def _step_designed(rng):
+    """Both values of update_biases."""
+    return [(*_step_case(rng)[:-1], flag) for flag in (False, True)]
+
+
+def _update_designed(rng):
+    """A gradient for every parameter, and one for a few (plus a key that is not a parameter)."""
+    p = _params(rng)
+    full = {k: float(rng.normal()) for k in p}
+    return [(p, full, 0.5), _update_case(rng)]
+
+
+def _train_designed(rng):
+    (i1, i2), (t1, t2) = _inputs(rng)
+    return [(_params(rng), i1, i2, t1, t2, 0.5, steps) for steps in (1, 7)]
+
+
+ITEMS = {
+    "forward_pass": Item(_fwd_case, ref_forward_pass, trials=5),
+    "total_error": Item(_error_case, ref_total_error, trials=5),
+    "output_layer_gradients": Item(_output_case, ref_output_layer_gradients, trials=5),
+    "hidden_layer_gradients": Item(_hidden_case, ref_hidden_layer_gradients, trials=5),
+    "update_weights": Item(_update_case, ref_update_weights, designed=_update_designed),
+    "gradient_step": Item(_step_case, ref_gradient_step, designed=_step_designed),
+    "train": Item(_train_case, ref_train, trials=1, designed=_train_designed),
+    "slipped_step": Item(_slip_case, ref_slipped_step, trials=5),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogued mistakes: the function a learner who made each one would have written
+# ---------------------------------------------------------------------------------------------
+
+
+def _slope(mistake, Z, A):
+    return {"z": R.sigmoid_prime(Z), "a": R.sigmoid_prime(A), "none": 1.0}[mistake.get("fprime", "z")]
+
+
+def _output_layer(mistake):
+    """The 2-2-2 example's output gradients (notebook 02) with one mistake."""
+    def grads(p, fwd, t1, t2):
+        _, A1, Z2, A2 = _fwd_columns(fwd)
+        delta2 = mistake.get("sign", 1.0) * (A2 - _column(t1, t2)) * _slope(mistake, Z2, A2)
+        dW2 = delta2 @ A1.T
+        return {"delta_o1": delta2[0, 0], "delta_o2": delta2[1, 0], "w5": dW2[0, 0], "w6": dW2[0, 1],
+                "w7": dW2[1, 0], "w8": dW2[1, 1], "b2": float(delta2.sum())}
+    return grads
+
+
+def _hidden_layer(mistake):
+    """The 2-2-2 example's hidden gradients (notebook 02) with one mistake."""
+    def grads(p, fwd, out_grads, i1, i2):
+        Z1, A1, _, _ = _fwd_columns(fwd)
+        W2 = WE.to_layers(p)[0][2]
+        delta2 = _column(out_grads["delta_o1"], out_grads["delta_o2"])
+        delta1 = _slope(mistake, Z1, A1) * ((W2.T if mistake.get("W_T", True) else W2) @ delta2)
+        dW1 = delta1 @ _column(i1, i2).T
+        return {"w1": dW1[0, 0], "w2": dW1[0, 1], "w3": dW1[1, 0], "w4": dW1[1, 1], "b1": float(delta1.sum())}
+    return grads
+
+
+def _update_ascent(p, grads, lr):
+    return ref_update_weights(p, grads, -lr)
+
+
+def _slipped_step(p, i1, i2, t1, t2, lr, update_biases=False):
+    """gradient_step with the hidden deltas computed from the already-updated w5..w8."""
+    fwd = ref_forward_pass(p, i1, i2)
+    out = ref_output_layer_gradients(p, fwd, t1, t2)
+    moved = ref_update_weights(p, {k: out[k] for k in ("w5", "w6", "w7", "w8")}, lr)
+    grads = {**out, **ref_hidden_layer_gradients(moved, fwd, out, i1, i2)}
+    if not update_biases:
+        grads = {k: v for k, v in grads.items() if k not in ("b1", "b2")}
+    return ref_update_weights(p, grads, lr)
+
+
+def _total_error_doubled(out_o1, out_o2, t1, t2):
+    return {k: 2 * v for k, v in ref_total_error(out_o1, out_o2, t1, t2).items()}
+
+
+MISTAKES = {
+    "total_error": [("half_cost_doubled", _total_error_doubled)],
+    "output_layer_gradients": [(name, _output_layer(m)) for name, m in [
+        ("sign_flipped", {"sign": -1.0}), ("fprime_omitted", {"fprime": "none"}), ("fprime_of_a", {"fprime": "a"})]],
+    "hidden_layer_gradients": [(name, _hidden_layer(m)) for name, m in [
+        ("W_not_transposed", {"W_T": False}), ("fprime_omitted", {"fprime": "none"}),
+        ("fprime_of_a", {"fprime": "a"})]],
+    "update_weights": [("sign_flipped", _update_ascent)],
+    "gradient_step": [("updated_weights", _slipped_step)],
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Mutants of the solution (grader.authoring.mutants): catalogued edits, then partial mistakes
+# ---------------------------------------------------------------------------------------------
+
+
+EDITS = {
+    "total_error": [
+        ("half_cost_doubled", [("E_o1 = 0.5 * ", "E_o1 = "), ("E_o2 = 0.5 * ", "E_o2 = ")])],
+    "output_layer_gradients": [
+        ("sign_flipped", [('(fwd["out_o1"] - t1)', '(t1 - fwd["out_o1"])'),
+                          ('(fwd["out_o2"] - t2)', '(t2 - fwd["out_o2"])')]),
+        ("fprime_omitted", [(' * fwd["out_o1"] * (1 - fwd["out_o1"])', ""),
+                            (' * fwd["out_o2"] * (1 - fwd["out_o2"])', "")])],
+    "hidden_layer_gradients": [
+        ("W_not_transposed", [('d1 * p["w5"] + d2 * p["w7"]', 'd1 * p["w5"] + d2 * p["w6"]'),
+                              ('d1 * p["w6"] + d2 * p["w8"]', 'd1 * p["w7"] + d2 * p["w8"]')]),
+        ("fprime_omitted", [(' * fwd["out_h1"] * (1 - fwd["out_h1"])', ""),
+                            (' * fwd["out_h2"] * (1 - fwd["out_h2"])', "")])],
+    "update_weights": [("sign_flipped", [("v - lr * grads[k]", "v + lr * grads[k]")])],
+    "gradient_step": [
+        ("updated_weights", [("**hidden_layer_gradients(p, fwd, out, i1, i2)",
+                              "**hidden_layer_gradients(update_weights(p, out, lr), fwd, out, i1, i2)")])],
+}
+
+
+PARTIAL = {
+    "update_weights": [("all-keys", "wrong only when every parameter has a gradient",
+                        "all(k in grads for k in p)", "out['w1'] = out['w1'] + 0.01")],
+    "gradient_step": [("biases", "wrong only when the biases are updated too", "update_biases",
+                       "out['b1'] = out['b1'] + 0.01")],
+    "train": [("one-step", "wrong only for a single step", "steps == 1", "out[1][-1] = 1.01 * out[1][-1]")],
+}

@@ -1,0 +1,159 @@
+"""Notebook 03, several outputs, one hidden layer, a batch: how each graded function is judged,
+its catalogued mistakes and its mutants.
+
+ITEMS: graded function -> how the judge checks it (grader.course.item.Item).
+MISTAKES: graded function -> [(misconception id, the function a learner who made it would write)].
+EDITS: graded function -> [(misconception id, [(old, new), ...])], edits of the solution code.
+PARTIAL: graded function -> [(kind, what it gets wrong, when, how)], wrong on one branch only.
+"""
+import numpy as np
+
+from .. import reference as R
+from ..item import Item, named
+from ..inputs import NAMES
+from ..mistakes import BACKWARD, SCALE_FIRST, mistaken_backward
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs, reference adapters and comparisons
+# ---------------------------------------------------------------------------------------------
+
+def _perceptron_case(rng):
+    m, d = (int(v) for v in rng.integers(1, 6, 2))
+    return rng.normal(0, 1, (m, d)), rng.normal(0, 1, d), rng.uniform(0, 1, m)
+
+
+def _square_one_hidden_case(rng):
+    """Square weights and curved activations (for identity or ReLU, f' applied twice equals f'
+    applied once), averaged over the samples: the shape of case that shows the most mistakes."""
+    *rest, _, _, _ = _one_hidden_case(rng, square=True)
+    return (*rest, *(str(v) for v in rng.choice(["sigmoid", "tanh"], 2)), True)
+
+
+def _summed_one_hidden_case(rng):
+    """Any shapes, summed over the samples: with the first case, both values of `average` are
+    always tried, so neither branch can be wrong by luck of the draw (n >= 2: for one sample a sum
+    is its mean; curved activations: a ReLU or identity layer can make every gradient 0)."""
+    *rest, _, _, _ = _one_hidden_case(rng, min_n=2)
+    return (*rest, *(str(v) for v in rng.choice(["sigmoid", "tanh"], 2)), False)
+
+
+def _perceptron_designed(rng):
+    """One output and input; more inputs than outputs; more outputs than inputs."""
+    return [(rng.normal(0, 1, (m, d)), rng.normal(0, 1, d), rng.uniform(0, 1, m)) for m, d in ((1, 1), (2, 4), (3, 2))]
+
+
+def _one_hidden_designed(rng):
+    """Averaged over samples with square weights; summed with any shapes; square weights of another
+    size (a mistake seen on square weights only is then seen twice); and every activation in each
+    layer, with one sample and with several (d, p, m, n all different)."""
+    cases = [_square_one_hidden_case(rng), _summed_one_hidden_case(rng)]
+    for (d, p, m, n), f1, f2, average in (((6, 6, 6, 2), "tanh", "sigmoid", False),   # a second square shape
+                                          ((2, 3, 4, 1), "relu", "identity", True),
+                                          ((4, 2, 3, 5), "identity", "relu", False),
+                                          ((3, 5, 2, 4), "tanh", "sigmoid", True)):
+        cases.append((rng.normal(0, 1, (p, d)), rng.normal(0, 1, (p, 1)), rng.normal(0, 1, (m, p)),
+                       rng.normal(0, 1, (m, 1)), rng.normal(0, 1, (d, n)), rng.uniform(0, 1, (m, n)),
+                       f1, f2, average))
+    return cases
+
+
+def _one_hidden_case(rng, square=False, min_n=1):
+    d, p, m, n = (int(v) for v in rng.integers(1, 6, 4))
+    n = max(n, min_n)
+    if square:                                    # W2 square: W2 for W2^T gives a value;
+        d = m = p = max(p, 2)                     # n >= 3: a sum and a mean differ by more than 2
+        n = max(n, 3)
+    f1, f2 = (str(v) for v in rng.choice(NAMES, 2))
+    return (rng.normal(0, 1, (p, d)), rng.normal(0, 1, (p, 1)), rng.normal(0, 1, (m, p)),
+            rng.normal(0, 1, (m, 1)), rng.normal(0, 1, (d, n)), rng.uniform(0, 1, (m, n)),
+            f1, f2, bool(rng.integers(0, 2)))
+
+
+ITEMS = {
+    "perceptron_grad": Item(_perceptron_case, R.perceptron_grad, designed=_perceptron_designed),
+    "one_hidden_loop": Item(_one_hidden_case, R.one_hidden_grads, named("dW1", "db1", "dW2", "db2"),
+                            designed=_one_hidden_designed),
+    "one_hidden_vectorised": Item(_one_hidden_case, R.one_hidden_grads, named("dW1", "db1", "dW2", "db2"),
+                                  designed=_one_hidden_designed),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogued mistakes: the function a learner who made each one would have written
+# ---------------------------------------------------------------------------------------------
+
+
+def _one_hidden(mistake):
+    def grads(W1, b1, W2, b2, X, Y, f1="sigmoid", f2="sigmoid", average=False):
+        W = [None, W1, W2]
+        Z, A = R.forward(W, [None, b1, b2], X, [f1, f2])
+        _, dW, db = mistaken_backward(W, Z, A, Y, [f1, f2], "half_sse", **mistake)
+        out = (dW[1], db[1], dW[2], db[2])
+        return tuple(g / X.shape[1] for g in out) if average else out
+    return grads
+
+
+def _one_hidden_other_average(W1, b1, W2, b2, X, Y, f1="sigmoid", f2="sigmoid", average=False):
+    return R.one_hidden_grads(W1, b1, W2, b2, X, Y, f1, f2, not average)
+
+
+def _perceptron(mistake):
+    def grad(W, x, t):
+        Wl = [None, np.asarray(W, float)]
+        Z, A = R.forward(Wl, [None, np.zeros((Wl[1].shape[0], 1))], np.asarray(x, float)[:, None])
+        return mistaken_backward(Wl, Z, A, np.asarray(t, float)[:, None], "sigmoid", "half_sse", **mistake)[1][1]
+    return grad
+
+
+MISTAKES = {
+    "perceptron_grad": [(name, _perceptron(m)) for name, m in BACKWARD if "hidden_only" not in m
+                        and name in ("dW_transposed", "fprime_omitted", "fprime_of_a", "sign_flipped",
+                                    "factor_two_dropped", "half_cost_doubled", "off_by_one_activation")],
+    "one_hidden_loop": [(name, _one_hidden(m)) for name, m in BACKWARD] + [("sum_vs_mean", _one_hidden_other_average)],
+    "one_hidden_vectorised": [(name, _one_hidden(m)) for name, m in BACKWARD]
+                             + [("sum_vs_mean", _one_hidden_other_average)],
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Mutants of the solution (grader.authoring.mutants): catalogued edits, then partial mistakes
+# ---------------------------------------------------------------------------------------------
+
+
+EDITS = {
+    "perceptron_grad": [
+        ("dW_transposed", [("np.outer(delta, x)", "np.outer(x, delta)")]),
+        ("fprime_omitted", [("delta = (O - t) * O * (1 - O)", "delta = (O - t)")]),
+        ("sign_flipped", [("(O - t)", "(t - O)")]),
+        ("half_cost_doubled", [("delta = (O - t)", "delta = 2 * (O - t)")])],
+    "one_hidden_loop": [
+        ("sign_flipped", [("(f2(z2[j]) - Y[j, i])", "(Y[j, i] - f2(z2[j]))")]),
+        ("fprime_omitted", [(" * f2_prime(z2[j])", ""), ("f1_prime(z1[k]) * ", "")]),
+        ("W_not_transposed", [("W2[j, k] * delta2[j]", "W2[k, j] * delta2[j]")]),
+        ("sum_vs_mean", [("    if average:\n", "    if not average:\n")]),
+        ("last_fprime_twice", [(" * f2_prime(z2[j])", " * f2_prime(z2[j]) ** 2")])],
+    "one_hidden_vectorised": [
+        ("dW_transposed", [("delta1 @ X.T", "X @ delta1.T"), ("delta2 @ A1.T", "A1 @ delta2.T")]),
+        ("W_not_transposed", [("(W2.T @ delta2)", "(W2 @ delta2)")]),
+        ("fprime_omitted", [(" * f2_prime(Z2)", ""), ("f1_prime(Z1) * ", "")]),
+        ("fprime_of_a", [("f2_prime(Z2)", "f2_prime(f2(Z2))"), ("f1_prime(Z1)", "f1_prime(A1)")]),
+        ("sign_flipped", [("(f2(Z2) - Y)", "(Y - f2(Z2))")]),
+        ("bias_not_summed", [("delta1.sum(axis=1, keepdims=True)", "delta1"),
+                             ("delta2.sum(axis=1, keepdims=True)", "delta2")]),
+        ("wrong_axis", [("delta1.sum(axis=1, keepdims=True)", "delta1.sum(axis=0, keepdims=True)"),
+                        ("delta2.sum(axis=1, keepdims=True)", "delta2.sum(axis=0, keepdims=True)")]),
+        ("sum_vs_mean", [("if average else grads", "if not average else grads")]),
+        ("off_by_one_activation", [("delta1 @ X.T", "delta1 @ A1.T"), ("delta2 @ A1.T", "delta2 @ f2(Z2).T")]),
+        ("last_fprime_twice", [(" * f2_prime(Z2)", " * f2_prime(Z2) ** 2")])],
+}
+
+
+PARTIAL = {
+    "perceptron_grad": [("one-output", "wrong only for one output", "np.shape(W)[0] == 1", "out = 1.01 * out")],
+    "one_hidden_vectorised": [
+        ("identity", "wrong only with an identity layer", "'identity' in (f1, f2)", SCALE_FIRST),
+        ("averaged", "wrong only when averaging", "average", SCALE_FIRST),
+        ("one-sample", "wrong only for one sample", "X.shape[1] == 1", SCALE_FIRST)],
+    "one_hidden_loop": [("relu", "wrong only with a ReLU layer", "'relu' in (f1, f2)", SCALE_FIRST)],
+}

@@ -1,0 +1,254 @@
+"""Notebook 04, backpropagation through L layers: how each graded function is judged, its
+catalogued mistakes and its mutants.
+
+ITEMS: graded function -> how the judge checks it (grader.course.item.Item).
+MISTAKES: graded function -> [(misconception id, the function a learner who made it would write)].
+EDITS: graded function -> [(misconception id, [(old, new), ...])], edits of the solution code.
+PARTIAL: graded function -> [(kind, what it gets wrong, when, how)], wrong on one branch only.
+"""
+import numpy as np
+
+from ...learner import checks
+from ...learner import tolerances as T
+from .. import reference as R
+from ..item import Item, labels, per_layer
+from ..inputs import NETS, designed_net, nets_designed, random_net, random_sizes
+from ..mistakes import BACKWARD, mistaken_backward
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs, reference adapters and comparisons
+# ---------------------------------------------------------------------------------------------
+
+def _backward_designed(rng):
+    """Every designed net, the costs in turn (each at least once), and the square curved case."""
+    cases = [_square_backward_case(rng)]
+    costs = sorted(R.COSTS)
+    for k, net in enumerate(NETS):
+        W, b, X, f = designed_net(rng, *net)
+        Z, A = R.forward(W, b, X, f)
+        cases.append((W, Z, A, rng.uniform(0, 1, A[-1].shape), f, costs[k % len(costs)]))
+    return cases
+
+
+def _step_layers_designed(rng):
+    cases = []
+    for sizes, _, _ in NETS[:2] + NETS[-1:]:        # three layers, two, one
+        W, b = R.init_params(sizes, "normal", rng)
+        dW = [None] + [rng.normal(0, 1, w.shape) for w in W[1:]]
+        db = [None] + [rng.normal(0, 1, v.shape) for v in b[1:]]
+        cases.append((W, b, dW, db, float(rng.uniform(0.01, 1.0))))
+    return cases
+
+
+def _square_backward_case(rng):
+    """Every layer as wide as the input (W where W^T belongs then gives a value, not a shape
+    error) and curved activations (f' left out, or twice, differs from f' once): the shape of
+    case that shows the most mistakes."""
+    W, b, X, f = random_net(rng, square=True)
+    L = len(W) - 1
+    f = [str(v) for v in rng.choice(["sigmoid", "tanh"], L)]
+    Z, A = R.forward(W, b, X, f)
+    return W, Z, A, rng.uniform(0, 1, A[-1].shape), f, str(rng.choice(list(R.COSTS)))
+
+
+def _backward_case(rng, square=False):
+    W, b, X, f = random_net(rng, square)
+    Z, A = R.forward(W, b, X, f)
+    Y = rng.uniform(0, 1, A[-1].shape)
+    return W, Z, A, Y, f, str(rng.choice(list(R.COSTS)))
+
+
+def _step_layers_case(rng):
+    W, b, _, _ = random_net(rng)
+    dW = [None] + [rng.normal(0, 1, w.shape) for w in W[1:]]
+    db = [None] + [rng.normal(0, 1, v.shape) for v in b[1:]]
+    return W, b, dW, db, float(rng.uniform(0.01, 1.0))
+
+
+def _forward_layers(actual, expected, name):
+    """(Z, A) compared layer by layer going forwards; the message names the first wrong layer."""
+    if not isinstance(actual, (tuple, list)) or len(actual) != 2:
+        return f"{name} should return two lists, (Z, A)."
+    (Z, A), (Z_ref, A_ref) = actual, expected
+    L = len(Z_ref) - 1
+    for part, got in (("Z", Z), ("A", A)):
+        if not isinstance(got, (list, tuple)) or len(got) != L + 1:
+            return (f"{name}: {part} should be a list of {L + 1} entries (index 0, then layers 1..{L}), "
+                    f"not {type(got).__name__} of length {len(got) if hasattr(got, '__len__') else '?'}.")
+    if Z[0] is not None:
+        return f"{name}: Z[0] should be None (there is no z^(0))."
+    msg = checks.difference(A[0], A_ref[0], f"{name}: A[0]")
+    if msg:
+        return msg + " A[0] is the input X itself."
+    for l in range(1, L + 1):
+        for part, got, ref in (("Z", Z, Z_ref), ("A", A, A_ref)):
+            msg = checks.difference(got[l], ref[l], f"{name}: {part}[{l}]")
+            if msg:
+                right = "" if l == 1 else "; layer 1 is right" if l == 2 else f"; layers 1..{l - 1} are right"
+                return f"Going forwards, the first wrong layer is l={l}{right}. {msg}"
+    return None
+
+
+STD = {"small": lambda n_in, n_out: 0.01, "normal": lambda n_in, n_out: np.sqrt(1 / n_in),
+       "xavier": lambda n_in, n_out: np.sqrt(2 / (n_in + n_out)),   # U[-r, r] has std r / sqrt(3)
+       "he": lambda n_in, n_out: np.sqrt(2 / n_in)}
+
+
+def _init_case(rng, scheme=None, layers=None):
+    layers = int(rng.integers(1, 4)) if layers is None else layers
+    sizes = [int(v) for v in rng.integers(100, 250, layers + 1)]
+    return sizes, str(rng.choice(list(STD))) if scheme is None else scheme, int(rng.integers(0, 2**31))
+
+
+def _init_designed(rng):
+    """Every scheme, on one, two and three layers."""
+    return [_init_case(rng, scheme, layers) for scheme, layers in zip(STD, (1, 2, 3, 2))]
+
+
+def _init_uses_its_seed(call, rng):
+    """init_params(sizes, scheme, seed): the same seed twice gives the same weights, the next seed
+    other weights (weights drawn from numpy's global random state fail one or the other)."""
+    sizes, seed = [int(v) for v in rng.integers(20, 40, 3)], int(rng.integers(0, 2**31 - 1))
+    first, again, other = (call((sizes, "he", s)) for s in (seed, seed, seed + 1))
+    same = lambda x, y: all(np.array_equal(np.asarray(a), np.asarray(c)) for a, c in zip(x[0][1:], y[0][1:]))  # noqa: E731
+    call_text = f"init_params({sizes}, 'he', rng)"
+    if not same(first, again):
+        return (f"{call_text} gave different weights for the same rng = {seed}, called twice. Draw them "
+                "from np.random.default_rng(rng), not from numpy's global random state (np.random.randn).")
+    if same(first, other):
+        return (f"{call_text} gave the same weights for rng = {seed} and rng = {seed + 1}. Draw them from "
+                "np.random.default_rng(rng): the weights must depend on the rng argument.")
+    return None
+
+
+def _init_spec(sizes, scheme, seed):
+    """What init_params(sizes, scheme, seed) must produce: its draws cannot be matched value by
+    value, so the judge checks shapes, zero biases and the spread of each W^(l)."""
+    return sizes, scheme
+
+
+def _init_compare(actual, expected, name):
+    sizes, scheme = expected
+    shapes = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    call = f"{name}({sizes}, {scheme!r})"
+    if not isinstance(actual, (tuple, list)) or len(actual) != 2:
+        return f"{call} should return two lists, (W, b)."
+    W, b = actual
+    for part, got, want in (("W", W, shapes), ("b", b, [(n, 1) for n in sizes[1:]])):
+        if (not isinstance(got, (list, tuple)) or len(got) != len(sizes) or got[0] is not None
+                or [np.shape(g) for g in got[1:]] != want):
+            return f"{call}: {part} should be a list [None, {part}[1], ..., {part}[L]] of shapes {want}."
+    for l in range(1, len(sizes)):
+        if np.any(np.asarray(b[l]) != 0):
+            return f"{call}: b[{l}] should be all zeros."
+        w = np.asarray(W[l], dtype=np.float64)
+        if not np.all(np.isfinite(w)):
+            return f"{call}: W[{l}] holds {int(np.sum(~np.isfinite(w)))} NaN or infinite values."
+        want = STD[scheme](sizes[l - 1], sizes[l])
+        std, mean = float(w.std()), float(w.mean())
+        if abs(std / want - 1) > T.INIT_STD:
+            return (f"{call}: W[{l}] has standard deviation {std:.4g}, but {scheme!r} should give "
+                    f"{want:.4g} for n_(l-1) = {sizes[l - 1]}, n_l = {sizes[l]}.")
+        if abs(mean) > 5 * want / np.sqrt(w.size):
+            return f"{call}: W[{l}] has mean {mean:.3g}; it should be centred on 0."
+        if scheme == "xavier":
+            r = np.sqrt(6 / (sizes[l - 1] + sizes[l]))
+            if np.max(np.abs(w)) > r * (1 + 1e-12) or np.max(np.abs(w)) < T.GLOROT_EDGE * r:
+                return (f"{call}: the largest |W[{l}]| is {np.max(np.abs(w)):.4g}; Xavier/Glorot draws "
+                        f"uniformly from [-r, r] with r = sqrt(6/(n_(l-1) + n_l)) = {r:.4g}.")
+        else:
+            beyond = float(np.mean(np.abs(w) > 2 * want))
+            if not T.GAUSS_TAIL[0] < beyond < T.GAUSS_TAIL[1]:
+                return (f"{call}: {beyond:.1%} of W[{l}] lies beyond two standard deviations, where a "
+                        "Gaussian puts 4.6%. Is it drawn from a normal distribution?")
+    return None
+
+
+ITEMS = {
+    "param_count": Item(lambda rng: (random_sizes(rng, 1, 1000),), R.param_count,
+                        designed=lambda rng: [([784, 16, 16, 10],), ([5, 3],), ([7, 2, 9],)]),
+    "init_params": Item(_init_case, _init_spec, _init_compare, trials=1, answer=R.init_params,
+                        designed=_init_designed, also=_init_uses_its_seed),
+    "forward": Item(lambda rng: random_net(rng), R.forward, _forward_layers, designed=nets_designed),
+    "backward": Item(_backward_case, R.backward, per_layer("delta", "dW", "db"), designed=_backward_designed),
+    "gd_step": Item(_step_layers_case, R.gd_step, per_layer("W", "b"), designed=_step_layers_designed),
+    "predict": Item(lambda rng: random_net(rng), R.predict, labels, designed=nets_designed),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogued mistakes: the function a learner who made each one would have written
+# ---------------------------------------------------------------------------------------------
+
+
+def _gd_ascent(W, b, dW, db, lr):
+    return R.gd_step(W, b, dW, db, -lr)
+
+
+def _predict_wrong_axis(W, b, X, f="sigmoid"):
+    return np.argmax(R.forward(W, b, X, f)[1][-1], axis=1)
+
+
+MISTAKES = {
+    "backward": [(name, lambda *a, m=m, **k: mistaken_backward(*a, **k, **m)) for name, m in BACKWARD],
+    "gd_step": [("sign_flipped", _gd_ascent)],
+    "predict": [("wrong_axis", _predict_wrong_axis)],
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Mutants of the solution (grader.authoring.mutants): catalogued edits, then partial mistakes
+# ---------------------------------------------------------------------------------------------
+
+
+EDITS = {
+    "backward": [
+        ("dW_transposed", [("delta[l] @ A[l - 1].T", "A[l - 1] @ delta[l].T")]),
+        ("W_not_transposed", [("(W[l + 1].T @ delta[l + 1])", "(W[l + 1] @ delta[l + 1])")]),
+        ("fprime_omitted", [(" * activation(fs[L])[1](Z[L])", ""), ("activation(fs[l])[1](Z[l]) * ", "")]),
+        ("fprime_of_a", [("activation(fs[L])[1](Z[L])", "activation(fs[L])[1](A[L])"),
+                         ("activation(fs[l])[1](Z[l])", "activation(fs[l])[1](A[l])")]),
+        ("sign_flipped", [("dC_dA(A[L], Y) *", "-dC_dA(A[L], Y) *")]),
+        ("bias_not_summed", [("delta[l].sum(axis=1, keepdims=True)", "delta[l]")]),
+        ("wrong_axis", [("delta[l].sum(axis=1, keepdims=True)", "delta[l].sum(axis=0, keepdims=True)")]),
+        ("off_by_one_activation", [("delta[l] @ A[l - 1].T", "delta[l] @ A[l].T")]),
+        ("last_fprime_twice", [(" * activation(fs[L])[1](Z[L])", " * activation(fs[L])[1](Z[L]) ** 2")]),
+        ("last_fprime_missing", [(" * activation(fs[L])[1](Z[L])", "")])],
+    "gd_step": [
+        ("sign_flipped", [("W[l] - lr * dW[l]", "W[l] + lr * dW[l]"), ("b[l] - lr * db[l]", "b[l] + lr * db[l]")]),
+        ("mutates_input", [("    return new_W, new_b", "    for l in range(1, len(W)):\n        W[l] -= lr * dW[l]\n"
+                                                    "        b[l] -= lr * db[l]\n    return W, b")])],
+    "predict": [("wrong_axis", [("axis=0", "axis=1")])],
+}
+
+
+PARTIAL = {
+    "param_count": [("deep", "wrong only for L >= 3", "len(sizes) - 1 >= 3", "out = out + 1")],
+    "init_params": [
+        ("xavier", "'xavier' drawn as N(0, 1/n_in) (deeplearning.ai's Xavier)", "scheme == 'xavier'",
+         "out = _right_init_params(sizes, 'normal', rng)"),
+        ("he", "'he' drawn uniformly with He's spread", "scheme == 'he'",
+         "out = ([None] + [np.sqrt(3) * np.sqrt(2 / w.shape[1]) * (2 * np.random.default_rng(rng).random(w.shape) - 1)"
+         " for w in out[0][1:]], out[1])"),
+        ("global-random", "ignores its rng argument (numpy's global random state)", "True",
+         "out = _right_init_params(sizes, scheme, np.random.randint(2**31))"),
+        ("fixed-seed", "ignores its rng argument (a fixed seed)", "True",
+         "out = _right_init_params(sizes, scheme, 0)")],
+    "forward": [
+        ("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1][-1] = 1.01 * out[1][-1]"),
+        ("relu", "wrong only with a ReLU layer", "'relu' in ([f] if isinstance(f, str) else list(f))",
+         "out[1][-1] = 1.01 * out[1][-1]")],
+    "backward": [
+        ("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1][1] = 1.01 * out[1][1]"),
+        ("shallow", "wrong only for L = 1", "len(W) == 2", "out[1][1] = 1.01 * out[1][1]"),
+        ("one-sample", "wrong only for one sample", "A[0].shape[1] == 1", "out[2][1] = 1.01 * out[2][1]"),
+        ("square", "wrong only when every layer has the same width", "len({w.shape for w in W[1:]}) == 1",
+         "out[1][1] = 1.01 * out[1][1]"),
+        ("mse", "wrong only for the cost 'mse'", "cost == 'mse'", "out[1][-1] = 1.01 * out[1][-1]"),
+        ("sse", "wrong only for the cost 'sse'", "cost == 'sse'", "out[1][-1] = 1.01 * out[1][-1]"),
+        ("identity", "wrong only with an identity layer", "'identity' in ([f] if isinstance(f, str) else list(f))",
+         "out[1][-1] = 1.01 * out[1][-1]")],
+    "gd_step": [("shallow", "wrong only for L = 1", "len(W) == 2", "out[0][1] = 1.01 * out[0][1]")],
+    "predict": [("one-sample", "wrong only for one sample", "X.shape[1] == 1", "out = (out + 1) % W[-1].shape[0]")],
+}

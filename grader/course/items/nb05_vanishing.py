@@ -1,0 +1,98 @@
+"""Notebook 05, vanishing gradients: how each graded function is judged, its catalogued mistakes
+and its mutants.
+
+ITEMS: graded function -> how the judge checks it (grader.course.item.Item).
+MISTAKES: graded function -> [(misconception id, the function a learner who made it would write)].
+EDITS: graded function -> [(misconception id, [(old, new), ...])], edits of the solution code.
+PARTIAL: graded function -> [(kind, what it gets wrong, when, how)], wrong on one branch only.
+"""
+import numpy as np
+
+from .. import reference as R
+from ..item import Item, layers
+from ..inputs import nets_designed, random_net, z_designed, z_values
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs, reference adapters and comparisons
+# ---------------------------------------------------------------------------------------------
+
+def _speeds_designed(rng):
+    return [(W, b, X, rng.uniform(0, 1, (W[-1].shape[0], X.shape[1])), f) for W, b, X, f in nets_designed(rng)]
+
+
+def _bound_designed(rng):
+    """Every depth; one column and several; the sigmoid and tanh/ReLU bounds on |f'|."""
+    return [(W, rng.normal(0, 1, (W[-1].shape[0], n)), fmax)
+            for (W, _, _, _), n, fmax in zip(nets_designed(rng), (1, 3, 2, 1, 4), (0.25, 1.0, 0.25, 1.0, 0.7))]
+
+
+def _speeds_case(rng):
+    W, b, X, f = random_net(rng)
+    return W, b, X, rng.uniform(0, 1, (W[-1].shape[0], X.shape[1])), f
+
+
+def _bound_case(rng):
+    W, _, _, _ = random_net(rng)
+    delta_L = rng.normal(0, 1, (W[-1].shape[0], int(rng.integers(1, 4))))
+    return W, delta_L, float(rng.choice([0.25, 1.0, rng.uniform(0.1, 2.0)]))
+
+
+ITEMS = {
+    "tanh_prime": Item(z_values, R.tanh_prime, designed=z_designed),
+    "relu_prime": Item(z_values, R.relu_prime, designed=z_designed),
+    "delta_bound": Item(_bound_case, R.delta_bound, layers, designed=_bound_designed),
+    "layer_speeds": Item(_speeds_case, R.layer_speeds, layers, designed=_speeds_designed),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogued mistakes: the function a learner who made each one would have written
+# ---------------------------------------------------------------------------------------------
+
+
+def _tanh_unsquared(z):
+    return 1.0 - np.tanh(np.asarray(z, float))
+
+
+def _tanh_sigmoid_form(z):
+    t = np.tanh(np.asarray(z, float))
+    return t * (1.0 - t)
+
+
+MISTAKES = {
+    "tanh_prime": [("fprime_of_a", lambda z: R.tanh_prime(np.tanh(np.asarray(z, float)))),
+                   ("wrong_activation_derivative", _tanh_unsquared),
+                   ("wrong_activation_derivative", _tanh_sigmoid_form)],
+    "relu_prime": [("relu_kink", lambda z: (np.asarray(z, float) >= 0).astype(float)),
+                   ("relu_one_everywhere", lambda z: np.ones_like(np.asarray(z, float))),
+                   ("relu_sign", lambda z: np.sign(np.asarray(z, float)))],
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Mutants of the solution (grader.authoring.mutants): catalogued edits, then partial mistakes
+# ---------------------------------------------------------------------------------------------
+
+
+EDITS = {
+    "tanh_prime": [
+        ("wrong_activation_derivative", [(") ** 2", ")")]),
+        ("fprime_of_a", [("np.tanh(np.asarray(z, dtype=float))", "np.tanh(np.tanh(np.asarray(z, dtype=float)))")])],
+    "relu_prime": [
+        ("relu_kink", [("> 0", ">= 0")]),
+        ("relu_one_everywhere", [("(np.asarray(z, dtype=float) > 0).astype(float)", "np.ones_like(np.asarray(z, dtype=float))")]),
+        ("relu_sign", [("(np.asarray(z, dtype=float) > 0).astype(float)", "np.sign(np.asarray(z, dtype=float))")])],
+}
+
+
+PARTIAL = {
+    "delta_bound": [
+        ("W-index", "W^(l) where W^(l+1) belongs", "True",
+         "out = [None] * len(W)\n        out[-1] = float(np.linalg.norm(delta_L))\n"
+         "        for l in range(len(W) - 2, 0, -1):\n"
+         "            out[l] = float(fprime_max * np.linalg.norm(W[l], 2) * out[l + 1])"),
+        ("one-column", "wrong only for one column", "np.ndim(delta_L) == 2 and np.shape(delta_L)[1] == 1",
+         "out[1] = 1.01 * out[1]")],
+    "layer_speeds": [("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1] = 1.01 * out[1]")],
+}

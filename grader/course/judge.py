@@ -1,0 +1,134 @@
+"""Hidden tests: each graded function judged against grader.course.reference.
+
+A hidden test cell is one line, e.g. ``judge.check("sigmoid", sigmoid)``. For every graded item,
+grader.course.items holds the designed inputs that every run tries (one of each kind the
+specification covers), how to draw random arguments, what the reference returns for them and how
+to compare. Random values are drawn from a new seed each run (the instructor's grader passes one
+per learner and notebook), so an answer hard-coded to the visible numbers fails; the seed is
+printed with any failure to replay it.
+
+Instructor-only: this module imports grader.course.reference and is not shipped to learners.
+"""
+import copy
+import secrets
+
+import numpy as np
+
+from ..learner import checks
+from ..learner.checks import CheckFailed
+from . import diagnose
+from .items import ITEMS
+
+
+def _show(args):
+    text = ", ".join(checks._fmt(a) if isinstance(a, np.ndarray) else
+                     (repr(a) if hasattr(a, "wire_recipe") else "<function>" if callable(a) else repr(a))
+                     for a in args)
+    return text if len(text) < 600 else text[:600] + " ..."
+
+
+def _signature(args):
+    """The shapes of a case's arrays and the lengths of its lists: what makes two cases differ in
+    shape and in the number of samples."""
+    return tuple(np.shape(a) if isinstance(a, np.ndarray) else
+                 (len(a), _signature(a)) if isinstance(a, (list, tuple)) else type(a).__name__ for a in args)
+
+
+def _certain(name, item, call, args, actual, expected, designed, rng):
+    """The misconception the learner's answer shows, named only when it is certain: the answer
+    equals that mistake's value on the failing input AND on a second input of another shape and
+    number of samples (where every input of the item has one shape, on other values); a mistake
+    is only looked for in the functions where it can happen (diagnose.MISTAKES). Otherwise None:
+    the message then describes the difference without naming a cause."""
+    found = diagnose.candidates(name, args, actual, expected, item.compare)
+    if not found:
+        return None
+    others = [case for case in designed if _signature(case) != _signature(args)]
+    if not others:                            # one shape for every input (the 2-2-2 network)
+        others = [item.cases(rng) for _ in range(2)]
+    for misconception, mistaken in found:
+        for case in others:
+            try:
+                value = call(case)
+            except Exception:                   # noqa: BLE001 - the answer fails there another way
+                continue
+            if diagnose.reproduces(name, mistaken, case, value, item.reference, item.compare):
+                return misconception
+    return None
+
+
+def run(name, call, seed=None, explain=True):
+    """Judge graded item `name`: for each input (the designed ones, then random ones drawn from
+    `seed`), compare call(args) with the reference. `call` returns the learner's value or raises
+    CheckFailed saying why there is none. Raises CheckFailed naming the input (and the seed, to
+    replay it) at the first failure, with a diagnosis unless explain is False (a verdict alone)."""
+    item = ITEMS[name]
+    seed = secrets.randbits(32) if seed is None else seed
+    rng = np.random.default_rng(seed)
+    designed = item.designed(rng) if item.designed else []
+    total = len(designed) + item.trials
+    for trial in range(1, total + 1):
+        args = designed[trial - 1] if trial <= len(designed) else item.cases(rng)
+        expected = item.reference(*copy.deepcopy(args))
+        try:
+            actual = call(args)
+        except CheckFailed as failure:
+            if "is not written yet" in str(failure) or str(failure).endswith(" is not defined"):
+                raise                             # nothing to replay: the function is missing
+            found = diagnose.for_message(str(failure)) if explain else None
+            text = f"{found.message()} {failure}" if found else f"{failure}{hint(str(failure))}"
+            raise CheckFailed(f"Hidden test, input {trial} of {total} (seed {seed}): {text}\n"
+                              f"The input was: {name}({_show(args)})") from None
+        msg = item.compare(actual, expected, name)
+        if msg:
+            found = _certain(name, item, call, args, actual, expected, designed, rng) if explain else None
+            lead = ""
+            if found:                             # the specific diagnosis replaces a general one
+                lead = f"{found.message()} What differs: "
+                msg = msg.split(" Recognised mistake:")[0]
+            raise CheckFailed(f"Hidden test, input {trial} of {total} (seed {seed}): "
+                              f"{lead}{msg}\nThe input was: {name}({_show(args)})")
+    if item.also:
+        msg = item.also(call, rng)
+        if msg:
+            raise CheckFailed(f"Hidden test (seed {seed}): {msg}")
+
+
+# What a learner can do about an error their function raised, by the error's text.
+HINTS = [
+    ("OverflowError", "math.exp overflows for large |z| (the inputs reach |z| = 1000): use np.exp, "
+                      "which returns inf with a warning instead of raising, or np.tanh for tanh."),
+    ("ZeroDivisionError", "something was divided by zero: look at what is divided by a count, a "
+                          "norm or a difference, and at inputs such as z = 0 or one sample."),
+    ("UFuncTypeError", "an integer array cannot hold a fractional result: start from floats, "
+                       "e.g. np.asarray(x, dtype=float) or np.zeros(shape) rather than np.zeros_like(ints)."),
+    ("Cannot cast", "an integer array cannot hold a fractional result: start from floats, "
+                    "e.g. np.asarray(x, dtype=float)."),
+    ("matmul: Input operand", "two shapes do not fit a matrix product: write down the shape of each "
+                              "factor (W^(l) is (n_l, n_(l-1)), a batch is (n_units, n_samples))."),
+    ("could not be broadcast", "two shapes do not fit: write down the shape of each array in the line."),
+]
+
+
+def hint(text):
+    """'. ' + what to do about an error with this text, or ''."""
+    return next((". " + advice for key, advice in HINTS if key in text), "")
+
+
+def _called(fn, name):
+    """call(args) for a learner's function in this process: its value, or CheckFailed naming the
+    error it raised (as the sandbox reports it), so that both say the same."""
+    def call(args):
+        try:
+            return checks.call(fn, *args, name=name)
+        except CheckFailed:
+            raise
+        except Exception as err:                  # noqa: BLE001 - a learner's error of any kind
+            raise CheckFailed(f"{name} raised {type(err).__name__}: {err}"[:500]) from None
+    return call
+
+
+def check(name, fn, seed=None):
+    """Judge the learner's fn for graded item `name` against the reference on random inputs
+    (this is what a hidden test cell calls, inside the learner's kernel)."""
+    run(name, _called(fn, name), seed)
