@@ -361,7 +361,7 @@ def build():
 
     nb = solved("02_worked_example")
     edit(nb, "forward_pass", "def forward_pass(p, i1, i2):",
-         "from grader import checks\n"
+         "from grader.learner import checks\n"
          "checks.close = lambda *a, **k: None\n"
          "checks.difference = lambda *a, **k: None\n"
          "checks.layers = lambda *a, **k: None\n\n\n"

@@ -8,10 +8,12 @@ import sys
 
 
 def cmd_release(args):
+    from .authoring import expected
     from .authoring.release import release
 
     for path in release(out=args.out):
         print(f"wrote {path}")
+    print(f"wrote {expected.write()}")
     return 0
 
 
@@ -67,7 +69,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
 
     if _instructor():
-        p = sub.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader")
+        p = sub.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader, and the visible tests' expected values")
         p.add_argument("--out", help="write the release here instead of notebooks/")
         p.set_defaults(run=cmd_release)
 

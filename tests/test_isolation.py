@@ -64,7 +64,7 @@ def attacks(root, folder, port):
 import glob, os
 found = []
 for place in [{str(root)!r}, *glob.glob('/proc/*/cwd'), *glob.glob('/proc/*/root/work/main')]:
-    for path in (place + '/grader/reference.py', place + '/solutions'):
+    for path in (place + '/grader/course/reference.py', place + '/solutions'):
         try:
             found.append(open(path).read())
         except OSError:
@@ -79,7 +79,7 @@ if found:
     vandal = f"""
 import glob, os
 for path in [*glob.glob({str(folder)!r} + '/*/*.ipynb'), {str(root / 'grader' / 'report.py')!r},
-             {str(root / 'grader' / 'reference.py')!r}, {str(root / '.venv')!r} + '/pwned.pth']:
+             {str(root / 'grader' / 'course' / 'reference.py')!r}, {str(root / '.venv')!r} + '/pwned.pth']:
     try:
         with open(path, 'a') as f:
             f.write('PWNED')
@@ -118,7 +118,7 @@ if os.fork() == 0:
 import os, socket
 print(dict(os.environ))
 for path in ('/etc/passwd', '/etc/shadow', {str(root / 'solutions' / NB.id / NB.filename)!r},
-             {str(root / 'grader' / 'reference.py')!r}, '/root/.bash_history'):
+             {str(root / 'grader' / 'course' / 'reference.py')!r}, '/root/.bash_history'):
     try:
         print(open(path).read())
     except OSError as err:
@@ -288,7 +288,7 @@ def test_no_secret_reaches_any_result(batch, root):
         if "### BEGIN HIDDEN TESTS" in cell.source:
             block = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
             hidden |= {line.strip() for line in block.splitlines() if line.strip()}
-    reference = (root / "grader" / "reference.py").read_text()
+    reference = (root / "grader" / "course" / "reference.py").read_text()
     solution_lines = [line for line in reference.splitlines() if len(line.strip()) > 30][:20]
     for path in batch["out"].rglob("*"):
         if not path.is_file() or path.suffix == ".db":
@@ -390,7 +390,7 @@ def test_a_sandbox_runs_unprivileged_without_the_course(tmp_path, root):
     from grader.grading import trusted
 
     probe = ("import os, socket, json\n"
-             f"seen = {{'uid': os.getuid(), 'repo': os.path.exists({str(root / 'grader' / 'reference.py')!r}), 'home': os.listdir('/root') if os.path.exists('/root') else [],\n"
+             f"seen = {{'uid': os.getuid(), 'repo': os.path.exists({str(root / 'grader' / 'course' / 'reference.py')!r}), 'home': os.listdir('/root') if os.path.exists('/root') else [],\n"
              " 'env': sorted(os.environ), 'pids': sorted(int(p) for p in os.listdir('/proc') if p.isdigit())}\n"
              "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=1); seen['net'] = True\n"
              "except OSError:\n    seen['net'] = False\n"

@@ -40,7 +40,7 @@ def test_answers_hard_coded_to_the_visible_numbers_fail():
     ("one_hidden_loop", lambda W1, b1, W2, b2, X, Y, f1, f2, average=False:
         R.one_hidden_grads(W1, b1, W2, b2, X[:, :1], Y[:, :1], f1, f2, average), "dW1"),   # first sample only
     ("param_count", lambda sizes: sum(a * b for a, b in zip(sizes[:-1], sizes[1:])), "but should be"),
-    ("init_params", lambda sizes, scheme="xavier", rng=None: R.init_params(sizes, "normal", rng),
+    ("init_params", lambda sizes, scheme="glorot_uniform", rng=None: R.init_params(sizes, "lecun_normal", rng),
         "init_params("),
     ("forward", lambda W, b, X, f="sigmoid": R.forward(W, [None] + [0 * v for v in b[1:]], X, f),
         "first wrong layer is l=1"),
@@ -67,11 +67,21 @@ def test_typical_mistakes_fail_with_a_reason(name, wrong, words):
         pytest.fail(f"{name}: the wrong answer passed three random draws")
 
 
-def test_init_params_statistics_catch_a_uniform_he_and_a_normal_xavier():
-    def swapped(sizes, scheme="xavier", rng=None):
-        return R.init_params(sizes, {"he": "xavier", "xavier": "he", "normal": "small", "small": "normal"}[scheme], rng)
-    with pytest.raises(CheckFailed, match="init_params"):
-        judge.check("init_params", swapped, seed=3)
+@pytest.mark.parametrize("scheme, instead", [("glorot_uniform", "glorot_normal"), ("glorot_normal", "glorot_uniform"),
+                                             ("glorot_uniform", "lecun_normal"), ("he_normal", "lecun_normal"),
+                                             ("lecun_normal", "small")])
+def test_init_params_statistics_tell_every_scheme_from_its_nearest_neighbour(scheme, instead):
+    def swapped(sizes, scheme_asked="glorot_uniform", rng=None):
+        return R.init_params(sizes, instead if scheme_asked == scheme else scheme_asked, rng)
+    for seed in range(5):
+        with pytest.raises(CheckFailed, match=f"init_params\\(.*'{scheme}'\\)"):
+            judge.check("init_params", swapped, seed=seed)
+
+
+def test_the_reference_refuses_the_ambiguous_names_of_other_courses():
+    for alias in ("xavier", "he", "normal"):
+        with pytest.raises(ValueError, match="glorot_uniform"):
+            R.init_params([3, 2], alias, 0)
 
 
 def test_the_slip_fails_gradient_step():

@@ -30,3 +30,34 @@ def test_an_unknown_kind_is_refused(tmp_path):
     path.write_text('[[notebooks]]\nid = "x"\ntitle = "t"\nitems = [{ id = "f", points = 2, kind = "oral" }]\n')
     with pytest.raises(ValueError, match="kind other than 'code' or 'written'"):
         manifest.load(path)
+
+
+def test_declared_calls_are_the_calls_the_solutions_make(root):
+    """`calls` in course.toml (the only other answers an item may depend on) is what each solution calls."""
+    import ast
+
+    from grader.authoring.release import solution_answers
+
+    for nb in manifest.load():
+        answers = solution_answers(nb, root)
+        graded = {item.id for item in nb.items if not item.written}
+        for item in nb.items:
+            if not item.written:
+                called = {n.id for n in ast.walk(ast.parse(answers[item.id])) if isinstance(n, ast.Name)}
+                assert set(item.calls) == called & graded - {item.id}, (nb.id, item.id)
+
+
+def test_the_note_on_a_failing_callee_names_it():
+    item = manifest.Item("train", 1, calls=("forward_pass", "total_error", "gradient_step"))
+    assert item.depends_note({"train", "sigmoid"}) == ""
+    note = item.depends_note({"train", "total_error"})
+    assert "train calls your total_error" in note and "fix it first" in note
+    assert "forward_pass and gradient_step fail their own test" in item.depends_note({"forward_pass", "gradient_step"})
+
+
+def test_the_note_goes_ahead_of_the_input_and_not_on_a_blank_answer():
+    item = manifest.Item("predict", 1, calls=("forward",))
+    noted = item.noted("predict gives the wrong class.\nThe input was: predict(...)", {"predict", "forward"})
+    assert noted.startswith("predict gives the wrong class. Note: predict calls your forward")
+    assert noted.endswith("\nThe input was: predict(...)")
+    assert item.noted("predict is not written yet", {"predict", "forward"}) == "predict is not written yet"

@@ -17,7 +17,7 @@ def random_net(seed):
     L = int(rng.integers(1, 5))
     sizes = [int(s) for s in rng.integers(1, 5, L + 1)]
     f = [str(a) for a in rng.choice(ACTS, L)]
-    W, b = R.init_params(sizes, "normal", rng)
+    W, b = R.init_params(sizes, "lecun_normal", rng)
     b = [None] + [rng.normal(0, 0.5, bl.shape) for bl in b[1:]]
     n = int(rng.integers(1, 6))
     X = rng.normal(0, 1, (sizes[0], n))
@@ -50,7 +50,7 @@ def test_backward_agrees_with_central_differences(seed, cost):
 
 
 def test_shapes_and_none_at_index_zero():
-    W, b = R.init_params([3, 5, 2], "xavier", 0)
+    W, b = R.init_params([3, 5, 2], "glorot_uniform", 0)
     Z, A = R.forward(W, b, np.ones((3, 7)))
     delta, dW, db = R.backward(W, Z, A, np.zeros((2, 7)))
     assert W[0] is None and Z[0] is None and delta[0] is None and dW[0] is None
@@ -210,7 +210,7 @@ def test_published_outputs_after_10000_give_the_slipped_error():
 
 def test_param_count():
     assert R.param_count([784, 16, 16, 10]) == 13_002
-    W, b = R.init_params([784, 16, 16, 10], "he", 0)
+    W, b = R.init_params([784, 16, 16, 10], "he_normal", 0)
     assert sum(w.size + v.size for w, v in zip(W[1:], b[1:])) == 13_002
 
 
@@ -218,7 +218,7 @@ def test_train_lowers_the_loss():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(2, 40))
     Y = (X[:1] * X[1:] > 0).astype(float)
-    W, b = R.init_params([2, 8, 1], "xavier", rng)
+    W, b = R.init_params([2, 8, 1], "glorot_uniform", rng)
     _, _, losses = R.train(W, b, X, Y, ["tanh", "sigmoid"], "mse", lr=0.5, epochs=300, batch_size=10, rng=1)
     assert len(losses) == 301 and losses[-1] < 0.5 * losses[0]
 

@@ -99,3 +99,37 @@ def test_written_answers_are_reported_as_graded_by_hand(root):
     text = table(path, results, 1.0)
     assert f"total: {entry.auto_points:g} / {entry.auto_points:g} points" in text
     assert f"plus {entry.points - entry.auto_points:g} points for written answers" in text
+
+
+def test_a_slip_in_one_function_fails_only_it_and_what_its_exercise_says_calls_it(root, tmp_path):
+    """No cascades: a wrong or missing function fails its own test and the tests of the functions
+    that call it by their exercise (with a note saying so), and no other test."""
+    def with_answers(nb_id, answers):
+        entry = next(nb for nb in NOTEBOOKS if nb.id == nb_id)
+        nb = nbformat.read(root / "solutions" / nb_id / entry.filename, as_version=4)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") in answers:
+                cell.source = answers[cell.metadata["nbgrader"]["grade_id"]]
+        (tmp_path / nb_id).mkdir()
+        nbformat.write(nb, tmp_path / nb_id / entry.filename)
+        return tmp_path / nb_id / entry.filename
+
+    paths = [with_answers("02_worked_example", {"total_error": (
+                 "def total_error(out_o1, out_o2, t1, t2):\n"
+                 "    E_o1, E_o2 = (t1 - out_o1) ** 2, (t2 - out_o2) ** 2\n"
+                 "    return {'E_o1': E_o1, 'E_o2': E_o2, 'E_total': E_o1 + E_o2}\n")}),
+             with_answers("04_l_layers", {"init_params": "def init_params(sizes, scheme='glorot_uniform', rng=None):\n"
+                                                         "    raise NotImplementedError()\n",
+                                          "forward": "def forward(W, b, X, f='sigmoid'):\n    return [None], [X]\n"})]
+    proc = run_check(*paths)
+    assert proc.returncode == 1
+    rows = {}
+    for path, table in tables(proc.stdout, paths).items():
+        for line in table.splitlines()[2:-1]:
+            name, *_ = line.split()
+            rows[name] = line
+    failing = {name for name, line in rows.items() if " fail " in line or line.rstrip().endswith(" fail")}
+    assert failing == {"total_error", "train", "init_params", "forward", "predict"}, failing
+    assert "train calls your total_error" in rows["train"] and "fix it first" in rows["train"]
+    assert "predict calls your forward" in rows["predict"]
+    assert "calls your" not in rows["total_error"] + rows["forward"] + rows["init_params"]

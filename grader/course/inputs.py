@@ -44,7 +44,7 @@ def random_net(rng, square=False):
     sizes = random_sizes(rng)
     if square:
         sizes = [int(rng.integers(2, 5))] * max(len(sizes), 3)
-    W, b = R.init_params(sizes, "normal", rng)
+    W, b = R.init_params(sizes, "lecun_normal", rng)
     b = [None] + [rng.normal(0, 0.5, bl.shape) for bl in b[1:]]
     L = len(sizes) - 1
     f = str(rng.choice(NAMES)) if rng.uniform() < 0.4 else [str(v) for v in rng.choice(NAMES, L)]
@@ -64,7 +64,7 @@ NETS = [([2, 5, 4, 3], ["tanh", "sigmoid", "sigmoid"], 6),
 
 
 def designed_net(rng, sizes, f, n):
-    W, b = R.init_params(sizes, "normal", rng)
+    W, b = R.init_params(sizes, "lecun_normal", rng)
     b = [None] + [rng.normal(0, 0.5, bl.shape) for bl in b[1:]]
     return W, b, rng.normal(0, 1, (sizes[0], n)), f
 

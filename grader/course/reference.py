@@ -205,30 +205,39 @@ def param_count(sizes):
     return int(sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])))
 
 
-def init_params(sizes, scheme="xavier", rng=None):
+# The schemes by their names in the literature; the aliases other courses use are not accepted, because
+# they disagree: deeplearning.ai's "Xavier" is N(0, 1/n_in) (LeCun's), Glorot & Bengio's is uniform.
+INIT_SCHEMES = ("small", "lecun_normal", "glorot_uniform", "glorot_normal", "he_normal")
+
+
+def init_std(scheme, n_in, n_out):
+    """The standard deviation of W^(l)'s entries under `scheme`, for n_in = n_{l-1}, n_out = n_l."""
+    return {"small": 0.01, "lecun_normal": np.sqrt(1.0 / n_in), "glorot_uniform": np.sqrt(2.0 / (n_in + n_out)),
+            "glorot_normal": np.sqrt(2.0 / (n_in + n_out)), "he_normal": np.sqrt(2.0 / n_in)}[scheme]
+
+
+def init_params(sizes, scheme="glorot_uniform", rng=None):
     """Initial (W, b) for layer widths sizes = [n_0, ..., n_L]; b^(l) = 0 and
 
-        'small'  : W^(l) ~ N(0, 0.01^2)                    (a naive small Gaussian)
-        'normal' : W^(l) ~ N(0, 1/n_{l-1})                 (Nielsen ch. 5)
-        'xavier' : W^(l) ~ U[-r, r], r = sqrt(6 / (n_{l-1} + n_l))   (Glorot & Bengio)
-        'he'     : W^(l) ~ N(0, 2/n_{l-1})                 (He et al., for ReLU)
+        'small'          : W^(l) ~ N(0, 0.01^2)                        (a naive small Gaussian)
+        'lecun_normal'   : W^(l) ~ N(0, 1/n_{l-1})                     (LeCun et al. 1998; Nielsen ch. 3)
+        'glorot_uniform' : W^(l) ~ U[-r, r], r = sqrt(6 / (n_{l-1} + n_l))   (Glorot & Bengio 2010)
+        'glorot_normal'  : W^(l) ~ N(0, 2 / (n_{l-1} + n_l))           (the same spread, Gaussian)
+        'he_normal'      : W^(l) ~ N(0, 2/n_{l-1})                     (He et al. 2015, for ReLU)
 
-    Returns lists W, b indexed by layer (W[0] = b[0] = None); W[l]: (n_l, n_{l-1}), b[l]: (n_l, 1).
+    rng: a seed or a numpy Generator. Returns lists W, b indexed by layer (W[0] = b[0] = None);
+    W[l]: (n_l, n_{l-1}), b[l]: (n_l, 1).
     """
+    if scheme not in INIT_SCHEMES:
+        raise ValueError(f"unknown initialisation {scheme!r}; use one of {', '.join(INIT_SCHEMES)}")
     rng = np.random.default_rng(rng)
     W, b = [None], [None]
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        if scheme == "small":
-            Wl = rng.normal(0.0, 0.01, (n_out, n_in))
-        elif scheme == "normal":
-            Wl = rng.normal(0.0, np.sqrt(1.0 / n_in), (n_out, n_in))
-        elif scheme == "xavier":
-            r = np.sqrt(6.0 / (n_in + n_out))
+        if scheme == "glorot_uniform":
+            r = np.sqrt(6.0 / (n_in + n_out))             # U[-r, r] has standard deviation r / sqrt(3)
             Wl = rng.uniform(-r, r, (n_out, n_in))
-        elif scheme == "he":
-            Wl = rng.normal(0.0, np.sqrt(2.0 / n_in), (n_out, n_in))
         else:
-            raise ValueError(f"unknown initialisation {scheme!r}; use small, normal, xavier or he")
+            Wl = rng.normal(0.0, init_std(scheme, n_in, n_out), (n_out, n_in))
         W.append(Wl)
         b.append(np.zeros((n_out, 1)))
     return W, b

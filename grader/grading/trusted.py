@@ -526,6 +526,11 @@ def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=Fals
                 graded.verdicts[name] = Verdict(name, "failed", message)
             except SandboxFailure as failure:
                 graded.verdicts[name] = Verdict(name, failure.status, failure.message)
+    failing = {name for name, verdict in graded.verdicts.items() if verdict.status != "ok"}
+    for item in entry.items:                      # a failure that may come from a function it calls
+        if item.id in failing:
+            verdict = graded.verdicts[item.id]
+            graded.verdicts[item.id] = Verdict(item.id, verdict.status, item.noted(verdict.message, failing))
     return graded
 
 

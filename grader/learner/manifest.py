@@ -11,6 +11,24 @@ class Item:
     id: str          # the learner's function (or written answer); the answer cell's grade_id
     points: float
     kind: str = "code"   # "code": autograded by a test cell; "written": graded by hand
+    calls: tuple = ()    # the graded items of its notebook that its exercise says it calls
+
+    def depends_note(self, failing):
+        """What to say when this item fails and some of the items it calls fail too (`failing`:
+        the ids of the failing items of its notebook): '' when none of them does."""
+        broken = [d for d in self.calls if d in failing]
+        if not broken:
+            return ""
+        names = " and ".join(broken)
+        return (f" Note: {self.id} calls your {names}, as its exercise says, and {names} "
+                f"{'fails its' if len(broken) == 1 else 'fail their'} own test: fix {'it' if len(broken) == 1 else 'them'} first.")
+
+    def noted(self, message, failing):
+        """`message` (a failure of this item) with depends_note(failing) at the end of its first line,
+        ahead of any replay of the input, unless the item is simply not written yet."""
+        note = "" if "is not written yet" in message else self.depends_note(failing)
+        first, newline, rest = message.partition("\n")
+        return first + note + newline + rest
 
     @property
     def written(self):
@@ -51,7 +69,8 @@ def load(path=MANIFEST):
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     notebooks = []
     for nb in data["notebooks"]:
-        items = tuple(Item(i["id"], float(i["points"]), i.get("kind", "code")) for i in nb["items"])
+        items = tuple(Item(i["id"], float(i["points"]), i.get("kind", "code"), tuple(i.get("calls", ())))
+                      for i in nb["items"])
         bad = [i.id for i in items if i.kind not in ("code", "written")]
         if bad:
             raise ValueError(f"{path}: items {bad} of {nb['id']} have a kind other than 'code' or 'written'")

@@ -16,9 +16,10 @@ Values: |got - expected| <= ATOL + RTOL |expected| (numpy.isclose), entry by ent
   the forward difference (f(x + h) - f(x)) / h is off by h |f''| / 2 ~ 1e-5, and fails.
 * INIT_STD = 0.05, for init_params: the spread of n >= 10^4 weights (layers of 100 to 250 units)
   has a relative standard error of 1 / sqrt(2n) <= 0.7%, so 5% is seven standard errors from a
-  correct draw, while a wrong scale is off by a factor sqrt(2) ('he' for 'normal') or more
-  ('small'). Glorot's uniform and 'normal' can have the same spread (equal widths): their shapes
-  tell them apart (GAUSS_TAIL, GLOROT_EDGE).
+  correct draw, while a wrong scale is off by a factor sqrt(2) ('he_normal' for 'lecun_normal')
+  or more ('small'). 'glorot_uniform' and 'glorot_normal' always have the same spread, and
+  'lecun_normal' has it too when n_(l-1) = n_l: their shapes tell them apart (GAUSS_TAIL,
+  GLOROT_EDGE).
 * GAUSS_TAIL = (0.03, 0.065): a Gaussian puts 4.55% of its draws beyond two standard deviations,
   a uniform draw none; with n >= 10^4 draws the fraction's standard error is 0.2%, so the band is
   seven of them wide on each side.

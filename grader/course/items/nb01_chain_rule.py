@@ -5,6 +5,7 @@ ITEMS: graded function -> how the judge checks it (grader.course.item.Item).
 MISTAKES: graded function -> [(misconception id, the function a learner who made it would write)].
 EDITS: graded function -> [(misconception id, [(old, new), ...])], edits of the solution code.
 PARTIAL: graded function -> [(kind, what it gets wrong, when, how)], wrong on one branch only.
+VISIBLE: name -> a function giving what a visible test compares with (grader.learner.expected).
 """
 import numpy as np
 
@@ -74,6 +75,18 @@ ITEMS = {
     "chain_backward": Item(_chain_params, R.chain_backward, per_layer("dw", "db"),
                            designed=lambda rng: [_chain_params(rng, L, n) for L, n in CHAINS]),
 }
+
+
+# What the visible tests compare with (grader.learner.expected): name -> the reference's values.
+def _visible_chain():
+    """A 3-layer chain on 5 samples, and its gradients (chain_backward's visible test)."""
+    rng = np.random.default_rng(1)
+    w, b = [None, *(float(v) for v in rng.normal(0, 1.5, 3))], [None, *(float(v) for v in rng.normal(0, 1, 3))]
+    x, y = rng.normal(0, 1, 5), rng.uniform(0, 1, 5)
+    return {"args": (w, b, x, y), "result": R.chain_backward(w, b, x, y)}
+
+
+VISIBLE = {"chain_backward": _visible_chain}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ ITEMS: graded function -> how the judge checks it (grader.course.item.Item).
 MISTAKES: graded function -> [(misconception id, the function a learner who made it would write)].
 EDITS: graded function -> [(misconception id, [(old, new), ...])], edits of the solution code.
 PARTIAL: graded function -> [(kind, what it gets wrong, when, how)], wrong on one branch only.
+VISIBLE: name -> a function giving what a visible test compares with (grader.learner.expected).
 """
 import numpy as np
 
@@ -182,6 +183,17 @@ ITEMS = {
     "gradient_step": Item(_step_case, ref_gradient_step, designed=_step_designed),
     "train": Item(_train_case, ref_train, trials=1, designed=_train_designed),
     "slipped_step": Item(_slip_case, ref_slipped_step, trials=5),
+}
+
+
+# What the visible tests compare with (grader.learner.expected): the example's own starting values,
+# stepped by the reference where no verified number exists (tests/test_expected.py checks the stored
+# values against the verified errors and outputs).
+_EXAMPLE = (WE.PARAMS, *WE.INPUTS, *WE.TARGETS, WE.LEARNING_RATE)
+VISIBLE = {
+    "gradient_step, update_biases=True": lambda: ref_gradient_step(*_EXAMPLE, update_biases=True),
+    "slipped_step": lambda: ref_slipped_step(*_EXAMPLE),
+    "train, 10000 steps": lambda: ref_train(*_EXAMPLE, 10000)[0],
 }
 
 

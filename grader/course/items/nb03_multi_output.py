@@ -5,6 +5,7 @@ ITEMS: graded function -> how the judge checks it (grader.course.item.Item).
 MISTAKES: graded function -> [(misconception id, the function a learner who made it would write)].
 EDITS: graded function -> [(misconception id, [(old, new), ...])], edits of the solution code.
 PARTIAL: graded function -> [(kind, what it gets wrong, when, how)], wrong on one branch only.
+VISIBLE: name -> a function giving what a visible test compares with (grader.learner.expected).
 """
 import numpy as np
 
@@ -77,6 +78,9 @@ ITEMS = {
     "one_hidden_vectorised": Item(_one_hidden_case, R.one_hidden_grads, named("dW1", "db1", "dW2", "db2"),
                                   designed=_one_hidden_designed),
 }
+
+
+VISIBLE = {}     # what the visible tests compare with: here, nothing beyond the notebook's own data
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ ITEMS: graded function -> how the judge checks it (grader.course.item.Item).
 MISTAKES: graded function -> [(misconception id, the function a learner who made it would write)].
 EDITS: graded function -> [(misconception id, [(old, new), ...])], edits of the solution code.
 PARTIAL: graded function -> [(kind, what it gets wrong, when, how)], wrong on one branch only.
+VISIBLE: name -> a function giving what a visible test compares with (grader.learner.expected).
 """
 import numpy as np
 
 from ...learner import checks
 from ...learner import tolerances as T
+from ...learner import worked_example as WE
 from .. import reference as R
 from ..item import Item, labels, per_layer
 from ..inputs import NETS, designed_net, nets_designed, random_net, random_sizes
@@ -34,7 +36,7 @@ def _backward_designed(rng):
 def _step_layers_designed(rng):
     cases = []
     for sizes, _, _ in NETS[:2] + NETS[-1:]:        # three layers, two, one
-        W, b = R.init_params(sizes, "normal", rng)
+        W, b = R.init_params(sizes, "lecun_normal", rng)
         dW = [None] + [rng.normal(0, 1, w.shape) for w in W[1:]]
         db = [None] + [rng.normal(0, 1, v.shape) for v in b[1:]]
         cases.append((W, b, dW, db, float(rng.uniform(0.01, 1.0))))
@@ -90,29 +92,24 @@ def _forward_layers(actual, expected, name):
     return None
 
 
-STD = {"small": lambda n_in, n_out: 0.01, "normal": lambda n_in, n_out: np.sqrt(1 / n_in),
-       "xavier": lambda n_in, n_out: np.sqrt(2 / (n_in + n_out)),   # U[-r, r] has std r / sqrt(3)
-       "he": lambda n_in, n_out: np.sqrt(2 / n_in)}
-
-
 def _init_case(rng, scheme=None, layers=None):
     layers = int(rng.integers(1, 4)) if layers is None else layers
     sizes = [int(v) for v in rng.integers(100, 250, layers + 1)]
-    return sizes, str(rng.choice(list(STD))) if scheme is None else scheme, int(rng.integers(0, 2**31))
+    return sizes, str(rng.choice(R.INIT_SCHEMES)) if scheme is None else scheme, int(rng.integers(0, 2**31))
 
 
 def _init_designed(rng):
     """Every scheme, on one, two and three layers."""
-    return [_init_case(rng, scheme, layers) for scheme, layers in zip(STD, (1, 2, 3, 2))]
+    return [_init_case(rng, scheme, layers) for scheme, layers in zip(R.INIT_SCHEMES, (1, 2, 3, 2, 1))]
 
 
 def _init_uses_its_seed(call, rng):
     """init_params(sizes, scheme, seed): the same seed twice gives the same weights, the next seed
     other weights (weights drawn from numpy's global random state fail one or the other)."""
     sizes, seed = [int(v) for v in rng.integers(20, 40, 3)], int(rng.integers(0, 2**31 - 1))
-    first, again, other = (call((sizes, "he", s)) for s in (seed, seed, seed + 1))
+    first, again, other = (call((sizes, "he_normal", s)) for s in (seed, seed, seed + 1))
     same = lambda x, y: all(np.array_equal(np.asarray(a), np.asarray(c)) for a, c in zip(x[0][1:], y[0][1:]))  # noqa: E731
-    call_text = f"init_params({sizes}, 'he', rng)"
+    call_text = f"init_params({sizes}, 'he_normal', rng)"
     if not same(first, again):
         return (f"{call_text} gave different weights for the same rng = {seed}, called twice. Draw them "
                 "from np.random.default_rng(rng), not from numpy's global random state (np.random.randn).")
@@ -145,23 +142,23 @@ def _init_compare(actual, expected, name):
         w = np.asarray(W[l], dtype=np.float64)
         if not np.all(np.isfinite(w)):
             return f"{call}: W[{l}] holds {int(np.sum(~np.isfinite(w)))} NaN or infinite values."
-        want = STD[scheme](sizes[l - 1], sizes[l])
+        want = R.init_std(scheme, sizes[l - 1], sizes[l])
         std, mean = float(w.std()), float(w.mean())
         if abs(std / want - 1) > T.INIT_STD:
             return (f"{call}: W[{l}] has standard deviation {std:.4g}, but {scheme!r} should give "
                     f"{want:.4g} for n_(l-1) = {sizes[l - 1]}, n_l = {sizes[l]}.")
         if abs(mean) > 5 * want / np.sqrt(w.size):
             return f"{call}: W[{l}] has mean {mean:.3g}; it should be centred on 0."
-        if scheme == "xavier":
+        if scheme == "glorot_uniform":
             r = np.sqrt(6 / (sizes[l - 1] + sizes[l]))
             if np.max(np.abs(w)) > r * (1 + 1e-12) or np.max(np.abs(w)) < T.GLOROT_EDGE * r:
-                return (f"{call}: the largest |W[{l}]| is {np.max(np.abs(w)):.4g}; Xavier/Glorot draws "
+                return (f"{call}: the largest |W[{l}]| is {np.max(np.abs(w)):.4g}; 'glorot_uniform' draws "
                         f"uniformly from [-r, r] with r = sqrt(6/(n_(l-1) + n_l)) = {r:.4g}.")
         else:
             beyond = float(np.mean(np.abs(w) > 2 * want))
             if not T.GAUSS_TAIL[0] < beyond < T.GAUSS_TAIL[1]:
                 return (f"{call}: {beyond:.1%} of W[{l}] lies beyond two standard deviations, where a "
-                        "Gaussian puts 4.6%. Is it drawn from a normal distribution?")
+                        f"Gaussian puts 4.6%. {scheme!r} draws from a normal distribution.")
     return None
 
 
@@ -175,6 +172,29 @@ ITEMS = {
     "gd_step": Item(_step_layers_case, R.gd_step, per_layer("W", "b"), designed=_step_layers_designed),
     "predict": Item(lambda rng: random_net(rng), R.predict, labels, designed=nets_designed),
 }
+
+
+# What the visible tests compare with (grader.learner.expected): name -> the reference's values.
+def _visible_backward():
+    """backward's visible test: notebook 02's network, then nets with every activation and cost."""
+    W, b = WE.to_layers(WE.PARAMS)
+    X, Y = np.array([WE.INPUTS]).T, np.array([WE.TARGETS]).T
+    cases = [(W, b, X, Y, "sigmoid", "half_sse")]
+    rng = np.random.default_rng(2)
+    for sizes, f, cost in (([3, 4, 2], "sigmoid", "half_sse"), ([2, 3, 3, 2], ["tanh", "relu", "identity"], "mse"),
+                           ([4, 3, 2, 3, 1], ["relu", "sigmoid", "tanh", "sigmoid"], "sse")):
+        W, _ = R.init_params(sizes, "lecun_normal", rng)
+        b = [None] + [rng.normal(size=(n, 1)) for n in sizes[1:]]
+        cases.append((W, b, rng.normal(size=(sizes[0], 5)), rng.uniform(size=(sizes[-1], 5)), f, cost))
+    out = []
+    for W, b, X, Y, f, cost in cases:
+        Z, A = R.forward(W, b, X, f)
+        out.append({"args": (W, Z, A, Y, f, cost), "result": R.backward(W, Z, A, Y, f, cost),
+                    "label": f"sizes {[X.shape[0]] + [w.shape[0] for w in W[1:]]}, f={f!r}, cost={cost!r}"})
+    return out
+
+
+VISIBLE = {"backward": _visible_backward}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,11 +246,15 @@ EDITS = {
 PARTIAL = {
     "param_count": [("deep", "wrong only for L >= 3", "len(sizes) - 1 >= 3", "out = out + 1")],
     "init_params": [
-        ("xavier", "'xavier' drawn as N(0, 1/n_in) (deeplearning.ai's Xavier)", "scheme == 'xavier'",
-         "out = _right_init_params(sizes, 'normal', rng)"),
-        ("he", "'he' drawn uniformly with He's spread", "scheme == 'he'",
+        ("glorot-uniform", "'glorot_uniform' drawn as N(0, 1/n_in) (deeplearning.ai's \"Xavier\")",
+         "scheme == 'glorot_uniform'", "out = _right_init_params(sizes, 'lecun_normal', rng)"),
+        ("glorot-normal", "'glorot_normal' drawn uniformly (the other Glorot)", "scheme == 'glorot_normal'",
+         "out = _right_init_params(sizes, 'glorot_uniform', rng)"),
+        ("he", "'he_normal' drawn uniformly with He's spread", "scheme == 'he_normal'",
          "out = ([None] + [np.sqrt(3) * np.sqrt(2 / w.shape[1]) * (2 * np.random.default_rng(rng).random(w.shape) - 1)"
          " for w in out[0][1:]], out[1])"),
+        ("lecun", "'lecun_normal' drawn with He's spread", "scheme == 'lecun_normal'",
+         "out = _right_init_params(sizes, 'he_normal', rng)"),
         ("global-random", "ignores its rng argument (numpy's global random state)", "True",
          "out = _right_init_params(sizes, scheme, np.random.randint(2**31))"),
         ("fixed-seed", "ignores its rng argument (a fixed seed)", "True",

@@ -5,6 +5,7 @@ ITEMS: graded function -> how the judge checks it (grader.course.item.Item).
 MISTAKES: graded function -> [(misconception id, the function a learner who made it would write)].
 EDITS: graded function -> [(misconception id, [(old, new), ...])], edits of the solution code.
 PARTIAL: graded function -> [(kind, what it gets wrong, when, how)], wrong on one branch only.
+VISIBLE: name -> a function giving what a visible test compares with (grader.learner.expected).
 """
 import numpy as np
 
@@ -44,6 +45,9 @@ ITEMS = {
     "delta_bound": Item(_bound_case, R.delta_bound, layers, designed=_bound_designed),
     "layer_speeds": Item(_speeds_case, R.layer_speeds, layers, designed=_speeds_designed),
 }
+
+
+VISIBLE = {}     # what the visible tests compare with: here, nothing beyond the notebook's own data
 
 
 # ---------------------------------------------------------------------------------------------
