@@ -97,7 +97,7 @@ def run_grader(subs, work, env, jobs, timeout):
     """Grade with `python -m grader autograde`. Returns (scores, seconds), or None if unavailable."""
     probe = subprocess.run([PY, "-m", "grader", "autograde", "--help"], cwd=ROOT, env=env, capture_output=True)
     if probe.returncode != 0:
-        print("\n`python -m grader autograde` is not available yet (grader/autograde.py missing or not wired "
+        print("\n`python -m grader autograde` is not available yet (grader/grading/autograde.py missing or not wired "
               "into grader/cli.py): part (2) skipped.")
         return None
     folder, out = work / "submissions", work / "results"
