@@ -1,11 +1,6 @@
 """Notebook 04, backpropagation through L layers: how each graded function is judged, its
 catalogued mistakes and its mutants.
-
-ITEMS: graded function -> how the judge checks it (grader.course.item.Item).
-MISTAKES: graded function -> [(misconception id, the function a learner who made it would write)].
-EDITS: graded function -> [(misconception id, [(old, new), ...])], edits of the solution code.
-PARTIAL: graded function -> [(kind, what it gets wrong, when, how)], wrong on one branch only.
-VISIBLE: name -> a function giving what a visible test compares with (grader.learner.expected).
+(ITEMS, MISTAKES, EDITS, PARTIAL, VISIBLE: see grader.course.items.)
 """
 import numpy as np
 
