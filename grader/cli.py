@@ -8,12 +8,14 @@ import sys
 
 
 def cmd_release(args):
-    from .authoring import expected
+    from .authoring import expected, fallbacks
     from .authoring.release import release
 
     for path in release(out=args.out):
         print(f"wrote {path}")
     print(f"wrote {expected.write()}")
+    for path in fallbacks.write():
+        print(f"wrote {path}")
     return 0
 
 

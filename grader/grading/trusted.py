@@ -511,8 +511,9 @@ def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=Fals
             error = result["error"]
             if role.startswith("answer:") and error is not None:
                 errors[role[7:]] = f"{error['ename']}: {error['evalue']}"[:500]
-            if role.startswith("test:"):
-                graded.tests[role[5:]] = error is None
+            if role.startswith("test:"):       # nbgrader's rule: no error and nothing on stderr
+                graded.tests[role[5:]] = error is None and not any(
+                    out.get("output_type") == "stream" and out.get("name") == "stderr" for out in result["outputs"])
 
         for name in items:
             try:

@@ -3,6 +3,7 @@
 Shipped to learners with the release notebooks: depends on numpy and grader.learner.gradcheck only,
 never on grader.course.reference.
 
+    test(item)                       a test cell's block: a failure is reported in one message, not raised
     call(fn, *args)                  run a learner's function safely (copies, no stderr, no mutation)
     close(actual, expected, name)    compare numbers, arrays, tuples, lists or dicts
     layers(actual, expected, name)   compare per-layer lists; names the first wrong layer
@@ -12,7 +13,10 @@ never on grader.course.reference.
 import contextlib
 import copy
 import io
+import sys
+import traceback
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -23,6 +27,49 @@ from .tolerances import ATOL, RTOL
 
 class CheckFailed(AssertionError):
     """A check found a difference; the message says which."""
+
+
+# ---------------------------------------------------------------------------------------------
+# A test cell
+# ---------------------------------------------------------------------------------------------
+
+PASSED = {}     # item -> whether its test cell passed, the last time it ran in this kernel
+
+
+def _learner_frames(err):
+    """The traceback of err without the course's own frames: the lines of the learner's code."""
+    course = str(Path(__file__).resolve().parents[1])
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if not f.filename.startswith(course)]
+    return "".join(traceback.format_list(frames[1:]))     # [0] is the test cell's own line
+
+
+@contextlib.contextmanager
+def test(item):
+    """The checks of item's test cell, run as a block:
+
+        with checks.test("sigmoid"):
+            checks.close(checks.call(sigmoid, 0.0), 0.5, "sigmoid(0)")
+
+    A failure is written to stderr as one message, the check's words and, for an error in the
+    learner's code, the lines of that code only. It is not raised, so Run All goes on to the
+    demonstrations (which use the course's working version meanwhile: grader.learner.fallbacks),
+    and nbgrader still scores the cell 0 (it gives 0 to a test cell that writes to stderr).
+    The result is kept in PASSED for the fallbacks and for selfcheck.summary()."""
+    PASSED[item] = False
+    try:
+        yield
+    except CheckFailed as failure:
+        sys.stderr.write(f"✗ {item} fails its test: {failure}\n")
+    except NameError as err:
+        sys.stderr.write(f"✗ {item} cannot be tested: {err}. Run the cells above it first "
+                         "(the answer cell defines the function).\n")
+    except Exception as err:                    # noqa: BLE001 - any error of the learner's code
+        where = _learner_frames(err)
+        sys.stderr.write(f"✗ {item} fails its test: it raised {type(err).__name__}: {err}\n"
+                         + (f"in your code:\n{where}" if where else ""))
+    else:
+        PASSED[item] = True
+        print(f"✓ {item} passes its test.")
 
 
 # ---------------------------------------------------------------------------------------------

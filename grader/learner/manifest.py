@@ -12,6 +12,7 @@ class Item:
     points: float
     kind: str = "code"   # "code": autograded by a test cell; "written": graded by hand
     calls: tuple = ()    # the graded items of its notebook that its exercise says it calls
+    derive: bool = False  # the learner derives its formula: the page does not give it
 
     def depends_note(self, failing):
         """What to say when this item fails and some of the items it calls fail too (`failing`:
@@ -69,8 +70,8 @@ def load(path=MANIFEST):
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     notebooks = []
     for nb in data["notebooks"]:
-        items = tuple(Item(i["id"], float(i["points"]), i.get("kind", "code"), tuple(i.get("calls", ())))
-                      for i in nb["items"])
+        items = tuple(Item(i["id"], float(i["points"]), i.get("kind", "code"), tuple(i.get("calls", ())),
+                           bool(i.get("derive", False))) for i in nb["items"])
         bad = [i.id for i in items if i.kind not in ("code", "written")]
         if bad:
             raise ValueError(f"{path}: items {bad} of {nb['id']} have a kind other than 'code' or 'written'")

@@ -82,7 +82,10 @@ def _message(cell):
             return f"{out.ename}: {out.evalue}".strip()
     for out in cell.get("outputs", []):
         if out.output_type == "stream" and out.name == "stderr":
-            return "wrote to stderr (nbgrader gives 0 for that): " + out.text.strip()[:300]
+            text = out.text.strip()
+            if text.startswith("✗ "):                 # a failed check, as grader.learner.checks.test words it
+                return text.split(" fails its test: ", 1)[-1][:1000]
+            return "wrote to stderr (nbgrader gives 0 for that): " + text[:300]
     return ""
 
 
@@ -175,3 +178,36 @@ def table(path, results, seconds):
         lines.append(f"  plus {manual:g} points for written answers, graded by your instructor")
     return "\n".join(lines)
 
+
+
+def summary(notebook):
+    """Print this kernel's result for each graded item of `notebook` (an id or file name), from
+    the test cells run so far (grader.learner.checks.test records them), and the commands that
+    check the saved notebook from scratch, as the grader would: with this kernel's own Python, so
+    they work in JupyterLab's terminal whatever its PATH is."""
+    import shlex
+    import sys
+
+    from . import checks
+
+    entry = manifest.find(Path(notebook).stem + ".ipynb")
+    if entry is None:
+        raise ValueError(f"{notebook!r} is not a notebook of the course")
+    width = max(len(item.id) for item in entry.items)
+    earned = 0.0
+    print(f"{entry.id}: your results in this session")
+    for item in entry.items:
+        passed = checks.PASSED.get(item.id)
+        if item.written:
+            status = "written answer, graded by your instructor"
+        elif passed is None:
+            status = "not tested yet: run its test cell"
+        else:
+            status = "passes" if passed else "FAILS (the message is under its test cell)"
+            earned += item.points if passed else 0.0
+        print(f"  {item.id:<{width}}  {item.points:>2g} points  {status}")
+    print(f"  {earned:g} of {entry.auto_points:g} autograded points pass here.")
+    path = shlex.quote(str(Path.cwd() / entry.filename))
+    print("\nTo check the saved notebook from scratch (save it first), in a terminal:\n"
+          f"  {shlex.quote(sys.executable)} -m grader check {path}\n"
+          f"or in a cell:\n  !{shlex.quote(sys.executable)} -m grader check {entry.filename}")

@@ -1,0 +1,71 @@
+"""Write grader/learner/fallbacks/nbXX_*.py, the course's working versions of each notebook's
+graded functions, from the solution notebooks (run by `python -m grader release`).
+
+A module holds the solution's function definitions, from the answer cells and from the cells
+before the first answer (given code), with the imports they use. Derive-it-yourself items are
+left out: their fallbacks are numerical (grader/learner/fallbacks/numeric.py), so that nothing
+shipped to learners gives their derivation away.
+"""
+import ast
+from pathlib import Path
+
+import nbformat
+
+from ..learner import manifest
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "grader" / "learner" / "fallbacks"
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def _code(cell):
+    """A code cell's Python: IPython magics and the solution markers dropped."""
+    return "\n".join(line for line in cell.source.split("\n")
+                     if not line.lstrip().startswith("%") and line.strip() not in MARKERS)
+
+
+def source(entry, root=ROOT):
+    """The module text for one manifest entry."""
+    nb = nbformat.read(Path(root) / "solutions" / entry.id / entry.filename, as_version=4)
+    derived = {item.id for item in entry.items if item.derive}
+    imports, defs, answered = [], [], False
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
+            continue
+        answer = bool(meta.get("solution"))
+        answered |= answer
+        if answered and not answer or meta.get("grade_id") in derived:
+            continue                   # demonstrations, and the derivations the learner makes
+        code = _code(cell)
+        for node in ast.parse(code).body:
+            segment = ast.get_source_segment(code, node)
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                imports.append((node, segment))
+            elif isinstance(node, ast.FunctionDef):
+                defs.append(segment)
+    used = {n.id for d in defs for n in ast.walk(ast.parse(d)) if isinstance(n, ast.Name)}
+    used |= {d.split("(")[0].split()[-1] for d in defs}
+    kept = []
+    for node, segment in imports:
+        names = [(a.asname or a.name).split(".")[0] for a in node.names]
+        if any(name in used for name in names):
+            kept.append(segment)
+    header = (f'"""The course\'s working versions of {entry.id}\'s graded functions (see '
+              f'grader.learner.fallbacks).\n\nWritten by `python -m grader release` from '
+              f'solutions/{entry.id}/{entry.filename}: do not edit."""\n')
+    return header + "\n".join(kept) + "\n\n\n" + "\n\n\n".join(defs) + "\n"
+
+
+def path(entry):
+    return OUT / f"nb{entry.id}.py"
+
+
+def write(root=ROOT):
+    """Write every notebook's module; returns the paths."""
+    written = []
+    for entry in manifest.load():
+        target = path(entry)
+        target.write_text(source(entry, root), encoding="utf-8")
+        written.append(target)
+    return written
