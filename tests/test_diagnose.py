@@ -10,7 +10,7 @@ from grader.course.inputs import z_designed
 from grader.course.items import MISTAKES, nb02_worked_example as nb02
 from grader.course.mistakes import mistaken_backward
 from grader.learner.checks import CheckFailed
-from grader.learner.misconceptions import CATALOGUE, find
+from grader.course.revealed import ALL as CATALOGUE, find
 from grader.grading.report import common_message
 
 CASES = [(item, mid, fn) for item, mistakes in MISTAKES.items() for mid, fn in mistakes]

@@ -5,7 +5,7 @@ import pytest
 
 from grader.learner import manifest
 from grader.authoring import mutants
-from grader.learner.misconceptions import CATALOGUE
+from grader.course.revealed import ALL as CATALOGUE
 
 
 @pytest.fixture(scope="module")

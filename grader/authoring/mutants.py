@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 
 from ..learner import manifest
-from ..learner.misconceptions import CATALOGUE, find
+from ..course.revealed import ALL as CATALOGUE, find
 from ..course.items import EDITS, PARTIAL
 from .release import filled, solution_answers
 

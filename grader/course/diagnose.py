@@ -11,8 +11,8 @@ Instructor side: hidden tests and the instructor's grader call it.
 """
 import copy
 
-from ..learner.misconceptions import CATALOGUE
 from .items import MISTAKES
+from .revealed import ALL as CATALOGUE
 
 
 def _mistaken_value(mistaken, args):

@@ -19,9 +19,9 @@ How the sources' symbols map onto this notation is tabulated in the README.
 import numpy as np
 
 from ..learner.activations import (ACTIVATIONS, activation, identity, identity_prime, relu,  # noqa: F401
-                          relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime)
-from ..learner.costs import (COSTS, cost_functions, half_sse, half_sse_grad, mse, mse_grad, sse,  # noqa: F401
-                    sse_grad)
+                          relu_prime, sigmoid, sigmoid_prime, softmax, tanh, tanh_prime)
+from ..learner.costs import (COSTS, cost_functions, cross_entropy, half_sse, half_sse_grad, mse,  # noqa: F401
+                    mse_grad, sse, sse_grad)
 from ..learner.gradcheck import numerical_gradient, norm_rel_error, rel_error  # noqa: F401  (re-exported)
 
 
@@ -51,6 +51,20 @@ def last_layer_grads(a_prev, w, b, y):
     """
     z, a = neuron(w, b, a_prev)
     dC_dz = sigmoid_prime(z) * 2.0 * (a - _f64(y))
+    return _f64(a_prev) * dC_dz, dC_dz, w * dC_dz
+
+
+def bce_grads(a_prev, w, b, y):
+    """The three chain-rule products for the binary cross-entropy C = -(y ln a + (1 - y) ln(1 - a)),
+    a = sigma(z), z = w a_prev + b (notebook 01's derive-it-yourself exercise):
+
+        dC/da = (a - y) / (a (1 - a)),  sigma'(z) = a (1 - a),  so  dC/dz = a - y
+        dC/dw = a_prev (a - y),   dC/db = a - y,   dC/da_prev = w (a - y)
+
+    Per sample (elementwise). Returns (dC/dw, dC/db, dC/da_prev).
+    """
+    _, a = neuron(w, b, a_prev)
+    dC_dz = a - _f64(y)
     return _f64(a_prev) * dC_dz, dC_dz, w * dC_dz
 
 
@@ -185,6 +199,25 @@ def one_hidden_grads(W1, b1, W2, b2, X, Y, f1="sigmoid", f2="sigmoid", average=F
     return tuple(g / n for g in grads) if average else grads
 
 
+def softmax_ce_grads(W1, b1, W2, b2, X, Y, f1="sigmoid"):
+    """Gradients of a network with one hidden layer (activation f1) and a softmax output layer,
+    for the cross-entropy summed over the n samples, C = -sum_samples sum_j y_j ln a^(2)_j, with
+    targets whose columns sum to 1 (notebook 03's derive-it-yourself exercise):
+
+        dC/dz^(2)_j = sum_k (-y_k / a_k) a_k (1[j = k] - a_j) = a_j sum_k y_k - y_j,  so
+        delta^(2) = a^(2) - y                                          (m, n)
+        delta^(1) = f1'(z^(1)) ⊙ (W^(2))^T delta^(2)                    (p, n)
+        dW^(2) = delta^(2) (a^(1))^T, db^(2) = sum_samples delta^(2); dW^(1), db^(1) likewise.
+
+    Shapes as one_hidden_grads. Returns (dW1, db1, dW2, db2).
+    """
+    Z1, A1 = dense_forward(W1, b1, X, f1)
+    A2 = softmax(_f64(W2) @ A1 + _f64(b2))
+    delta2 = A2 - _f64(Y)
+    delta1 = hidden_delta(W2, delta2, Z1, f1)
+    return weight_grad(delta1, X), bias_grad(delta1), weight_grad(delta2, A1), bias_grad(delta2)
+
+
 # ---------------------------------------------------------------------------------------------
 # L layers
 # ---------------------------------------------------------------------------------------------
@@ -278,6 +311,24 @@ def backward(W, Z, A, Y, f="sigmoid", cost="half_sse"):
         dW[l] = weight_grad(delta[l], A[l - 1])
         db[l] = bias_grad(delta[l])
     return delta, dW, db
+
+
+def l2_gradients(W, b, X, Y, lam, f="sigmoid", cost="half_sse"):
+    """Gradients of the L2-regularised cost C_reg = C + (lam / 2) sum_l ||W^(l)||_F^2 (notebook
+    04's derive-it-yourself exercise): the penalty adds lam W^(l) to each weight gradient and
+    nothing to the biases, which it does not contain:
+
+        dC_reg/dW^(l) = dC/dW^(l) + lam W^(l),   dC_reg/db^(l) = dC/db^(l)
+
+    Returns (dW, db), lists indexed by layer (index 0 None).
+    """
+    _, dW, db = backward(W, *forward(W, b, X, f), Y, f, cost)
+    return [None] + [dW[l] + lam * _f64(W[l]) for l in range(1, len(W))], db
+
+
+def l2_cost(W, b, X, Y, lam, f="sigmoid", cost="half_sse"):
+    """C_reg = C + (lam / 2) sum_l ||W^(l)||_F^2."""
+    return loss(W, b, X, Y, f, cost) + 0.5 * lam * sum(float(np.sum(_f64(W[l]) ** 2)) for l in range(1, len(W)))
 
 
 def predict(W, b, X, f="sigmoid"):

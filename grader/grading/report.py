@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 
 import matplotlib
 
-from ..learner import misconceptions
+from ..course import revealed
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -24,7 +24,7 @@ def markdown_text(text):
 def common_message(message):
     """A failure message with the parts that change from input to input (seeds, numbers, the
     input itself) removed, so that the same mistake counts once."""
-    found = misconceptions.find(message)
+    found = revealed.find(message)
     if found:                                    # the same mistake, whatever the numbers
         return f"recognised: {found.title}"
     message = re.sub(r"^Hidden test,? (input \d+ of \d+ )?\(seed \d+\): ", "", message)

@@ -58,6 +58,14 @@ def identity_prime(z):
     return np.ones_like(_f64(z))
 
 
+def softmax(Z):
+    """a_j = e^(z_j) / sum_k e^(z_k) for each column of Z (units, samples): positive, each column
+    sums to 1. Computed from z - max_k z_k, which gives the same value without overflow."""
+    Z = _f64(Z)
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=0, keepdims=True)
+
+
 ACTIVATIONS = {
     "sigmoid": (sigmoid, sigmoid_prime),
     "tanh": (tanh, tanh_prime),

@@ -45,6 +45,16 @@ def mse_grad(A, Y):
     return sse_grad(A, Y) / _n_samples(A)
 
 
+def cross_entropy(A, Y):
+    """C = -sum_samples sum_k y_k ln a_k, for outputs A that are probabilities (a softmax layer's)
+    and targets Y whose columns sum to 1 (one-hot). Terms with y_k = 0 count 0, even where a_k
+    has underflowed to 0. Notebook 03 has the learner derive its gradient; it is not listed in
+    COSTS, so backward() does not take it."""
+    A, Y = _f64(A), _f64(Y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(-np.sum(np.where(Y > 0, Y * np.log(A), 0.0)))
+
+
 COSTS = {
     "half_sse": (half_sse, half_sse_grad),
     "sse": (sse, sse_grad),

@@ -40,8 +40,9 @@ CATALOGUE = {m.id: m for m in [
         "sigmoid twice."),
     Misconception(
         "wrong_activation_derivative", "the derivative of a different function",
-        "sigma'(z) = sigma(z) (1 - sigma(z)); tanh'(z) = 1 - tanh(z)^2 (note the square); "
-        "ReLU'(z) = 1 for z > 0 and 0 otherwise."),
+        "sigma'(z) = sigma(z) (1 - sigma(z)); ReLU'(z) = 1 for z > 0 and 0 otherwise. For tanh, "
+        "differentiate its definition (e^z - e^(-z)) / (e^z + e^(-z)) by the quotient rule, write the "
+        "result with tanh(z) itself, and compare it with central differences."),
     Misconception(
         "sign_flipped", "the sign is flipped",
         "dC/da is a positive multiple of a - y (2 (a - y) for (a - y)^2, a - y for 1/2 (a - y)^2), "

@@ -65,6 +65,7 @@ ITEMS = {
     "last_layer_grads": Item(_neuron_case, R.last_layer_grads, designed=lambda rng: [_neuron_case(rng, n) for n in (1, 4)]),
     "numerical_derivative": Item(_derivative_case, R.numerical_gradient,
                                  lambda a, e, name: checks.difference(a, e, name, T.DERIVATIVE_RTOL, T.DERIVATIVE_ATOL), trials=5),
+    "bce_grads": Item(_neuron_case, R.bce_grads, designed=lambda rng: [_neuron_case(rng, n) for n in (1, 4)]),
     "chain_forward": Item(lambda rng: _chain_params(rng)[:3], R.chain_forward,
                           designed=lambda rng: [_chain_params(rng, L, n)[:3] for L, n in CHAINS]),
     "chain_backward": Item(_chain_params, R.chain_backward, per_layer("dw", "db"),
@@ -102,6 +103,17 @@ def _last_layer(mistake):
     return grads
 
 
+def _bce(mistake):
+    """bce_grads with dC/dz computed the mistaken way."""
+    def grads(a_prev, w, b, y):
+        z, a = R.neuron(w, b, a_prev)
+        y = np.asarray(y, float)
+        dC_dz = {"ce_fprime_kept": (a - y) * R.sigmoid_prime(z), "sign_flipped": y - a,
+                 "quadratic_gradient_for_ce": 2.0 * (a - y) * R.sigmoid_prime(z)}[mistake]
+        return np.asarray(a_prev, float) * dC_dz, dC_dz, w * dC_dz
+    return grads
+
+
 def _chain(mistake):
     """chain_backward as 1x1 layers of the batch form, cost (1/n) sum (a - y)^2."""
     def grads(w, b, x, y):
@@ -126,6 +138,7 @@ MISTAKES = {
     "last_layer_grads": [(name, _last_layer(m)) for name, m in [
         ("sign_flipped", {"sign": -1.0}), ("factor_two_dropped", {"scale": 0.5}),
         ("fprime_omitted", {"fprime": "none"}), ("fprime_of_a", {"fprime": "a"})]],
+    "bce_grads": [(name, _bce(name)) for name in ("ce_fprime_kept", "sign_flipped", "quadratic_gradient_for_ce")],
     "chain_backward": [(name, _chain(m)) for name, m in BACKWARD if name not in (
         "dW_transposed", "W_not_transposed", "bias_not_summed", "wrong_axis") and "hidden_only" not in m] + [("sum_vs_mean", _chain_summed)],
 }
@@ -145,6 +158,10 @@ EDITS = {
         ("factor_two_dropped", [("* 2 * (", "* (")]),
         ("fprime_omitted", [("sigmoid_prime(z) * 2", "2")]),
         ("fprime_of_a", [("sigmoid_prime(z) *", "sigmoid_prime(sigmoid(z)) *")])],
+    "bce_grads": [
+        ("ce_fprime_kept", [("dC_dz = sigmoid(z) - y", "dC_dz = (sigmoid(z) - y) * sigmoid_prime(z)")]),
+        ("sign_flipped", [("dC_dz = sigmoid(z) - y", "dC_dz = y - sigmoid(z)")]),
+        ("quadratic_gradient_for_ce", [("dC_dz = sigmoid(z) - y", "dC_dz = 2 * (sigmoid(z) - y) * sigmoid_prime(z)")])],
     "chain_backward": [
         ("fprime_omitted", [("dC_dz = a[l] * (1 - a[l]) * dC_da", "dC_dz = dC_da")]),
         ("fprime_of_a", [("dC_dz = a[l] * (1 - a[l]) * dC_da", "dC_dz = sigmoid_prime(a[l]) * dC_da")]),
@@ -157,6 +174,7 @@ EDITS = {
 
 PARTIAL = {
     "last_layer_grads": [("one-sample", "wrong only for one sample", "len(a_prev) == 1", SCALE_FIRST)],
+    "bce_grads": [("one-sample", "wrong only for one sample", "len(a_prev) == 1", SCALE_FIRST)],
     "chain_forward": [("deep", "wrong only for L >= 3", "len(w) - 1 >= 3", "out[-1] = 1.01 * out[-1]")],
     "chain_backward": [
         ("deep", "wrong only for L >= 3", "len(w) - 1 >= 3", "out[0][1] = 1.01 * out[0][1]"),

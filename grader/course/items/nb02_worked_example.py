@@ -73,6 +73,15 @@ def ref_hidden_layer_gradients(p, fwd, out_grads, i1, i2):
                          _column(i1, i2))
 
 
+def ref_input_gradients(p, i1, i2, t1, t2):
+    """dE_total/di1 and dE_total/di2: the hidden deltas sent back through W^(1), (W^(1))^T delta^(1)."""
+    W, b = WE.to_layers(p)
+    Z, A = R.forward(W, b, _column(i1, i2), "sigmoid")
+    delta, _, _ = R.backward(W, Z, A, _column(t1, t2), "sigmoid", "half_sse")
+    g = W[1].T @ delta[1]
+    return {"i1": float(g[0, 0]), "i2": float(g[1, 0])}
+
+
 def ref_update_weights(p, grads, lr):
     return {k: (v - lr * grads[k] if k in grads else v) for k, v in p.items()}
 
@@ -130,6 +139,12 @@ def _hidden_case(rng):
     return p, fwd, ref_output_layer_gradients(p, fwd, t1, t2), i1, i2
 
 
+def _input_case(rng):
+    p, i1, i2 = _fwd_case(rng)
+    _, (t1, t2) = _inputs(rng)
+    return p, i1, i2, t1, t2
+
+
 def _update_case(rng):
     p = _params(rng)
     keys = [k for k in p if rng.uniform() < 0.7]
@@ -174,6 +189,7 @@ ITEMS = {
     "total_error": Item(_error_case, ref_total_error, trials=5),
     "output_layer_gradients": Item(_output_case, ref_output_layer_gradients, trials=5),
     "hidden_layer_gradients": Item(_hidden_case, ref_hidden_layer_gradients, trials=5),
+    "input_gradients": Item(_input_case, ref_input_gradients, trials=5),
     "update_weights": Item(_update_case, ref_update_weights, designed=_update_designed),
     "gradient_step": Item(_step_case, ref_gradient_step, designed=_step_designed),
     "train": Item(_train_case, ref_train, trials=1, designed=_train_designed),
@@ -188,6 +204,7 @@ _EXAMPLE = (WE.PARAMS, *WE.INPUTS, *WE.TARGETS, WE.LEARNING_RATE)
 VISIBLE = {
     "gradient_step, update_biases=True": lambda: ref_gradient_step(*_EXAMPLE, update_biases=True),
     "slipped_step": lambda: ref_slipped_step(*_EXAMPLE),
+    "input_gradients": lambda: ref_input_gradients(*_EXAMPLE[:-1]),
     "train, 10000 steps": lambda: ref_train(*_EXAMPLE, 10000)[0],
 }
 
@@ -224,6 +241,20 @@ def _hidden_layer(mistake):
     return grads
 
 
+def _input_grads(mistake):
+    """dE_total/di1, dE_total/di2 with one mistake: each input through one hidden unit only
+    (one_path_only), through W^(1) where (W^(1))^T belongs, or without sigma'(net_h)."""
+    def grads(p, i1, i2, t1, t2):
+        W, b = WE.to_layers(p)
+        Z, A = R.forward(W, b, _column(i1, i2), "sigmoid")
+        delta2 = R.output_delta(A[2], _column(t1, t2), Z[2], "sigmoid", "half_sse")
+        delta1 = (W[2].T @ delta2) * (1.0 if mistake == "fprime_omitted" else R.sigmoid_prime(Z[1]))
+        g = {"one_path_only": np.diag(W[1])[:, None] * delta1, "W_not_transposed": W[1] @ delta1,
+             "fprime_omitted": W[1].T @ delta1}[mistake]
+        return {"i1": float(g[0, 0]), "i2": float(g[1, 0])}
+    return grads
+
+
 def _update_ascent(p, grads, lr):
     return ref_update_weights(p, grads, -lr)
 
@@ -250,6 +281,7 @@ MISTAKES = {
     "hidden_layer_gradients": [(name, _hidden_layer(m)) for name, m in [
         ("W_not_transposed", {"W_T": False}), ("fprime_omitted", {"fprime": "none"}),
         ("fprime_of_a", {"fprime": "a"})]],
+    "input_gradients": [(name, _input_grads(name)) for name in ("one_path_only", "W_not_transposed", "fprime_omitted")],
     "update_weights": [("sign_flipped", _update_ascent)],
     "gradient_step": [("updated_weights", _slipped_step)],
 }
@@ -273,6 +305,12 @@ EDITS = {
                               ('d1 * p["w6"] + d2 * p["w8"]', 'd1 * p["w7"] + d2 * p["w8"]')]),
         ("fprime_omitted", [(' * fwd["out_h1"] * (1 - fwd["out_h1"])', ""),
                             (' * fwd["out_h2"] * (1 - fwd["out_h2"])', "")])],
+    "input_gradients": [
+        ("one_path_only", [('"i1": delta_h1 * p["w1"] + delta_h2 * p["w3"], "i2": delta_h1 * p["w2"] + delta_h2 * p["w4"]',
+                            '"i1": delta_h1 * p["w1"], "i2": delta_h2 * p["w4"]')]),
+        ("W_not_transposed", [('"i1": delta_h1 * p["w1"] + delta_h2 * p["w3"], "i2": delta_h1 * p["w2"] + delta_h2 * p["w4"]',
+                               '"i1": delta_h1 * p["w1"] + delta_h2 * p["w2"], "i2": delta_h1 * p["w3"] + delta_h2 * p["w4"]')]),
+        ("fprime_omitted", [(' * fwd["out_h1"] * (1 - fwd["out_h1"])', ""), (' * fwd["out_h2"] * (1 - fwd["out_h2"])', "")])],
     "update_weights": [("sign_flipped", [("v - lr * grads[k]", "v + lr * grads[k]")])],
     "gradient_step": [
         ("updated_weights", [("**hidden_layer_gradients(p, fwd, out, i1, i2)",

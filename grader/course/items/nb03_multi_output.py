@@ -66,12 +66,29 @@ def _one_hidden_case(rng, square=False, min_n=1):
             f1, f2, bool(rng.integers(0, 2)))
 
 
+def _softmax_case(rng, d=None, p=None, m=None, n=None, f1=None):
+    """A hidden layer and a softmax output of m >= 2 units, one-hot targets (columns sum to 1)."""
+    d, p, n = (int(rng.integers(1, 6)) if v is None else v for v in (d, p, n))
+    m = int(rng.integers(2, 6)) if m is None else m
+    f1 = str(rng.choice(["sigmoid", "tanh", "relu"])) if f1 is None else f1
+    Y = np.eye(m)[:, rng.integers(0, m, n)]
+    return (rng.normal(0, 1, (p, d)), rng.normal(0, 1, (p, 1)), rng.normal(0, 1, (m, p)),
+            rng.normal(0, 1, (m, 1)), rng.normal(0, 1, (d, n)), Y, f1)
+
+
+def _softmax_designed(rng):
+    """d, p, m, n all different; one sample and several; each curved hidden activation."""
+    return [_softmax_case(rng, *shape) for shape in ((3, 4, 5, 6, "tanh"), (4, 3, 2, 1, "sigmoid"), (2, 5, 3, 4, "relu"))]
+
+
 ITEMS = {
     "perceptron_grad": Item(_perceptron_case, R.perceptron_grad, designed=_perceptron_designed),
     "one_hidden_loop": Item(_one_hidden_case, R.one_hidden_grads, named("dW1", "db1", "dW2", "db2"),
                             designed=_one_hidden_designed),
     "one_hidden_vectorised": Item(_one_hidden_case, R.one_hidden_grads, named("dW1", "db1", "dW2", "db2"),
                                   designed=_one_hidden_designed),
+    "softmax_ce_grads": Item(_softmax_case, R.softmax_ce_grads, named("dW1", "db1", "dW2", "db2"),
+                             designed=_softmax_designed),
 }
 
 
@@ -105,7 +122,22 @@ def _perceptron(mistake):
     return grad
 
 
+def _softmax_ce(mistake):
+    """softmax_ce_grads with delta^(2) (or delta^(1)) computed the mistaken way."""
+    def grads(W1, b1, W2, b2, X, Y, f1="sigmoid"):
+        Z1, A1 = R.dense_forward(W1, b1, X, f1)
+        A2 = R.softmax(W2 @ A1 + b2)
+        delta2 = {"ce_fprime_kept": (A2 - Y) * A2 * (1 - A2), "sign_flipped": Y - A2}.get(mistake, A2 - Y)
+        if mistake == "sum_vs_mean":
+            delta2 = delta2 / X.shape[1]
+        delta1 = R.hidden_delta(W2, delta2, Z1, "identity" if mistake == "fprime_omitted" else f1)
+        return R.weight_grad(delta1, X), R.bias_grad(delta1), R.weight_grad(delta2, A1), R.bias_grad(delta2)
+    return grads
+
+
 MISTAKES = {
+    "softmax_ce_grads": [(name, _softmax_ce(name)) for name in
+                         ("ce_fprime_kept", "sign_flipped", "fprime_omitted", "sum_vs_mean")],
     "perceptron_grad": [(name, _perceptron(m)) for name, m in BACKWARD if "hidden_only" not in m
                         and name in ("dW_transposed", "fprime_omitted", "fprime_of_a", "sign_flipped",
                                     "factor_two_dropped", "half_cost_doubled", "off_by_one_activation")],
@@ -121,6 +153,11 @@ MISTAKES = {
 
 
 EDITS = {
+    "softmax_ce_grads": [
+        ("ce_fprime_kept", [("delta2 = A2 - Y", "delta2 = (A2 - Y) * A2 * (1 - A2)")]),
+        ("sign_flipped", [("delta2 = A2 - Y", "delta2 = Y - A2")]),
+        ("fprime_omitted", [("delta1 = f1_prime(Z1) * (W2.T @ delta2)", "delta1 = W2.T @ delta2")]),
+        ("sum_vs_mean", [("delta2 = A2 - Y", "delta2 = (A2 - Y) / X.shape[1]")])],
     "perceptron_grad": [
         ("dW_transposed", [("np.outer(delta, x)", "np.outer(x, delta)")]),
         ("fprime_omitted", [("delta = (O - t) * O * (1 - O)", "delta = (O - t)")]),
@@ -149,6 +186,9 @@ EDITS = {
 
 
 PARTIAL = {
+    "softmax_ce_grads": [
+        ("one-sample", "wrong only for one sample", "X.shape[1] == 1", SCALE_FIRST),
+        ("relu", "wrong only with a ReLU hidden layer", "f1 == 'relu'", SCALE_FIRST)],
     "perceptron_grad": [("one-output", "wrong only for one output", "np.shape(W)[0] == 1", "out = 1.01 * out")],
     "one_hidden_vectorised": [
         ("identity", "wrong only with an identity layer", "'identity' in (f1, f2)", SCALE_FIRST),

@@ -157,6 +157,19 @@ def _init_compare(actual, expected, name):
     return None
 
 
+def _l2_case(rng, net=None, lam=None, cost=None):
+    W, b, X, f = random_net(rng) if net is None else net
+    Y = rng.uniform(0, 1, (W[-1].shape[0], X.shape[1]))
+    lam = float(rng.uniform(0.05, 2.0)) if lam is None else lam
+    return W, b, X, Y, lam, f, str(rng.choice(list(R.COSTS))) if cost is None else cost
+
+
+def _l2_designed(rng):
+    """The designed networks, each cost, a strong and a weak penalty, and lam = 0 (plain backward)."""
+    return [_l2_case(rng, net, lam, cost) for net, lam, cost in
+            zip(nets_designed(rng), (0.7, 0.05, 1.5, 0.3, 0.0), ("half_sse", "mse", "sse", "half_sse", "mse"))]
+
+
 ITEMS = {
     "param_count": Item(lambda rng: (random_sizes(rng, 1, 1000),), R.param_count,
                         designed=lambda rng: [([784, 16, 16, 10],), ([5, 3],), ([7, 2, 9],)]),
@@ -166,6 +179,7 @@ ITEMS = {
     "backward": Item(_backward_case, R.backward, per_layer("delta", "dW", "db"), designed=_backward_designed),
     "gd_step": Item(_step_layers_case, R.gd_step, per_layer("W", "b"), designed=_step_layers_designed),
     "predict": Item(lambda rng: random_net(rng), R.predict, labels, designed=nets_designed),
+    "l2_gradients": Item(_l2_case, R.l2_gradients, per_layer("dW", "db"), designed=_l2_designed),
 }
 
 
@@ -189,7 +203,19 @@ def _visible_backward():
     return out
 
 
-VISIBLE = {"backward": _visible_backward}
+def _visible_l2():
+    """l2_gradients' visible test: a 3-2-2 sigmoid network on 4 samples and a 2-4-3-1 mixed one."""
+    rng = np.random.default_rng(3)
+    out = []
+    for sizes, f, cost, lam in (([3, 2, 2], "sigmoid", "half_sse", 0.5), ([2, 4, 3, 1], ["tanh", "relu", "identity"], "mse", 0.1)):
+        W, _ = R.init_params(sizes, "lecun_normal", rng)
+        b = [None] + [rng.normal(size=(n, 1)) for n in sizes[1:]]
+        args = (W, b, rng.normal(size=(sizes[0], 4)), rng.uniform(size=(sizes[-1], 4)), lam, f, cost)
+        out.append({"args": args, "result": R.l2_gradients(*args), "label": f"sizes {sizes}, lam={lam}, cost={cost!r}"})
+    return out
+
+
+VISIBLE = {"backward": _visible_backward, "l2_gradients": _visible_l2}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,7 +231,19 @@ def _predict_wrong_axis(W, b, X, f="sigmoid"):
     return np.argmax(R.forward(W, b, X, f)[1][-1], axis=1)
 
 
+def _l2(mistake):
+    def grads(W, b, X, Y, lam, f="sigmoid", cost="half_sse"):
+        dW, db = R.l2_gradients(W, b, X, Y, 0.0, f, cost)
+        c = {"l2_factor_two": 2.0, "l2_sign": -1.0}.get(mistake, 1.0) * lam
+        dW = [None] + [dW[l] + c * W[l] for l in range(1, len(W))]
+        if mistake == "l2_on_biases":
+            db = [None] + [db[l] + lam * b[l] for l in range(1, len(b))]
+        return dW, db
+    return grads
+
+
 MISTAKES = {
+    "l2_gradients": [(name, _l2(name)) for name in ("l2_on_biases", "l2_factor_two", "l2_sign")],
     "backward": [(name, lambda *a, m=m, **k: mistaken_backward(*a, **k, **m)) for name, m in BACKWARD],
     "gd_step": [("sign_flipped", _gd_ascent)],
     "predict": [("wrong_axis", _predict_wrong_axis)],
@@ -235,6 +273,10 @@ EDITS = {
         ("mutates_input", [("    return new_W, new_b", "    for l in range(1, len(W)):\n        W[l] -= lr * dW[l]\n"
                                                     "        b[l] -= lr * db[l]\n    return W, b")])],
     "predict": [("wrong_axis", [("axis=0", "axis=1")])],
+    "l2_gradients": [
+        ("l2_on_biases", [("for l in range(1, len(W))], db", "for l in range(1, len(W))], [None] + [db[l] + lam * b[l] for l in range(1, len(b))]")]),
+        ("l2_factor_two", [("dW[l] + lam * W[l]", "dW[l] + 2 * lam * W[l]")]),
+        ("l2_sign", [("dW[l] + lam * W[l]", "dW[l] - lam * W[l]")])],
 }
 
 
@@ -269,5 +311,6 @@ PARTIAL = {
         ("identity", "wrong only with an identity layer", "'identity' in ([f] if isinstance(f, str) else list(f))",
          "out[1][-1] = 1.01 * out[1][-1]")],
     "gd_step": [("shallow", "wrong only for L = 1", "len(W) == 2", "out[0][1] = 1.01 * out[0][1]")],
+    "l2_gradients": [("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[0][1] = 1.01 * out[0][1]")],
     "predict": [("one-sample", "wrong only for one sample", "X.shape[1] == 1", "out = (out + 1) % W[-1].shape[0]")],
 }

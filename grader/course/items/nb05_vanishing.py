@@ -62,7 +62,8 @@ def _tanh_sigmoid_form(z):
 MISTAKES = {
     "tanh_prime": [("fprime_of_a", lambda z: R.tanh_prime(np.tanh(np.asarray(z, float)))),
                    ("wrong_activation_derivative", _tanh_unsquared),
-                   ("wrong_activation_derivative", _tanh_sigmoid_form)],
+                   ("wrong_activation_derivative", _tanh_sigmoid_form),
+                   ("quotient_rule_sign", lambda z: 1.0 + np.tanh(np.asarray(z, float)) ** 2)],
     "relu_prime": [("relu_kink", lambda z: (np.asarray(z, float) >= 0).astype(float)),
                    ("relu_one_everywhere", lambda z: np.ones_like(np.asarray(z, float))),
                    ("relu_sign", lambda z: np.sign(np.asarray(z, float)))],
@@ -77,6 +78,7 @@ MISTAKES = {
 EDITS = {
     "tanh_prime": [
         ("wrong_activation_derivative", [(") ** 2", ")")]),
+        ("quotient_rule_sign", [("return 1.0 - np.tanh", "return 1.0 + np.tanh")]),
         ("fprime_of_a", [("np.tanh(np.asarray(z, dtype=float))", "np.tanh(np.tanh(np.asarray(z, dtype=float)))")])],
     "relu_prime": [
         ("relu_kink", [("> 0", ">= 0")]),

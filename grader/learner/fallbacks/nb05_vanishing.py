@@ -79,11 +79,6 @@ def train(W, b, X, Y, f, lr, epochs, batch_size=50, seed=0, record=None):
     return W, b, history
 
 
-def tanh_prime(z):
-    """tanh'(z) = 1 - tanh(z)^2, elementwise."""
-    return 1.0 - np.tanh(np.asarray(z, dtype=float)) ** 2
-
-
 def relu_prime(z):
     """ReLU'(z): 1.0 for z > 0, 0.0 for z <= 0, elementwise, as floats."""
     return (np.asarray(z, dtype=float) > 0).astype(float)
