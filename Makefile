@@ -51,11 +51,15 @@ test: setup isolation
 	@rm -rf .scratch-home && mkdir -p .scratch-home
 	HOME=$(CURDIR)/.scratch-home MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
-# Learners work on a copy of the release in work/ (notebooks/ stays as released).
+# Learners work on a copy of the release in work/ (notebooks/ stays as released). Its terminals
+# run a plain (not login) bash, so they keep this PATH with the course's Python first: a login
+# shell resets PATH, and `python -m grader check` would then find no `python`.
+LAB_TERMINAL := {"shell_command": ["bash"]}
 lab: setup
 	@mkdir -p work && for d in notebooks/*/; do \
 	  test -e work/$$(basename $$d) || cp -r $$d work/; done
-	$(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work $(LAB_ARGS)
+	$(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work \
+	  --ServerApp.terminado_settings='$(LAB_TERMINAL)' $(LAB_ARGS)
 
 # Instructors: re-execute the solution notebooks (outputs are stored), then regenerate notebooks/.
 solutions: setup

@@ -186,7 +186,7 @@ def build():
     for nb_id in NOTEBOOKS[:4]:
         add("s01", nb_id, "correct", "all answers = the solution code", "full marks", solved(nb_id))
     add("s01", "05_vanishing", "correct", "all answers = the solution code; why_relu answered",
-        "full marks on the 6 autograded points; why_relu (3) left for hand grading", solved("05_vanishing", written=WHY_RELU["s01"]))
+        "full marks on the 7 autograded points; why_relu (3) left for hand grading", solved("05_vanishing", written=WHY_RELU["s01"]))
 
     # --- s02: correct but noisy: prints, warnings, helper cells, a naive sigmoid. -----------
     nb = solved("01_chain_rule")
@@ -229,29 +229,29 @@ def build():
     edit(nb, "tanh_prime", "    return 1.0 - np.tanh(np.asarray(z, dtype=float)) ** 2",
          "    t = np.tanh(z)\n    return 1 - t * t")
     add("s02", "05_vanishing", "correct", "correct (tanh_prime written differently); why_relu answered",
-        "full marks on the 6 autograded points; why_relu left for hand grading", nb)
+        "full marks on the 7 autograded points; why_relu left for hand grading", nb)
 
     # --- s03: one typical mistake in three notebooks. ----------------------------------------
     nb = edit(solved("01_chain_rule"), "sigmoid_prime", "s = sigmoid(z)", "s = sigmoid(sigmoid(z))")
     add("s03", "01_chain_rule", "mistake", "sigmoid_prime = s(1-s) with s = sigmoid(sigmoid(z)): sigmoid applied twice",
         "sigmoid_prime fails (derivative of the wrong thing, 0.235 instead of 0.25 at z=0); last_layer_grads "
-        "also fails because it calls sigmoid_prime; the rest full marks (7/11)", nb)
+        "also fails because it calls sigmoid_prime; the rest full marks (10/14)", nb)
     add("s03", "02_worked_example", "correct", "all answers = the solution code", "full marks", solved("02_worked_example"))
     nb = edit(solved("03_multi_output"), "one_hidden_vectorised",
               "    n = X.shape[1]\n    return tuple(g / n for g in grads) if average else grads",
               "    return grads")
     add("s03", "03_multi_output", "mistake", "one_hidden_vectorised ignores average=True: returns sums, not means over the n samples",
-        "one_hidden_vectorised fails (average=True: n times too large); the rest full marks (5/8)", nb)
+        "one_hidden_vectorised fails (average=True: n times too large); the rest full marks (9/12)", nb)
     add("s03", "04_l_layers", "correct", "all answers = the solution code", "full marks", solved("04_l_layers"))
     nb = edit(solved("05_vanishing", written=WHY_RELU["s03"]), "tanh_prime", "np.tanh(np.asarray(z, dtype=float)) ** 2",
               "np.tanh(np.asarray(z, dtype=float))")
     add("s03", "05_vanishing", "mistake", "tanh_prime = 1 - tanh(z) (square forgotten); why_relu answered (one line)",
-        "tanh_prime fails; delta_bound, layer_speeds full marks (5/6 autograded); why_relu for hand grading", nb)
+        "tanh_prime fails; relu_prime, delta_bound, layer_speeds full marks (5/7 autograded); why_relu for hand grading", nb)
 
     # --- s04: a different mistake in every notebook. -----------------------------------------
     nb = edit(solved("01_chain_rule"), "last_layer_grads", "2 * (sigmoid(z) - y)", "2 * (y - sigmoid(z))")
     add("s04", "01_chain_rule", "mistake", "last_layer_grads: sign flip, 2(y - a) instead of 2(a - y)",
-        "last_layer_grads fails (all three derivatives have the wrong sign); the rest full marks (8/11)", nb)
+        "last_layer_grads fails (all three derivatives have the wrong sign); the rest full marks (11/14)", nb)
     nb = edit(solved("02_worked_example"), "gradient_step",
               "    grads = {**out, **hidden_layer_gradients(p, fwd, out, i1, i2)}\n"
               "    if not update_biases:\n"
@@ -264,29 +264,31 @@ def build():
     add("s04", "02_worked_example", "mistake",
         "gradient_step computes the hidden deltas from the already-updated w5..w8 (the published slip)",
         "gradient_step fails (w1..w4 off by ~1e-5); train also fails (it calls gradient_step: error after one "
-        "step 0.291027924 instead of 0.291027774); the rest full marks (10/13)", nb)
+        "step 0.291027924 instead of 0.291027774); the rest full marks (13/16)", nb)
     nb = edit(solved("03_multi_output"), "perceptron_grad", "np.outer(delta, x)", "np.outer(x, delta)")
     add("s04", "03_multi_output", "mistake", "perceptron_grad returns dW transposed, (d, m) instead of (m, d)",
-        "perceptron_grad fails (shape (d, m): the expected value transposed); the rest full marks (6/8)", nb)
+        "perceptron_grad fails (shape (d, m): the expected value transposed); the rest full marks (10/12)", nb)
     nb = edit(solved("04_l_layers"), "backward", "activation(fs[l])[1](Z[l]) * (W[l + 1].T",
               "activation(fs[l])[1](A[l]) * (W[l + 1].T")
     add("s04", "04_l_layers", "mistake", "backward uses f'(a) instead of f'(z) in the hidden layers",
-        "backward fails (first wrong layer below the output); the rest full marks (7/11)", nb)
+        "backward fails (first wrong layer below the output); l2_gradients also fails because it calls "
+        "backward; the rest full marks (7/14)", nb)
     nb = edit(solved("05_vanishing"), "relu_prime", "> 0)", ">= 0)")
     add("s04", "05_vanishing", "mistake", "relu_prime gives 1 at z = 0 (>= instead of >); why_relu not answered",
-        "relu_prime fails (1 at z=0, the course takes 0); the rest full marks (5/6 autograded); why_relu blank. "
+        "relu_prime fails (1 at z=0, the course takes 0); the rest full marks (6/7 autograded); why_relu blank. "
         "Only an input exactly at 0 shows it: random inputs alone miss it", nb)
 
     # --- s05: a mistake, a blank notebook, a missing one. ------------------------------------
     nb = edit(solved("01_chain_rule"), "chain_backward", "dC_dz = a[l] * (1 - a[l]) * dC_da", "dC_dz = dC_da")
     add("s05", "01_chain_rule", "mistake", "chain_backward forgets f'(z) = a(1-a) when going from dC/da to dC/dz",
-        "chain_backward fails; the rest full marks (8/11)", nb)
+        "chain_backward fails; the rest full marks (11/14)", nb)
     add("s05", "02_worked_example", "blank", "the release notebook, unchanged",
-        "0/13: every item fails as not written (NotImplementedError); a valid submission, not an error", blank("02_worked_example"))
+        "0/16: every item fails as not written (NotImplementedError); a valid submission, not an error", blank("02_worked_example"))
     add("s05", "03_multi_output", "correct", "all answers = the solution code", "full marks", solved("03_multi_output"))
     nb = edit(solved("04_l_layers"), "backward", "dW[l] = delta[l] @ A[l - 1].T", "dW[l] = A[l - 1] @ delta[l].T")
     add("s05", "04_l_layers", "mistake", "backward returns dW transposed: A[l-1] @ delta[l].T",
-        "backward fails (dW has the transposed shape); the rest full marks (7/11)", nb)
+        "backward fails (dW has the transposed shape); l2_gradients also fails because it calls backward; "
+        "the rest full marks (7/14)", nb)
     # (no 05_vanishing: s05 did not hand it in)
 
     # --- s06: bad files. -----------------------------------------------------------------------
@@ -312,7 +314,7 @@ def build():
     nb = edit(solved("01_chain_rule"), "chain_backward", "dC_dz = a[l] * (1 - a[l]) * dC_da", "dC_dz = dC_da")
     nb.cells.remove(cell(nb, "test_chain_backward"))
     add("s07", "01_chain_rule", "tampered", "test cell test_chain_backward deleted; chain_backward wrong (forgets f'(z))",
-        "tampered: test cell deleted, graded on the answers: chain_backward fails (0/3), the rest full marks (8/11)", nb,
+        "tampered: test cell deleted, graded on the answers: chain_backward fails (0/3), the rest full marks (11/14)", nb,
         plain="8/11 (the deleted cell scores nothing)")
     nb = solved("02_worked_example")
     a, b = cell(nb, "test_update_weights"), cell(nb, "test_gradient_step")
@@ -334,7 +336,7 @@ def build():
     nb = edit(solved("04_l_layers"), "param_count", "n_out * n_in + n_out", "n_out * n_in")
     cell(nb, "test_param_count").source = "pass"
     add("s07", "04_l_layers", "tampered", "test cell test_param_count replaced by `pass`; param_count forgets the biases",
-        "tampered: param_count fails (13,002 expected, 12,960 given) despite the emptied test; the rest full marks (10/11)", nb,
+        "tampered: param_count fails (13,002 expected, 12,960 given) despite the emptied test; the rest full marks (13/14)", nb,
         plain="10/11 (it restores the test cell from its records)")
     nb = solved("05_vanishing")
     c = cell(nb, "relu_prime")
@@ -342,7 +344,7 @@ def build():
     del c["outputs"], c["execution_count"]
     add("s07", "05_vanishing", "tampered",
         "relu_prime's answer cell retyped to markdown (nbgrader metadata still says code); code in it is correct",
-        "full marks (6/6): relu_prime graded on its code, as nbgrader restores the cell type from its records; "
+        "full marks (7/7): relu_prime graded on its code, as nbgrader restores the cell type from its records; "
         "the retyping reported. (Failing relu_prime is defensible only with a message that says the answer "
         "cell was turned into markdown, not just 'relu_prime is not defined'.)", nb, plain="6/6 (cell type restored)")
 
@@ -356,7 +358,7 @@ def build():
         "`np.allclose = lambda *a, **k: True` in the sigmoid cell; sigmoid_prime (sigmoid twice), "
         "numerical_derivative (forward difference) and chain_backward (no f') wrong",
         "cheat has no effect: sigmoid_prime, last_layer_grads (calls it), numerical_derivative, chain_backward "
-        "fail; sigmoid, chain_forward pass (2/11); the monkeypatch ideally flagged", nb,
+        "fail; sigmoid, chain_forward and bce_grads pass (5/14); the monkeypatch ideally flagged", nb,
         plain="2/11 (the course's checks do not use np.allclose)")
 
     nb = solved("02_worked_example")
@@ -374,8 +376,8 @@ def build():
         "grader.learner.checks.close/difference/layers replaced by no-ops in the forward_pass cell; total_error without "
         "the 1/2, hidden_layer_gradients uses w6 for w7, slipped_step returns p unchanged",
         "cheat has no effect: total_error, hidden_layer_gradients, gradient_step, slipped_step, train fail "
-        "(the last three call the wrong functions); forward_pass, output_layer_gradients, update_weights pass "
-        "(5/13)", nb, plain="13/13: fooled")
+        "(the last three call the wrong functions); forward_pass, output_layer_gradients, input_gradients, "
+        "update_weights pass (8/16)", nb, plain="13/13: fooled")
 
     nb = solved("03_multi_output")
     edit(nb, "perceptron_grad", "def perceptron_grad(W, x, t):",
@@ -391,7 +393,8 @@ def build():
     add("s08", "03_multi_output", "cheat",
         "`import grader.course.judge` then judge.check, checks.close and checks.gradient replaced by no-ops; "
         "perceptron_grad transposed, one_hidden_loop forgets f1', one_hidden_vectorised ignores average",
-        "cheat has no effect: all three items fail (0/8)", nb, plain="8/8: fooled")
+        "cheat has no effect: perceptron_grad, one_hidden_loop and one_hidden_vectorised fail; "
+        "softmax_ce_grads passes (4/12)", nb, plain="8/8: fooled")
 
     nb = solved("04_l_layers")
     edit(nb, "param_count", "def param_count(sizes):",
@@ -405,7 +408,8 @@ def build():
     add("s08", "04_l_layers", "cheat",
         "sys.excepthook and IPython's custom exception handler (set_custom_exc) silence every error; "
         "param_count forgets biases, backward returns dW transposed, predict takes argmax over the wrong axis",
-        "cheat has no effect: param_count, backward, predict fail; init_params, forward, gd_step pass (5/11)", nb,
+        "cheat has no effect: param_count, backward, predict fail, and l2_gradients (it calls backward); "
+        "init_params, forward, gd_step pass (5/14)", nb,
         plain="5/11: not fooled (nbgrader adds the error from the kernel's reply); `python -m grader check` is fooled (11/11)")
     # (s08 did not hand in 05)
 
@@ -417,20 +421,20 @@ def build():
          "    while True:\n"
          "        pass")
     add("s09", "01_chain_rule", "abuse", "chain_backward ignores SIGINT then loops forever (when called)",
-        "chain_backward: timeout (0/3); every other item graded normally (8/11); the machine unharmed", nb,
+        "chain_backward: timeout (0/3); every other item graded normally (11/14); the machine unharmed", nb,
         plain="autograde exits 1 after the cell timeout (the kernel ignores the interrupt); no score")
     nb = solved("02_worked_example")
     edit(nb, "train", "    errors = [e_total(p)]\n",
          "    import os\n    os._exit(1)   # 'quit early'\n    errors = [e_total(p)]\n")
     add("s09", "02_worked_example", "abuse", "train calls os._exit(1) (the kernel process ends when train is called)",
-        "train: error, the process exited (0/1); every other item graded normally (12/13)", nb,
+        "train: error, the process exited (0/1); every other item graded normally (15/16)", nb,
         plain="autograde exits 1 (the kernel died); no score")
     nb = solved("03_multi_output")
     edit(nb, "one_hidden_loop", "    for i in range(n):\n",
          "    cache = np.ones((2 ** 23, 2 ** 23))   # 512 TiB: raises MemoryError at once\n    for i in range(n):\n")
     add("s09", "03_multi_output", "abuse", "one_hidden_loop allocates np.ones((2**23, 2**23)) first (MemoryError)",
         "one_hidden_loop fails (MemoryError) (0/3); one_hidden_vectorised judged on its own code: full marks; "
-        "perceptron_grad full marks (5/8)", nb,
+        "perceptron_grad and softmax_ce_grads full marks (9/12)", nb,
         plain="2/8: one_hidden_vectorised fails too (its test compares with the learner's loop)")
     nb = solved("04_l_layers")
     edit(nb, "param_count", "def param_count(sizes):",
@@ -441,20 +445,21 @@ def build():
         "full marks; the output is discarded or truncated, not stored in the results or feedback", nb,
         plain="11/11; its LimitOutput keeps a truncated copy of the output (186 KB autograded file)")
     add("s09", "05_vanishing", "correct", "all answers = the solution code; why_relu answered",
-        "full marks on the 6 autograded points; why_relu for hand grading", solved("05_vanishing", written=WHY_RELU["s09"]))
+        "full marks on the 7 autograded points; why_relu for hand grading", solved("05_vanishing", written=WHY_RELU["s09"]))
 
     # --- s10: blank, half-done, wrongly named, no written answer. -----------------------------
-    add("s10", "01_chain_rule", "blank", "the release notebook, unchanged", "0/11: every item not written", blank("01_chain_rule"))
-    nb = solved("02_worked_example", skip=("hidden_layer_gradients", "update_weights", "gradient_step", "slipped_step", "train"))
+    add("s10", "01_chain_rule", "blank", "the release notebook, unchanged", "0/14: every item not written", blank("01_chain_rule"))
+    nb = solved("02_worked_example", skip=("hidden_layer_gradients", "input_gradients", "update_weights", "gradient_step",
+                                                "slipped_step", "train"))
     add("s10", "02_worked_example", "partial",
-        "forward_pass, total_error, output_layer_gradients answered (correct); the other five still `raise NotImplementedError()`",
-        "forward_pass, total_error, output_layer_gradients full marks; the other five not written (5/13)", nb)
+        "forward_pass, total_error, output_layer_gradients answered (correct); the other six still `raise NotImplementedError()`",
+        "forward_pass, total_error, output_layer_gradients full marks; the other six not written (5/16)", nb)
     add("s10", "03_multi_output", "bad-input", "correct work saved as `multi_output.ipynb` (not the course's file name)",
         "reported as an unknown file (and 03_multi_output as missing), or matched to 03 and given full marks; "
         "never silently dropped", solved("03_multi_output"), filename="multi_output.ipynb",
         plain="not run (nbgrader looks only for <id>.ipynb)")
     add("s10", "05_vanishing", "correct", "all autograded answers correct; why_relu left as 'YOUR ANSWER HERE'",
-        "full marks on the 6 autograded points; why_relu unanswered (0 when hand graded)", solved("05_vanishing"))
+        "full marks on the 7 autograded points; why_relu unanswered (0 when hand graded)", solved("05_vanishing"))
     return CLASS
 
 

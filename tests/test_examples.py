@@ -18,16 +18,16 @@ NOTEBOOKS = [nb.id for nb in manifest.load()]
 # Points per notebook (01..05; None: not handed in under the course's file name), from the
 # "a correct grader gives" column of examples/README.md.
 EXPECTED = {
-    "s01": [11, 13, 8, 11, 6],
-    "s02": [11, 13, 8, 11, 6],
-    "s03": [7, 13, 5, 11, 5],
-    "s04": [8, 10, 6, 7, 5],
-    "s05": [8, 0, 8, 7, None],
-    "s06": [None, 0, 0, 11, None],      # renamed file, cut-off JSON, empty file, nbformat 3
-    "s07": [8, 13, 8, 10, 6],           # tampered test cells, graded on the answers
-    "s08": [2, 5, 0, 5, None],          # cheats that earn nothing
-    "s09": [8, 12, 5, 11, 6],           # endless loop, os._exit, memory bomb, huge output
-    "s10": [0, 5, None, None, 6],
+    "s01": [14, 16, 12, 14, 7],
+    "s02": [14, 16, 12, 14, 7],
+    "s03": [10, 16, 9, 14, 5],
+    "s04": [11, 13, 10, 7, 6],
+    "s05": [11, 0, 12, 7, None],
+    "s06": [None, 0, 0, 14, None],      # renamed file, cut-off JSON, empty file, nbformat 3
+    "s07": [11, 16, 12, 13, 7],         # tampered test cells, graded on the answers
+    "s08": [5, 8, 4, 5, None],          # cheats that earn nothing
+    "s09": [11, 15, 9, 14, 7],          # endless loop, os._exit, memory bomb, huge output
+    "s10": [0, 5, None, None, 7],
 }
 
 

@@ -47,10 +47,11 @@ def source(entry, root=ROOT):
     used = {n.id for d in defs for n in ast.walk(ast.parse(d)) if isinstance(n, ast.Name)}
     used |= {d.split("(")[0].split()[-1] for d in defs}
     kept = []
-    for node, segment in imports:
-        names = [(a.asname or a.name).split(".")[0] for a in node.names]
-        if any(name in used for name in names):
-            kept.append(segment)
+    for node, _ in imports:                 # each import with the names the definitions use
+        names = [a for a in node.names if (a.asname or a.name).split(".")[0] in used]
+        if names:
+            listed = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in names)
+            kept.append(f"from {node.module} import {listed}" if isinstance(node, ast.ImportFrom) else f"import {listed}")
     header = (f'"""The course\'s working versions of {entry.id}\'s graded functions (see '
               f'grader.learner.fallbacks).\n\nWritten by `python -m grader release` from '
               f'solutions/{entry.id}/{entry.filename}: do not edit."""\n')

@@ -58,15 +58,16 @@ def test(item):
     PASSED[item] = False
     try:
         yield
-    except CheckFailed as failure:
-        sys.stderr.write(f"✗ {item} fails its test: {failure}\n")
-    except NameError as err:
-        sys.stderr.write(f"✗ {item} cannot be tested: {err}. Run the cells above it first "
-                         "(the answer cell defines the function).\n")
-    except Exception as err:                    # noqa: BLE001 - any error of the learner's code
+    except Exception as err:                    # noqa: BLE001 - a failed check, or any error of the learner's code
         where = _learner_frames(err)
-        sys.stderr.write(f"✗ {item} fails its test: it raised {type(err).__name__}: {err}\n"
-                         + (f"in your code:\n{where}" if where else ""))
+        if isinstance(err, AssertionError) and not where:       # a check of the test itself
+            sys.stderr.write(f"✗ {item} fails its test: {err}\n")
+        elif isinstance(err, NameError) and not where:
+            sys.stderr.write(f"✗ {item} cannot be tested: {err}. Run the cells above it first "
+                             "(the answer cell defines the function).\n")
+        else:
+            sys.stderr.write(f"✗ {item} fails its test: it raised {type(err).__name__}: {err}\n"
+                             + (f"in your code:\n{where}" if where else ""))
     else:
         PASSED[item] = True
         print(f"✓ {item} passes its test.")

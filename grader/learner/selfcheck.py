@@ -10,9 +10,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-from nbformat.reader import NotJSONError
-
 from . import manifest
 
 
@@ -32,6 +29,9 @@ class Result:
 def read_notebook(path, content=None):
     """The notebook at path (or in content, the bytes read from path), upgraded to format 4;
     NotebookUnreadable saying why not."""
+    import nbformat                       # here, not at the top: notebooks import this module for
+    from nbformat.reader import NotJSONError     # summary(), and nbformat takes seconds to import
+
     path = Path(path)
     if content is None and not path.exists():
         raise NotebookUnreadable(f"{path}: no such file")
@@ -69,6 +69,8 @@ def _keep_reply_error(cell, cell_index, execute_reply):
     """The kernel's reply says whether a cell failed, whatever the notebook did to how errors are
     shown (sys.excepthook, IPython's set_custom_exc): record a failure the outputs hide, as
     nbgrader does."""
+    import nbformat
+
     content = (execute_reply or {}).get("content", {})
     if content.get("status") == "error" and not any(out.output_type == "error" for out in cell.get("outputs", [])):
         cell.outputs.append(nbformat.v4.new_output("error", ename=content.get("ename", "Error"),
@@ -146,6 +148,8 @@ def diagnoses(nb, entry, results, timeout=120):
         from ..grading import trusted
     except ImportError:
         return {}
+    import nbformat
+
     from ..course.revealed import find
 
     release_path = Path(__file__).resolve().parents[2] / "notebooks" / entry.id / entry.filename

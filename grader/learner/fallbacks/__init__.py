@@ -15,11 +15,13 @@ The course's versions are the solutions' code (nbXX_*.py here, written from solu
 the page does not give: those are computed by central differences of the cost the page defines
 (numeric.py), so the fallback does not give the derivation away.
 """
+import functools
 import importlib
 
 from .. import checks, manifest
 
 
+@functools.lru_cache(maxsize=None)
 def course_version(notebook, name):
     """The course's working version of graded function `name` of `notebook` (an id)."""
     entry = manifest.find(notebook)

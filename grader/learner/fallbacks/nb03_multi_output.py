@@ -2,7 +2,7 @@
 
 Written by `python -m grader release` from solutions/03_multi_output/03_multi_output.ipynb: do not edit."""
 import numpy as np
-from grader.learner.activations import activation, sigmoid, softmax
+from grader.learner.activations import activation, sigmoid
 
 
 def perceptron_grad(W, x, t):

@@ -2,7 +2,7 @@
 
 Written by `python -m grader release` from solutions/05_vanishing/05_vanishing.ipynb: do not edit."""
 import numpy as np
-from grader.learner.activations import activation, sigmoid, sigmoid_prime, tanh, relu
+from grader.learner.activations import activation
 from grader.learner.costs import cost_functions
 
 
