@@ -132,3 +132,39 @@ def test_warning_report():
     assert "ran without warnings" in checks.warning_report(np.tanh, np.array([1000.0]))
     report = checks.warning_report(lambda z: 1 / (1 + np.exp(-z)), np.array([-1000.0]), name="sigmoid")
     assert "sigmoid emitted RuntimeWarning: overflow" in report
+
+
+def test_a_test_block_reports_a_learners_error_with_only_the_learners_lines(capsys):
+    """checks.test: an error raised in the learner's code is one message on stderr, naming the
+    error and the learner's lines, not the course's frames, and it is not raised (Run All goes on)."""
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z)) + undefined_name       # noqa: F821 - the learner's slip
+
+    with checks.test("sigmoid"):
+        checks.close(checks.call(sigmoid, 0.0), 0.5, "sigmoid(0)")
+    out, err = capsys.readouterr()
+    assert out == "" and checks.PASSED["sigmoid"] is False
+    assert err.startswith("✗ sigmoid fails its test: it raised NameError: name 'undefined_name' is not defined\n"
+                          "in your code:\n")
+    assert "undefined_name" in err and "grader/learner" not in err and "Traceback" not in err
+    with checks.test("sigmoid"):
+        checks.close(0.4, 0.5, "sigmoid(0)")
+    out, err = capsys.readouterr()
+    assert err == "✗ sigmoid fails its test: " + checks.difference(0.4, 0.5, "sigmoid(0)") + "\n"
+    with checks.test("sigmoid"):
+        checks.close(0.5, 0.5, "sigmoid(0)")
+    assert capsys.readouterr() == ("✓ sigmoid passes its test.\n", "") and checks.PASSED.pop("sigmoid") is True
+
+
+def test_the_summary_lists_this_sessions_results_and_the_full_check_command(capsys, monkeypatch, tmp_path):
+    from grader.learner import selfcheck
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(checks, "PASSED", {"sigmoid": True, "sigmoid_prime": False})
+    selfcheck.summary("01_chain_rule")
+    out = capsys.readouterr().out
+    assert "sigmoid                1 points  passes" in out
+    assert "sigmoid_prime          1 points  FAILS" in out
+    assert "last_layer_grads       3 points  not tested yet" in out
+    assert "1 of 14 autograded points pass here." in out
+    assert f"{sys.executable} -m grader check {tmp_path / '01_chain_rule.ipynb'}" in out
