@@ -59,3 +59,36 @@ def test_use_picks_the_learners_function_only_after_its_test_passed():
         checks.close(checks.call(sigmoid, 0.0), 0.5, "sigmoid(0)")
     assert ok.getvalue() == "✓ sigmoid passes its test.\n" and use.sigmoid is sigmoid
     checks.PASSED.pop("sigmoid")
+
+
+def test_nothing_shipped_to_learners_states_a_derivation(root):
+    """The derive-it-yourself answers (the solution lines of those items, their comments included)
+    and the explanations of their mistakes appear nowhere in what learners get: the release
+    notebooks and the bundle's grader files. (activations.tanh_prime is the one exception, see
+    the README: notebooks 03-05 need it, written differently from the solution line.)"""
+    import re
+
+    import nbformat
+
+    from grader.authoring.bundle import learner_files
+    from grader.course.revealed import REVEALED
+
+    shipped = "\n".join(path.read_text(encoding="utf-8") for path, _ in learner_files(root)
+                        if path.suffix in (".py", ".toml", ".json", ".md"))
+    for nb in manifest.load():
+        release = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4)
+        shipped += "\n".join(cell.source for cell in release.cells)
+    for nb in manifest.load():
+        solution = nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4)
+
+        def answer(item_id):               # the lines of an answer between its solution markers
+            cell = next(c for c in solution.cells if c.metadata.get("nbgrader", {}).get("grade_id") == item_id)
+            block = re.search(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S)
+            return {line.strip() for line in (block.group(1) if block else "").splitlines() if len(line.strip()) > 10}
+
+        others = set().union(*(answer(i.id) for i in nb.items if not i.derive and not i.written))
+        for item in (i for i in nb.items if i.derive):
+            own = answer(item.id) - others      # e.g. z = w a_prev + b is in last_layer_grads too
+            assert own and not [line for line in own if line in shipped], item.id
+    for mistake in REVEALED.values():
+        assert mistake.explanation not in shipped and mistake.title not in shipped, mistake.id
