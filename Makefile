@@ -64,7 +64,7 @@ lab: setup
 # Instructors: re-execute the solution notebooks (outputs are stored), then regenerate notebooks/.
 solutions: setup
 	MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.record_timing=False solutions/*/*.ipynb
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 solutions/*/*.ipynb
 
 release: setup
 	$(BIN)/python -m grader release

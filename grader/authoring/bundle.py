@@ -43,7 +43,9 @@ Unpack this folder, install the packages once, and open the notebooks in Jupyter
 
 Work through the notebooks in order: {notebooks}.
 Fill in each `# YOUR CODE HERE`, run the test cell below it, and read its message if it fails.
-To check a whole notebook from a terminal (run it from this folder):
+Stuck on one function? Go on: the cells after it use the course's version until yours passes.
+The last cell of each notebook lists your results and prints the command that checks the saved
+notebook from scratch with the notebook's own Python; from this folder it is:
 
     python -m grader check notebooks/01_chain_rule/01_chain_rule.ipynb
 """

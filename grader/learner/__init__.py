@@ -9,6 +9,8 @@
     grader.learner.data            the 8x8 digits data set, split and one-hot encoded
     grader.learner.worked_example  the 2-2-2 example's starting values and verified numbers
     grader.learner.diagrams        network pictures
+    grader.learner.figures         the figures' style: sharp, readable, told apart without colour
+    grader.learner.fallbacks       the course's working versions, for a learner stuck on one exercise
     grader.learner.manifest        the course manifest (course.toml): notebooks, graded items, points
     grader.learner.selfcheck       `python -m grader check NOTEBOOK.ipynb`: each graded item's result
 """
