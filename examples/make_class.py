@@ -307,7 +307,7 @@ def build():
         "nbformat 3 JSON (worksheets, 'input' instead of 'source'), correct answers, nbgrader metadata kept",
         "either upgraded by nbformat and graded (full marks) or rejected with a clear 'nbformat 3' error; "
         "never a silent 0", to_v3_json(solved("04_l_layers"), "04_l_layers"),
-        plain="upgraded and graded: 11/11")
+        plain="upgraded and graded: 14/14")
     # (no 05_vanishing)
 
     # --- s07: tampering with the test cells / nbgrader metadata. -------------------------------
@@ -315,7 +315,7 @@ def build():
     nb.cells.remove(cell(nb, "test_chain_backward"))
     add("s07", "01_chain_rule", "tampered", "test cell test_chain_backward deleted; chain_backward wrong (forgets f'(z))",
         "tampered: test cell deleted, graded on the answers: chain_backward fails (0/3), the rest full marks (11/14)", nb,
-        plain="8/11 (the deleted cell scores nothing)")
+        plain="11/14 (the deleted cell scores nothing)")
     nb = solved("02_worked_example")
     a, b = cell(nb, "test_update_weights"), cell(nb, "test_gradient_step")
     i, j = nb.cells.index(a), nb.cells.index(b)
@@ -324,7 +324,7 @@ def build():
         "test cells test_update_weights and test_gradient_step swapped (test_gradient_step now runs before "
         "gradient_step is defined); all answers correct",
         "full marks (graded on the answers); the reordering noted", nb,
-        plain="11/13: test_gradient_step fails with a NameError")
+        plain="14/16: test_gradient_step fails with a NameError")
     nb = solved("03_multi_output")
     dup = copy.deepcopy(cell(nb, "test_one_hidden_loop"))
     dup.id = new_id("s07", "03", "dup")          # Jupyter gives a pasted cell a new id, keeps the metadata
@@ -337,7 +337,7 @@ def build():
     cell(nb, "test_param_count").source = "pass"
     add("s07", "04_l_layers", "tampered", "test cell test_param_count replaced by `pass`; param_count forgets the biases",
         "tampered: param_count fails (13,002 expected, 12,960 given) despite the emptied test; the rest full marks (13/14)", nb,
-        plain="10/11 (it restores the test cell from its records)")
+        plain="13/14 (it restores the test cell from its records)")
     nb = solved("05_vanishing")
     c = cell(nb, "relu_prime")
     c.cell_type = "markdown"                      # the 'M' key in command mode
@@ -346,7 +346,7 @@ def build():
         "relu_prime's answer cell retyped to markdown (nbgrader metadata still says code); code in it is correct",
         "full marks (7/7): relu_prime graded on its code, as nbgrader restores the cell type from its records; "
         "the retyping reported. (Failing relu_prime is defensible only with a message that says the answer "
-        "cell was turned into markdown, not just 'relu_prime is not defined'.)", nb, plain="6/6 (cell type restored)")
+        "cell was turned into markdown, not just 'relu_prime is not defined'.)", nb, plain="7/7 (cell type restored)")
 
     # --- s08: cheats (monkeypatching in an answer cell), wrong answers underneath. -------------
     nb = solved("01_chain_rule")
@@ -359,7 +359,7 @@ def build():
         "numerical_derivative (forward difference) and chain_backward (no f') wrong",
         "cheat has no effect: sigmoid_prime, last_layer_grads (calls it), numerical_derivative, chain_backward "
         "fail; sigmoid, chain_forward and bce_grads pass (5/14); the monkeypatch ideally flagged", nb,
-        plain="2/11 (the course's checks do not use np.allclose)")
+        plain="5/14 (the course's checks do not use np.allclose)")
 
     nb = solved("02_worked_example")
     edit(nb, "forward_pass", "def forward_pass(p, i1, i2):",
@@ -377,7 +377,7 @@ def build():
         "the 1/2, hidden_layer_gradients uses w6 for w7, slipped_step returns p unchanged",
         "cheat has no effect: total_error, hidden_layer_gradients, gradient_step, slipped_step, train fail "
         "(the last three call the wrong functions); forward_pass, output_layer_gradients, input_gradients, "
-        "update_weights pass (8/16)", nb, plain="13/13: fooled")
+        "update_weights pass (8/16)", nb, plain="16/16: fooled")
 
     nb = solved("03_multi_output")
     edit(nb, "perceptron_grad", "def perceptron_grad(W, x, t):",
@@ -394,7 +394,7 @@ def build():
         "`import grader.course.judge` then judge.check, checks.close and checks.gradient replaced by no-ops; "
         "perceptron_grad transposed, one_hidden_loop forgets f1', one_hidden_vectorised ignores average",
         "cheat has no effect: perceptron_grad, one_hidden_loop and one_hidden_vectorised fail; "
-        "softmax_ce_grads passes (4/12)", nb, plain="8/8: fooled")
+        "softmax_ce_grads passes (4/12)", nb, plain="12/12: fooled")
 
     nb = solved("04_l_layers")
     edit(nb, "param_count", "def param_count(sizes):",
@@ -410,7 +410,7 @@ def build():
         "param_count forgets biases, backward returns dW transposed, predict takes argmax over the wrong axis",
         "cheat has no effect: param_count, backward, predict fail, and l2_gradients (it calls backward); "
         "init_params, forward, gd_step pass (5/14)", nb,
-        plain="5/11: not fooled (nbgrader adds the error from the kernel's reply); `python -m grader check` is fooled (11/11)")
+        plain="5/14: not fooled (a failed check is reported on stderr, which silencing exceptions does not touch)")
     # (s08 did not hand in 05)
 
     # --- s09: resource abuse, one per notebook, everything else correct. ----------------------
@@ -435,7 +435,7 @@ def build():
     add("s09", "03_multi_output", "abuse", "one_hidden_loop allocates np.ones((2**23, 2**23)) first (MemoryError)",
         "one_hidden_loop fails (MemoryError) (0/3); one_hidden_vectorised judged on its own code: full marks; "
         "perceptron_grad and softmax_ce_grads full marks (9/12)", nb,
-        plain="2/8: one_hidden_vectorised fails too (its test compares with the learner's loop)")
+        plain="the same")
     nb = solved("04_l_layers")
     edit(nb, "param_count", "def param_count(sizes):",
          "for i in range(100_000):                      # 'progress log' left in: 5 million characters\n"
@@ -443,7 +443,7 @@ def build():
          "def param_count(sizes):")
     add("s09", "04_l_layers", "abuse", "the param_count cell prints 5,000,000 characters at top level; all answers correct",
         "full marks; the output is discarded or truncated, not stored in the results or feedback", nb,
-        plain="11/11; its LimitOutput keeps a truncated copy of the output (186 KB autograded file)")
+        plain="14/14; its LimitOutput keeps a truncated copy of the output (1,000 lines, about 50 KB)")
     add("s09", "05_vanishing", "correct", "all answers = the solution code; why_relu answered",
         "full marks on the 7 autograded points; why_relu for hand grading", solved("05_vanishing", written=WHY_RELU["s09"]))
 
