@@ -1,4 +1,4 @@
-"""The course's command line: python -m grader {check, release, bundle, autograde, mutants}.
+"""The course's command line: python -m grader {check, release, bundle, autograde, export, mutants}.
 
 Learners' bundles hold only `check`; the other commands are the instructor's.
 """
@@ -44,6 +44,18 @@ def cmd_autograde(args):
     return 0
 
 
+def cmd_export(args):
+    from .grading.export import export
+
+    try:
+        path = export(args.results, args.format, args.out, db_url=args.db, id_column=args.id_column)
+    except (FileNotFoundError, ValueError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    print(f"wrote {path} for {args.format.capitalize()}'s grade import")
+    return 0
+
+
 def _instructor():
     """True in the instructor's copy of the course (the learners' bundle has no grader.authoring)."""
     return importlib.util.find_spec(f"{__package__}.authoring") is not None
@@ -80,7 +92,8 @@ def main(argv=None):
         p.set_defaults(run=cmd_bundle)
 
         p = sub.add_parser("autograde", help="grade a folder or zip of submissions: grades, feedback, report")
-        p.add_argument("submissions", help="a folder <student>/<notebook>.ipynb, or a zip of one")
+        p.add_argument("submissions", help="a folder <student>/<notebook>.ipynb (or deeper), an nbgrader course "
+                                          "folder (its submitted/<student>/<assignment>/), or a zip of a folder")
         p.add_argument("--out", required=True, help="the results folder")
         p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
         p.add_argument("--timeout", type=int, default=60,
@@ -91,6 +104,16 @@ def main(argv=None):
                        help="run learner code without bubblewrap sandboxes: only for trusted submissions")
         p.add_argument("--db", default=None, help="nbgrader db_url (default: sqlite in the results folder)")
         p.set_defaults(run=cmd_autograde)
+
+        p = sub.add_parser("export", help="the grades of an autograde results folder, as a file Canvas or Moodle imports")
+        p.add_argument("results", help="the results folder of `autograde` (its gradebook.db is read)")
+        p.add_argument("--format", required=True, choices=["canvas", "moodle"])
+        p.add_argument("--out", required=True, help="the CSV file to write")
+        p.add_argument("--db", default=None, help="the gradebook's db_url, if autograde was given one")
+        p.add_argument("--id-column", default=None,
+                       help="the column that holds the student folder names (Canvas: ID, SIS User ID or "
+                            "SIS Login ID, default SIS Login ID; Moodle: any header, default Username)")
+        p.set_defaults(run=cmd_export)
 
         p = sub.add_parser("mutants", help="grade every mutant of the solutions: killed and diagnosed per function")
         p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")

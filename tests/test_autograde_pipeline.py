@@ -332,3 +332,27 @@ def test_a_partly_blank_submission_raises_no_false_review_flag(tmp_path, root):
     assert got["one_hidden_loop"] == ("failed", "one_hidden_loop is not written yet")
     assert got["one_hidden_vectorised"] == ("ok", "") and got["perceptron_grad"] == ("ok", "")
     assert not [note for notes in review.values() for note in notes if "own test" in note], review
+
+
+def test_an_nbgrader_course_folder_is_read_in_its_submitted_layout(tmp_path, root):
+    """JupyterHub's exchange collects into <course>/submitted/<student>/<assignment>/<notebook>:
+    autograde takes the course folder itself; a notebook handed in twice is graded once and said."""
+    from grader.grading.autograde import collect
+
+    course = tmp_path / "course"
+    for student, where in (("alice", "01_chain_rule"), ("bob", "01_chain_rule"), ("bob", "old-copy")):
+        write(course / "submitted" / student, where, solved(root) if student == "alice" else released(root))
+        (course / "submitted" / student / where / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
+    (course / "source").mkdir()                  # the rest of a course folder is not read
+    found, rows = collect(course, manifest.load())
+    assert found == {"alice": {NB.id: course / "submitted" / "alice" / NB.id / NB.filename},
+                     "bob": {NB.id: course / "submitted" / "bob" / NB.id / NB.filename}}
+    assert [(r.student, r.status) for r in rows] == [("bob", "error")]
+    assert "handed in twice, in 01_chain_rule and old-copy; the first was graded" in rows[0].message
+    out = tmp_path / "results"
+    graded, _ = autograde(course, out, jobs=2, timeout=10, notebook_timeout=60, progress=False)
+    totals = {}
+    for r in graded:
+        if r.notebook == NB.id:
+            totals[r.student] = totals.get(r.student, 0) + r.score
+    assert totals == {"alice": NB.auto_points, "bob": 0}

@@ -133,3 +133,40 @@ def test_no_feedback_page_shows_hidden_tests(demo, root):
     for page in pages:
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
         assert "HIDDEN TESTS" not in text and not [line for line in hidden if line in text], page
+
+
+def test_the_lms_files_hold_the_gradebooks_scores(demo, root, tmp_path):
+    """`python -m grader export` on the graded sample class: Canvas's and Moodle's files give every
+    student the scores of summary.csv for the notebooks they handed in, and blanks for the others."""
+    import csv
+
+    from grader.grading.export import export
+
+    _, _, out, _ = demo
+    with open(out / "summary.csv", newline="", encoding="utf-8") as f:
+        summary = {row["student"]: row for row in csv.DictReader(f)}
+    from grader.learner.selfcheck import NotebookUnreadable, read_notebook
+
+    def readable(path):
+        try:
+            return read_notebook(path) is not None
+        except NotebookUnreadable:
+            return False
+
+    graded = set()              # what nbgrader's gradebook holds: every readable course notebook handed in
+    for student, points in EXPECTED.items():
+        for nb_id, expected in zip(NOTEBOOKS, points):
+            path = root / "examples" / "class" / student / f"{nb_id}.ipynb"
+            if expected is not None and readable(path):
+                graded.add((student, nb_id))
+    canvas = list(csv.reader(open(export(out, "canvas", tmp_path / "canvas.csv"), newline="", encoding="utf-8")))
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] + NOTEBOOKS
+    assert canvas[1] == ["Points Possible", "", "", "", ""] + [f"{nb.points:g}" for nb in manifest.load()]
+    moodle = list(csv.reader(open(export(out, "moodle", tmp_path / "moodle.csv"), newline="", encoding="utf-8")))
+    assert moodle[0] == ["Username"] + NOTEBOOKS
+    assert [row[3] for row in canvas[2:]] == [row[0] for row in moodle[1:]] == sorted(summary)
+    for row, mrow in zip(canvas[2:], moodle[1:]):
+        student = row[3]
+        for nb_id, value, mvalue in zip(NOTEBOOKS, row[5:], mrow[1:]):
+            assert value == mvalue
+            assert value == (summary[student][nb_id] if (student, nb_id) in graded else ""), (student, nb_id, value)

@@ -132,13 +132,23 @@ def unpack(zip_path, dest, entry_bytes=NOTEBOOK_BYTES, total_bytes=ZIP_BYTES):
     return Path(dest), rows
 
 
+def submissions_folder(folder):
+    """The folder that holds one folder per student: `folder` itself (<student>/<notebook>.ipynb,
+    or deeper), or, for an nbgrader course folder, its `submitted/` (nbgrader's exchange layout on
+    JupyterHub: submitted/<student>/<assignment>/<notebook>.ipynb)."""
+    folder = Path(folder)
+    nbgrader_course = (folder / "submitted").is_dir() and not (folder / "submitted").is_symlink()
+    return folder / "submitted" if nbgrader_course else folder
+
+
 def collect(folder, notebooks):
     """{student: {notebook id: path}} and the rows for what cannot be graded: files that are not
     course notebooks, symbolic links (never followed), student folders with names that are not
-    plain (letters, digits and . _ @ + -)."""
+    plain (letters, digits and . _ @ + -). A notebook is found at any depth below its student's
+    folder, so nbgrader's submitted/<student>/<assignment>/<notebook>.ipynb is read as it is."""
     expected = {nb.filename: nb for nb in notebooks}
     found, rows = {}, []
-    for student_dir in sorted(Path(folder).iterdir()):
+    for student_dir in sorted(submissions_folder(folder).iterdir()):
         student = student_dir.name
         if student.startswith(".") or not (student_dir.is_dir() or student_dir.is_symlink()):
             continue
@@ -169,6 +179,12 @@ def collect(folder, notebooks):
                     rows.append(Row(student, safe_name(name), "", 0, 0, "error",
                                     f"{safe_name(name)} is not one of the course's notebooks "
                                     f"({', '.join(expected)}), so it was not graded.{hint}"))
+                elif nb.id in found[student]:
+                    rows.append(Row(student, safe_name(name), "", 0, 0, "error",
+                                    f"{safe_name(name)} was handed in twice, in "
+                                    f"{safe_name(found[student][nb.id].parent.relative_to(student_dir).as_posix())}"
+                                    f" and {safe_name(path.parent.relative_to(student_dir).as_posix())}; the "
+                                    "first was graded"))
                 else:
                     found[student][nb.id] = path
     return found, rows

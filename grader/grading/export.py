@@ -1,0 +1,79 @@
+"""`python -m grader export`: the grades in the files an LMS imports.
+
+The scores come from the nbgrader gradebook that `autograde` filled (results/gradebook.db, or the
+--db it was given). They are nbgrader's totals per notebook: the autograded points, plus any
+written answer an instructor has graded by hand in the formgrader since (until then it counts 0).
+A notebook a student did not hand in is left blank, which both LMSs read as "no grade" rather
+than 0.
+
+    canvas   Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then one
+             column per notebook and a "Points Possible" row. Canvas matches a row to a student by
+             whichever of ID, SIS User ID and SIS Login ID is filled; the student folder names
+             (JupyterHub user names) go in the column --id-column names (default SIS Login ID).
+             A column Canvas does not know yet becomes a new assignment worth its Points Possible.
+    moodle   Moodle's "Import grades from CSV file": a column identifying the user (--id-column,
+             default Username; map it to "username" on the import page) and one column per
+             notebook, to map to the grade items.
+"""
+import csv
+from pathlib import Path
+
+from ..learner import manifest
+
+FORMATS = ("canvas", "moodle")
+CANVAS_IDS = ("ID", "SIS User ID", "SIS Login ID")
+
+
+def scores(db_url, notebooks):
+    """{student: {notebook id: score}} from the gradebook, for every student it knows."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    table = {}
+    with Gradebook(db_url) as gb:
+        for student in gb.students:
+            table[student.id] = {}
+            for nb in notebooks:
+                try:
+                    table[student.id][nb.id] = gb.find_submission_notebook(nb.id, nb.id, student.id).score
+                except MissingEntry:
+                    continue
+    return table
+
+
+def _number(value):
+    return f"{value:g}" if value is not None else ""
+
+
+def write(fmt, table, notebooks, out, id_column=None):
+    """Write the grades `table` ({student: {notebook: score}}) as `fmt` to the CSV file `out`."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    out = Path(out)
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        if fmt == "canvas":
+            id_column = id_column or "SIS Login ID"
+            if id_column not in CANVAS_IDS:
+                raise ValueError(f"Canvas identifies students by one of {', '.join(CANVAS_IDS)}, not {id_column!r}")
+            fixed = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+            writer.writerow(fixed + [nb.id for nb in notebooks])
+            writer.writerow(["Points Possible", "", "", "", ""] + [_number(nb.points) for nb in notebooks])
+            for student in sorted(table):
+                ids = ["", "", "", "", ""]
+                ids[fixed.index(id_column)] = student
+                writer.writerow(ids + [_number(table[student].get(nb.id)) for nb in notebooks])
+        else:
+            writer.writerow([id_column or "Username"] + [nb.id for nb in notebooks])
+            for student in sorted(table):
+                writer.writerow([student] + [_number(table[student].get(nb.id)) for nb in notebooks])
+    return out
+
+
+def export(results, fmt, out, db_url=None, id_column=None, root=None):
+    """Read the gradebook of a results folder (or db_url) and write the LMS file; returns its path."""
+    notebooks = manifest.load(Path(root) / "grader" / "learner" / "course.toml") if root else manifest.load()
+    db_url = db_url or f"sqlite:///{Path(results).resolve() / 'gradebook.db'}"
+    if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):].split("?")[0]).is_file():
+        raise FileNotFoundError(f"no gradebook at {db_url[len('sqlite:///'):]}: run `python -m grader autograde` "
+                                "first, or give its --db")
+    return write(fmt, scores(db_url, notebooks), notebooks, out, id_column)
