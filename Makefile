@@ -19,7 +19,7 @@ BLAS_ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup isolation test lab solutions release bundle demo bench mutants clean
+.PHONY: setup isolation postgresql test lab solutions release bundle demo bench mutants clean
 
 setup: $(STAMP)
 
@@ -42,12 +42,19 @@ isolation:
 	  echo "installing bubblewrap"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
 	  else echo "bubblewrap is missing: install it (e.g. sudo apt-get install bubblewrap) to grade a class"; fi; }
 
+# The gradebook on PostgreSQL is tested against a throw-away server the tests start themselves
+# (tests/test_postgres.py); Debian's package is installed here where this user can.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing postgresql"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL is missing: install it (e.g. sudo apt-get install postgresql) for tests/test_postgres.py"; fi; }
+
 # The whole suite: unit tests, nbval on every solution notebook (here and on other numerical
 # back-ends), nbgrader autograding, the release and the self-check command, in one worker per
 # core (tests/conftest.py keeps a notebook's cells, and tests sharing a fixture, in one worker).
 # Jupyter writes under $HOME: tests get a scratch one. PYTEST_ARGS adds options, e.g. -k bundle.
 PYTEST_ARGS ?=
-test: setup isolation
+test: setup isolation postgresql
 	@rm -rf .scratch-home && mkdir -p .scratch-home
 	HOME=$(CURDIR)/.scratch-home MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 

@@ -31,13 +31,13 @@ def cmd_bundle(args):
 def cmd_autograde(args):
     import time
 
-    from .grading.autograde import IsolationUnavailable, ZipRefused, autograde, summary_text
+    from .grading.autograde import GradebookMismatch, IsolationUnavailable, ZipRefused, autograde, summary_text
 
     start = time.perf_counter()
     try:
         rows, review = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, db_url=args.db,
                                  notebook_timeout=args.notebook_timeout, isolated=not args.unsafe_no_isolation)
-    except (FileNotFoundError, IsolationUnavailable, ZipRefused) as err:
+    except (FileNotFoundError, GradebookMismatch, IsolationUnavailable, ZipRefused) as err:
         print(err, file=sys.stderr)
         return 2
     print(summary_text(rows, review, args.out, time.perf_counter() - start, not args.unsafe_no_isolation))

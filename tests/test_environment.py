@@ -10,7 +10,9 @@ def name(spec):
 
 
 def normal(spec):
-    return spec.replace(" ", "").lower()
+    """A spec without spaces and without pip's extras: conda has none (conda-forge's psycopg brings
+    its own libpq, which pip's psycopg[binary] extra is for)."""
+    return re.sub(r"\[[^]]*\]", "", spec.replace(" ", "").lower())
 
 
 def test_environment_yml_matches_pyproject(root):

@@ -21,6 +21,7 @@ of such files), in parallel worker processes:
 Results: RESULTS/grades.csv (a row per student, notebook and item), summary.csv (a row per
 student), feedback/<student>/<notebook>.html, report.md with its figures, gradebook.db.
 """
+import contextlib
 import csv
 import difflib
 import errno
@@ -256,10 +257,17 @@ def tampering(nb, release, entry):
 # nbgrader
 # ---------------------------------------------------------------------------------------------
 
+# The nbgrader course id (as in nbgrader_config.py): every assignment in the gradebook belongs to
+# it. SQLite does not enforce that reference by default; PostgreSQL refuses an assignment whose
+# course is missing.
+COURSE_ID = "backprop"
+
+
 def course_config(settings):
     from traitlets.config import Config
 
     c = Config()
+    c.CourseDirectory.course_id = COURSE_ID
     c.CourseDirectory.root = str(settings.out / "course")
     c.CourseDirectory.source_directory = str(settings.root / "solutions")
     c.CourseDirectory.db_url = settings.db_url
@@ -274,18 +282,60 @@ def prepare_course(settings, notebooks, students=()):
     from nbgrader.api import Gradebook
     from nbgrader.apps import NbGraderAPI
 
+    from nbgrader.api import MissingEntry
+
     (settings.out / "course").mkdir(parents=True, exist_ok=True)
-    api = NbGraderAPI(config=course_config(settings))
-    for nb in notebooks:
-        result = api.generate_assignment(nb.id, force=True)
-        if not result["success"]:
-            raise RuntimeError(f"nbgrader could not set up {nb.id}: {result.get('error', '')}{result.get('log', '')}")
+    with gradebook_lock(settings.db_url):
+        with Gradebook(settings.db_url, COURSE_ID) as gb:
+            known = set()
+            for nb in notebooks:
+                try:
+                    cells = {cell.name: cell.max_score for cell in gb.find_notebook(nb.id, nb.id).grade_cells}
+                except MissingEntry:
+                    continue
+                if cells != {item.test_id: item.points for item in nb.items}:
+                    raise GradebookMismatch(
+                        f"the gradebook {settings.db_url} holds another version of {nb.id} (other graded items or "
+                        "points): grade into a new results folder, or give a new --db")
+                known.add(nb.id)
+        for nb in notebooks:
+            # An assignment the gradebook already has is written to this results folder only: nbgrader
+            # would otherwise delete and re-create it in the gradebook whenever it has no submission
+            # yet, and with it the grades another grader is writing into the same gradebook.
+            config = course_config(settings)
+            config.GenerateAssignment.no_database = nb.id in known
+            config.SaveCells.enabled = nb.id not in known         # (SaveCells writes the gradebook itself)
+            result = NbGraderAPI(config=config).generate_assignment(nb.id, force=True)
+            if not result["success"]:
+                raise RuntimeError(f"nbgrader could not set up {nb.id}: {result.get('error', '')}{result.get('log', '')}")
 
     def add_students():
-        with Gradebook(settings.db_url) as gb:
+        with Gradebook(settings.db_url, COURSE_ID) as gb:
             for student in students:
                 gb.update_or_create_student(student)
     gradebook_retries(add_students)
+
+
+@contextlib.contextmanager
+def gradebook_lock(db_url):
+    """Held while the course's assignments are put into a PostgreSQL gradebook, so that two graders
+    started at once into one gradebook do not both create them (a session-level advisory lock).
+    SQLite gradebooks are written by one grader at a time; they need none."""
+    if not db_url.startswith("postgresql"):
+        yield
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(7311)"))
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(7311)"))
+    finally:
+        engine.dispose()
 
 
 def setup_nbgrader():
@@ -614,6 +664,10 @@ def write_feedback(settings, entry, student, rows, submitted):
 # ---------------------------------------------------------------------------------------------
 # The whole class
 # ---------------------------------------------------------------------------------------------
+
+class GradebookMismatch(RuntimeError):
+    """The gradebook was filled for another version of the course's notebooks."""
+
 
 class IsolationUnavailable(RuntimeError):
     """Learner code cannot be isolated on this machine (grader.grading.isolation.problem says why)."""

@@ -28,8 +28,10 @@ def scores(db_url, notebooks):
     """{student: {notebook id: score}} from the gradebook, for every student it knows."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    from .autograde import COURSE_ID
+
     table = {}
-    with Gradebook(db_url) as gb:
+    with Gradebook(db_url, COURSE_ID) as gb:
         for student in gb.students:
             table[student.id] = {}
             for nb in notebooks:
