@@ -356,3 +356,23 @@ def test_an_nbgrader_course_folder_is_read_in_its_submitted_layout(tmp_path, roo
         if r.notebook == NB.id:
             totals[r.student] = totals.get(r.student, 0) + r.score
     assert totals == {"alice": NB.auto_points, "bob": 0}
+
+
+def test_a_gradebook_of_another_course_version_is_refused(tmp_path, root):
+    """Grading into a gradebook filled for other graded items or points (the course changed since)
+    stops with a message, rather than scoring on the old cells or deleting the old grades."""
+    from nbgrader.api import Gradebook
+
+    from grader.grading.autograde import COURSE_ID, GradebookMismatch, Settings, prepare_course
+
+    out = tmp_path / "results"
+    settings = Settings(out=out, db_url=f"sqlite:///{out / 'gradebook.db'}", timeout=10, notebook_timeout=60,
+                        root=root, isolated=False)
+    prepare_course(settings, [NB])
+    prepare_course(settings, [NB])                   # the same course again: nothing to refuse
+    with Gradebook(settings.db_url, COURSE_ID) as gb:
+        cell = gb.find_grade_cell("test_sigmoid", NB.id, NB.id)
+        cell.max_score = 5
+        gb.db.commit()
+    with pytest.raises(GradebookMismatch, match="holds another version of 01_chain_rule"):
+        prepare_course(settings, [NB])
