@@ -39,15 +39,14 @@ def source(entry, root=ROOT):
             continue                   # demonstrations, and the derivations the learner makes
         code = _code(cell)
         for node in ast.parse(code).body:
-            segment = ast.get_source_segment(code, node)
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                imports.append((node, segment))
+                imports.append(node)
             elif isinstance(node, ast.FunctionDef):
-                defs.append(segment)
+                defs.append(ast.get_source_segment(code, node))
     used = {n.id for d in defs for n in ast.walk(ast.parse(d)) if isinstance(n, ast.Name)}
     used |= {d.split("(")[0].split()[-1] for d in defs}
     kept = []
-    for node, _ in imports:                 # each import with the names the definitions use
+    for node in imports:                    # each import with the names the definitions use
         names = [a for a in node.names if (a.asname or a.name).split(".")[0] in used]
         if names:
             listed = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in names)

@@ -5,6 +5,7 @@ learners read them in their feedback, after grading, never in the release or the
 ALL is the whole catalogue, grader.learner.misconceptions' and these; find() looks a message's
 named mistake up in it.
 """
+from ..learner import misconceptions
 from ..learner.misconceptions import CATALOGUE, Misconception
 
 REVEALED = {m.id: m for m in [
@@ -50,7 +51,4 @@ ALL = {**CATALOGUE, **REVEALED}
 
 def find(text):
     """The mistake of the whole catalogue that a message names (by its title), or None."""
-    for m in ALL.values():
-        if f"Recognised mistake: {m.title}." in text:
-            return m
-    return None
+    return misconceptions.find(text, ALL)

@@ -104,9 +104,9 @@ CATALOGUE = {m.id: m for m in [
 ]}
 
 
-def find(text):
-    """The misconception a message names (by its title), or None."""
-    for m in CATALOGUE.values():
+def find(text, catalogue=CATALOGUE):
+    """The misconception of `catalogue` a message names (by its title), or None."""
+    for m in catalogue.values():
         if f"Recognised mistake: {m.title}." in text:
             return m
     return None

@@ -5,7 +5,9 @@ points unless it raised an error or wrote to stderr.
 """
 import json
 import os
+import shlex
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,9 +191,6 @@ def summary(notebook):
     the test cells run so far (grader.learner.checks.test records them), and the commands that
     check the saved notebook from scratch, as the grader would: with this kernel's own Python, so
     they work in JupyterLab's terminal whatever its PATH is."""
-    import shlex
-    import sys
-
     from . import checks
 
     entry = manifest.find(Path(notebook).stem + ".ipynb")
