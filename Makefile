@@ -19,7 +19,7 @@ BLAS_ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup isolation postgresql test lab solutions release bundle demo bench mutants clean
+.PHONY: setup isolation postgresql chromium test lab instructor solutions release bundle demo bench mutants clean
 
 setup: $(STAMP)
 
@@ -49,24 +49,41 @@ postgresql:
 	  echo "installing postgresql"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	  else echo "PostgreSQL is missing: install it (e.g. sudo apt-get install postgresql) for tests/test_postgres.py"; fi; }
 
+# What learners see is tested in a real browser (tests/test_browser.py: Playwright driving
+# Debian's chromium); installed here where this user can.
+chromium:
+	@command -v chromium >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: install it (e.g. sudo apt-get install chromium) for tests/test_browser.py"; fi; }
+
 # The whole suite: unit tests, nbval on every solution notebook (here and on other numerical
 # back-ends), nbgrader autograding, the release and the self-check command, in one worker per
 # core (tests/conftest.py keeps a notebook's cells, and tests sharing a fixture, in one worker).
 # Jupyter writes under $HOME: tests get a scratch one. PYTEST_ARGS adds options, e.g. -k bundle.
 PYTEST_ARGS ?=
-test: setup isolation postgresql
+test: setup isolation postgresql chromium
 	@rm -rf .scratch-home && mkdir -p .scratch-home
 	HOME=$(CURDIR)/.scratch-home MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
-# Learners work on a copy of the release in work/ (notebooks/ stays as released). Its terminals
-# run a plain (not login) bash, so they keep this PATH with the course's Python first: a login
-# shell resets PATH, and `python -m grader check` would then find no `python`.
+# JupyterLab with a role's configuration (lab/learner or lab/instructor: which nbgrader panels
+# and server extensions it has). Its terminals run a plain (not login) bash, so they keep this
+# PATH with the course's Python first: a login shell resets PATH, and `python -m grader check`
+# would then find no `python`.
 LAB_TERMINAL := {"shell_command": ["bash"]}
+LAB = JUPYTER_CONFIG_PATH=$(CURDIR)/lab/$(1) $(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.root_dir=$(CURDIR) \
+  --ServerApp.terminado_settings='$(LAB_TERMINAL)'
+
+# Learners work on a copy of the release in work/ (notebooks/ stays as released). Their lab has
+# nbgrader's Validate button and none of the instructor's panels.
 lab: setup
 	@mkdir -p work && for d in notebooks/*/; do \
 	  test -e work/$$(basename $$d) || cp -r $$d work/; done
-	$(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work \
-	  --ServerApp.terminado_settings='$(LAB_TERMINAL)' $(LAB_ARGS)
+	$(call LAB,learner) --LabApp.default_url=/lab/tree/work $(LAB_ARGS)
+
+# Instructors: the same lab with nbgrader's Formgrader (this folder is the nbgrader course) and
+# Create Assignment; it opens on the Formgrader.
+instructor: setup
+	$(call LAB,instructor) --LabApp.default_url=/formgrader $(LAB_ARGS)
 
 # Instructors: re-execute the solution notebooks (outputs are stored), then regenerate notebooks/.
 solutions: setup

@@ -1,0 +1,260 @@
+"""What learners and instructors see, in a real browser: Playwright driving Debian's chromium
+against JupyterLab started exactly as `make lab` and `make instructor` start it (their command lines
+from `make -n`), each serving a scratch course folder.
+
+* The learners' lab runs every notebook, with the solutions' answers filled in, cell by cell as a
+  learner's Run All does: no error and nothing on stderr, formulas typeset, figures drawn, the
+  notebook's own summary counting every point; 01's slider and 05's explorer redraw their figure
+  when moved; nbgrader's Validate passes the filled notebook and fails a wrong one. It shows no
+  instructor panel, no exchange error and no news pop-up.
+* The instructors' lab opens on nbgrader's Formgrader, which lists the course's five assignments.
+
+Screenshots of every step are written to results/browser/ (named in every failure message)."""
+import os
+import shutil
+import time
+
+import nbformat
+import pytest
+from conftest import ROOT, with_answers
+from labs import Lab
+
+from grader.learner import manifest
+
+NOTEBOOKS = manifest.load()
+SHOTS = ROOT / "results" / "browser"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+RUN_SECONDS = 900                                     # all of one notebook, on a busy machine
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("chromium is not installed; `make test` installs it (make chromium)")
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def learner(tmp_path_factory):
+    """The learners' lab on a folder work/<id>/<notebook> with every answer filled in, and a copy of
+    01 with a wrong sigmoid."""
+    folder = tmp_path_factory.mktemp("learner")
+    for nb in NOTEBOOKS:
+        released = nbformat.read(ROOT / "notebooks" / nb.id / nb.filename, as_version=4)
+        solution = nbformat.read(ROOT / "solutions" / nb.id / nb.filename, as_version=4)
+        (folder / "work" / nb.id).mkdir(parents=True)
+        nbformat.write(with_answers(released, solution), folder / "work" / nb.id / nb.filename)
+    wrong = nbformat.read(folder / "work" / NOTEBOOKS[0].id / NOTEBOOKS[0].filename, as_version=4)
+    for cell in wrong.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "sigmoid":
+            cell.source = "def sigmoid(z):\n    return 1 / (1 + np.exp(z))\n"
+    (folder / "wrong").mkdir()
+    nbformat.write(wrong, folder / "wrong" / NOTEBOOKS[0].filename)
+    lab = Lab("lab", folder)
+    yield lab
+    lab.stop()
+
+
+@pytest.fixture(scope="module")
+def instructor(tmp_path_factory):
+    """The instructors' lab on a copy of the course: its nbgrader_config.py, solutions/, notebooks/."""
+    folder = tmp_path_factory.mktemp("instructor")
+    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    for name in ("solutions", "notebooks"):
+        shutil.copytree(ROOT / name, folder / name)
+    lab = Lab("instructor", folder)
+    yield lab
+    lab.stop()
+
+
+def shot(page, name):
+    """A screenshot of what page shows, in SHOTS."""
+    page.screenshot(path=SHOTS / f"{name}.png")
+
+
+def where(name):
+    return f"(screenshots in {SHOTS}, last: {name}.png)"
+
+
+def open_notebook(lab, page, path):
+    """Open path (relative to the lab's folder) in a fresh layout; wait until its kernel is idle."""
+    page.goto(lab.url(f"/lab/tree/{path}?reset"))
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=120_000)
+    deadline = time.monotonic() + 120
+    while lab.kernel_state(path) != "idle":
+        assert time.monotonic() < deadline, f"the kernel of {path} did not start"
+        time.sleep(0.5)
+
+
+def run_all(lab, page, path):
+    """Run > Run All Cells, then wait until no cell is queued or running and the kernel is idle."""
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    wait_until_idle(lab, path, page)
+
+
+def wait_until_idle(lab, path, page=None, seconds=RUN_SECONDS):
+    """Until the notebook's kernel has been idle for 3 s (and, with page, no cell shows [*])."""
+    deadline, quiet = time.monotonic() + seconds, 0
+    while quiet < 3:
+        assert time.monotonic() < deadline, f"{path} was still running after {seconds} s"
+        time.sleep(1)
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_text_contents() if page else []
+        busy = any("*" in p for p in prompts) or lab.kernel_state(path) != "idle"
+        quiet = 0 if busy else quiet + 1
+
+
+def figure_of(widget):
+    """The data: URL of the figure a widget's output shows."""
+    image = widget.locator(".widget-output img").first
+    image.wait_for(timeout=60_000)
+    return image.get_attribute("src")
+
+
+def wait_for_new_figure(page, widget, before):
+    widget.locator(".widget-output img").first.wait_for(timeout=60_000)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        now = widget.locator(".widget-output img").first.get_attribute("src")
+        if now and now != before:
+            return now
+        time.sleep(0.25)
+    return before
+
+
+def move_slider(page, nb_id):
+    """01: the tangent explorer; move the w0 slider five steps to the right."""
+    widget = page.locator(".widget-interact").first
+    widget.scroll_into_view_if_needed()
+    before = figure_of(widget)
+    widget.screenshot(path=SHOTS / f"{nb_id}-explorer-before.png")
+    handle = widget.locator(".widget-slider .noUi-handle").first
+    handle.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    after = wait_for_new_figure(page, widget, before)
+    widget.screenshot(path=SHOTS / f"{nb_id}-explorer-after.png")
+    return before, after
+
+
+def change_explorer(page, nb_id):
+    """05: the gradient explorer; switch its activation to another one."""
+    widget = page.locator(".widget-interact").first
+    widget.scroll_into_view_if_needed()
+    before = figure_of(widget)
+    widget.screenshot(path=SHOTS / f"{nb_id}-explorer-before.png")
+    activation = widget.locator(".widget-dropdown", has_text="activation").locator("select")
+    options = activation.locator("option").all_inner_texts()
+    current = activation.evaluate("s => s.options[s.selectedIndex].text")
+    activation.select_option(label=next(o for o in options if o != current))
+    after = wait_for_new_figure(page, widget, before)
+    widget.screenshot(path=SHOTS / f"{nb_id}-explorer-after.png")
+    return before, after
+
+
+EXPLORERS = {"01_chain_rule": move_slider, "05_vanishing": change_explorer}
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=[nb.id for nb in NOTEBOOKS])
+def test_every_notebook_runs_in_the_learners_lab(browser, learner, nb):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    path = f"work/{nb.id}/{nb.filename}"
+    try:
+        open_notebook(learner, page, path)
+        run_all(learner, page, path)
+        shot(page, f"{nb.id}-ran")
+        stderr = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        assert stderr.count() == 0, (f"{nb.id}: errors or stderr in the lab {where(nb.id + '-ran')}:\n"
+                                     + "\n---\n".join(stderr.all_text_contents())[:3000])
+        code_cells = sum(c.cell_type == "code" for c in nbformat.read(learner.folder / path, as_version=4).cells)
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_text_contents()
+        assert len(prompts) == code_cells and all(p.strip("[]: ").isdigit() for p in prompts), \
+            f"{nb.id}: not every cell ran: {prompts} {where(nb.id + '-ran')}"
+        assert page.locator(".jp-MarkdownCell mjx-container").count() > 10, f"{nb.id}: formulas not typeset"
+        assert page.locator(".jp-OutputArea-output img").count() > 0, f"{nb.id}: no figure drawn"
+        summary = page.locator(".jp-OutputArea-output", has_text="autograded points pass here").text_content()
+        assert f"{nb.auto_points:g} of {nb.auto_points:g} autograded points pass here" in summary, summary
+        if nb.id in EXPLORERS:
+            before, after = EXPLORERS[nb.id](page, nb.id)
+            assert after != before, f"{nb.id}: the explorer's figure did not change {where(nb.id + '-explorer-after')}"
+            wait_until_idle(learner, path)
+    except Exception:
+        shot(page, f"{nb.id}-failed")
+        raise
+    finally:
+        page.close()
+        learner.shut_down_kernels()
+
+
+def test_validate_passes_a_filled_notebook_and_fails_a_wrong_one(browser, learner):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        results = {}
+        for name, path in [("filled", f"work/{NOTEBOOKS[0].id}/{NOTEBOOKS[0].filename}"),
+                           ("wrong", f"wrong/{NOTEBOOKS[0].filename}")]:
+            open_notebook(learner, page, path)
+            page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True).click()
+            message = page.locator("#validation-message")
+            message.wait_for(timeout=300_000)
+            shot(page, f"validate-{name}")
+            results[name] = (message.get_attribute("class"), message.inner_text())
+            page.keyboard.press("Escape")
+            learner.shut_down_kernels()
+        assert "validation-success" in results["filled"][0], f"{results['filled']} {where('validate-filled')}"
+        assert "validation-failed" in results["wrong"][0] and "sigmoid" in results["wrong"][1], \
+            f"{results['wrong']} {where('validate-wrong')}"
+    finally:
+        page.close()
+
+
+def test_the_learners_lab_shows_no_instructor_parts_errors_or_news(browser, learner):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(learner.url("/lab/tree/work?reset"))
+        page.locator(".jp-DirListing-item", has_text=NOTEBOOKS[0].id).wait_for(timeout=120_000)
+        time.sleep(8)                      # JupyterLab asks about news a few seconds after start
+        shot(page, "learner-lab")
+        menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+        assert "Run" in menus and "Nbgrader" not in menus, menus
+        tabs = " ".join(page.locator(".lm-TabBar-tabLabel").all_inner_texts())
+        assert "Create Assignment" not in tabs, tabs
+        toasts = page.locator(".Toastify__toast").all_inner_texts()
+        assert not toasts, f"notifications shown: {toasts} {where('learner-lab')}"
+        for url in ("/formgrader", "/assignments?course_id=backprop", "/courses"):
+            assert page.request.get(learner.url(url)).status == 404, f"{url} is served to learners"
+        log = learner.log.read_text()
+        start = log.split("Kernel started")[0]   # (other tests' kernels, shut down at will, come later)
+        for text, word in ((log, "Exchange"), (start, "Traceback"), (start, "[E ")):
+            at = text.find(word)
+            assert at < 0, f"the server logged an error: ...{text[max(0, at - 1500):at + 1500]}..."
+    finally:
+        page.close()
+
+
+def test_the_instructors_lab_opens_the_formgrader_on_the_five_assignments(browser, instructor):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(instructor.url("/"))
+        page.wait_for_url("**/formgrader**", timeout=60_000)
+        ids = [nb.id for nb in NOTEBOOKS]
+        page.get_by_text(ids[-1], exact=True).first.wait_for(timeout=120_000)
+        shot(page, "instructor-formgrader")
+        text = page.locator("body").inner_text()
+        assert all(nb_id in text for nb_id in ids), f"{text[:2000]} {where('instructor-formgrader')}"
+        assert "exchange directory" not in text, f"the Formgrader shows an exchange error {where('instructor-formgrader')}"
+        page.goto(instructor.url("/lab?reset"))
+        page.locator(".jp-DirListing-item", has_text="solutions").wait_for(timeout=120_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+        page.get_by_role("menuitem", name="Formgrader").wait_for(timeout=10_000)
+        shot(page, "instructor-lab")
+    finally:
+        page.close()
