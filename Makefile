@@ -70,7 +70,7 @@ test: setup isolation postgresql chromium
 # PATH with the course's Python first: a login shell resets PATH, and `python -m grader check`
 # would then find no `python`.
 LAB_TERMINAL := {"shell_command": ["bash"]}
-LAB = JUPYTER_CONFIG_PATH=$(CURDIR)/lab/$(1) $(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.root_dir=$(CURDIR) \
+LAB = JUPYTER_CONFIG_PATH=$(CURDIR)/lab/$(1) $(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.root_dir=$(2) \
   --ServerApp.terminado_settings='$(LAB_TERMINAL)'
 
 # Learners work on a copy of the release in work/ (notebooks/ stays as released). Their lab has
@@ -78,12 +78,15 @@ LAB = JUPYTER_CONFIG_PATH=$(CURDIR)/lab/$(1) $(BIN)/jupyter lab $(LAB_ROOT) --Se
 lab: setup
 	@mkdir -p work && for d in notebooks/*/; do \
 	  test -e work/$$(basename $$d) || cp -r $$d work/; done
-	$(call LAB,learner) --LabApp.default_url=/lab/tree/work $(LAB_ARGS)
+	$(call LAB,learner,$(CURDIR)) --LabApp.default_url=/lab/tree/work $(LAB_ARGS)
 
 # Instructors: the same lab with nbgrader's Formgrader (this folder is the nbgrader course) and
-# Create Assignment; it opens on the Formgrader.
+# Create Assignment; it opens on the Formgrader. RESULTS=<folder> opens it on a class graded into
+# that folder instead (and DB=<url> if it was graded with --db), e.g. to grade written answers;
+# the lab then serves that folder.
 instructor: setup
-	$(call LAB,instructor) --LabApp.default_url=/formgrader $(LAB_ARGS)
+	$(if $(RESULTS),COURSE_RESULTS=$(abspath $(RESULTS)) )$(if $(DB),COURSE_DB='$(DB)' )$(call LAB,instructor,$(or $(abspath $(RESULTS)),$(CURDIR))) \
+	  --LabApp.default_url=/formgrader $(LAB_ARGS)
 
 # Instructors: re-execute the solution notebooks (outputs are stored), then regenerate notebooks/.
 solutions: setup

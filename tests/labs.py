@@ -18,14 +18,14 @@ def _free_port():
 
 
 class Lab:
-    """A JupyterLab server started by `make <target>`'s own command line (from `make -n`, with the
-    variables it sets), on 127.0.0.1 with a token, serving `folder` (the command's
-    --ServerApp.root_dir replaced) from that folder; environ adds to the environment."""
+    """A JupyterLab server started by `make <target> [make_vars]`'s own command line (from `make -n`,
+    with the variables it sets), on 127.0.0.1 with a token, run in `folder` and serving it where
+    the command would serve this repository; environ adds to the environment."""
 
-    def __init__(self, target, folder, **environ):
+    def __init__(self, target, folder, make_vars=(), **environ):
         self.port, self.token, self.folder = _free_port(), secrets.token_hex(16), folder
         args = f"--port {self.port} --no-browser --ServerApp.ip=127.0.0.1 --IdentityProvider.token={self.token}"
-        dry = subprocess.run(["make", "-s", "-n", target, f"LAB_ARGS={args}"], cwd=ROOT,
+        dry = subprocess.run(["make", "-s", "-n", target, f"LAB_ARGS={args}", *make_vars], cwd=ROOT,
                              capture_output=True, text=True, check=True)
         words = shlex.split(dry.stdout.replace("\\\n", " ").strip().splitlines()[-1])
         env = dict(os.environ, **environ)
@@ -33,7 +33,7 @@ class Lab:
             name, value = words.pop(0).split("=", 1)
             env[name] = value
         assert words[1:2] == ["lab"], dry.stdout
-        self.command = [f"--ServerApp.root_dir={folder}" if w.startswith("--ServerApp.root_dir=") else w
+        self.command = [f"--ServerApp.root_dir={folder}" if w == f"--ServerApp.root_dir={ROOT}" else w
                         for w in words]
         self.log = folder / "server.log"
         with open(self.log, "w") as log:

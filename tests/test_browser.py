@@ -7,7 +7,9 @@ from `make -n`), each serving a scratch course folder.
   notebook's own summary counting every point; 01's slider and 05's explorer redraw their figure
   when moved; nbgrader's Validate passes the filled notebook and fails a wrong one. It shows no
   instructor panel, no exchange error and no news pop-up.
-* The instructors' lab opens on nbgrader's Formgrader, which lists the course's five assignments.
+* The instructors' lab opens on nbgrader's Formgrader, which lists the course's five assignments;
+  opened on a graded class (`make instructor RESULTS=...`), a written answer graded by hand there
+  counts in the gradebook that `python -m grader export` hands to the LMS.
 
 Screenshots of every step are written to results/browser/ (named in every failure message)."""
 import os
@@ -258,3 +260,43 @@ def test_the_instructors_lab_opens_the_formgrader_on_the_five_assignments(browse
         shot(page, "instructor-lab")
     finally:
         page.close()
+
+
+def test_a_written_answer_graded_in_the_formgrader_counts(browser, tmp_path):
+    """`make instructor RESULTS=<folder>` on a class `autograde` graded: 05's written answer is
+    listed as needing a manual grade; the points given for it reach the gradebook."""
+    from grader.grading.autograde import autograde
+    from grader.grading.export import scores
+
+    nb = NOTEBOOKS[-1]
+    assert [item.id for item in nb.items if item.written] == ["why_relu"]
+    (tmp_path / "class" / "s01").mkdir(parents=True)
+    shutil.copy(ROOT / "examples" / "class" / "s01" / nb.filename, tmp_path / "class" / "s01")
+    results = tmp_path / "results"
+    autograde(tmp_path / "class", results, progress=False)
+    db_url = f"sqlite:///{results / 'gradebook.db'}"
+    assert scores(db_url, NOTEBOOKS)["s01"][nb.id] == nb.auto_points
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)             # a course folder: its config and sources
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    lab = Lab("instructor", tmp_path, [f"RESULTS={results}"])
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(lab.url("/formgrader"))
+        page.get_by_text(nb.id, exact=True).first.wait_for(timeout=120_000)
+        page.goto(f"http://127.0.0.1:{lab.port}/formgrader/gradebook/{nb.id}/{nb.id}")
+        page.get_by_text("Submission #1").click()
+        score = page.locator("input.score.needs_manual_grade")
+        score.wait_for(timeout=120_000)
+        score.fill(f"{nb.points - nb.auto_points:g}")
+        score.press("Tab")
+        shot(page, "instructor-manual-grade")
+        deadline = time.monotonic() + 60
+        while scores(db_url, NOTEBOOKS)["s01"][nb.id] != nb.points and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert scores(db_url, NOTEBOOKS)["s01"][nb.id] == nb.points, where("instructor-manual-grade")
+    except Exception:
+        shot(page, "instructor-manual-grade-failed")
+        raise
+    finally:
+        page.close()
+        lab.stop()
