@@ -32,12 +32,16 @@ def cmd_autograde(args):
     import time
 
     from .grading.autograde import GradebookMismatch, IsolationUnavailable, ZipRefused, autograde, summary_text
+    from .grading.cluster import ClusterRefused, cluster
 
     start = time.perf_counter()
     try:
+        spec = (cluster(args.cluster, args.tls_ca, args.tls_cert, args.tls_key, args.cluster_allow_plaintext)
+                if args.cluster else None)
         rows, review = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, db_url=args.db,
-                                 notebook_timeout=args.notebook_timeout, isolated=not args.unsafe_no_isolation)
-    except (FileNotFoundError, GradebookMismatch, IsolationUnavailable, ZipRefused) as err:
+                                 notebook_timeout=args.notebook_timeout, isolated=not args.unsafe_no_isolation,
+                                 cluster=spec)
+    except (FileNotFoundError, GradebookMismatch, IsolationUnavailable, ZipRefused, ClusterRefused) as err:
         print(err, file=sys.stderr)
         return 2
     print(summary_text(rows, review, args.out, time.perf_counter() - start, not args.unsafe_no_isolation))
@@ -103,6 +107,17 @@ def main(argv=None):
         p.add_argument("--unsafe-no-isolation", action="store_true",
                        help="run learner code without bubblewrap sandboxes: only for trusted submissions")
         p.add_argument("--db", default=None, help="nbgrader db_url (default: sqlite in the results folder)")
+        g = p.add_argument_group("grading on a Dask cluster (README: Grading on a Dask cluster)")
+        g.add_argument("--cluster", metavar="ADDRESS", default=None,
+                       help="grade on the workers of the Dask scheduler at ADDRESS, tls://HOST:PORT (or tcp:// on "
+                            "this machine) instead of --jobs local processes; the workers need the course, the "
+                            "submissions and --out at the same paths (a shared filesystem)")
+        g.add_argument("--tls-ca", metavar="FILE", help="tls://: the CA certificate the cluster's certificates are signed with")
+        g.add_argument("--tls-cert", metavar="FILE", help="tls://: this grader's certificate, signed by that CA")
+        g.add_argument("--tls-key", metavar="FILE", help="tls://: the private key of --tls-cert")
+        g.add_argument("--cluster-allow-plaintext", action="store_true",
+                       help="allow tcp:// to another machine: unencrypted and unauthenticated, so anyone who can "
+                            "reach the scheduler can run code on the workers; only on a network that is yours alone")
         p.set_defaults(run=cmd_autograde)
 
         p = sub.add_parser("export", help="the grades of an autograde results folder, as a file Canvas or Moodle imports")

@@ -1,7 +1,8 @@
 """`python -m grader autograde SUBMISSIONS --out RESULTS`: grades, feedback and a class report.
 
 For every (student, notebook) of a folder `SUBMISSIONS/<student>/<notebook file>.ipynb` (or a zip
-of such files), in parallel worker processes:
+of such files), in parallel worker processes (or on the workers of a Dask cluster, --cluster:
+grader.grading.cluster):
 
 1. The file is read (never through a symbolic link, at most 20 MB and 2,000 cells); a missing,
    empty, broken or wrongly named notebook gets `missing` / `error` and a reason, never a silent 0.
@@ -674,10 +675,12 @@ class IsolationUnavailable(RuntimeError):
 
 
 def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, progress=True,
-              notebook_timeout=300, isolated=True):
+              notebook_timeout=300, isolated=True, cluster=None):
     """Grade every submission; write RESULTS. Returns (rows, review {(student, notebook): [notes]}).
     isolated=False (--unsafe-no-isolation) runs learner code without bubblewrap: only for
-    submissions that are trusted; report.md and the summary say so."""
+    submissions that are trusted; report.md and the summary say so. cluster (a
+    grader.grading.cluster.Cluster, --cluster) grades on the workers of a Dask cluster instead of
+    `jobs` local processes."""
     from tqdm import tqdm
 
     from . import isolation
@@ -693,7 +696,7 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
     settings = Settings(out=out, db_url=db_url or f"sqlite:///{out / 'gradebook.db'}?timeout=60", timeout=timeout,
                         notebook_timeout=notebook_timeout, root=Path(root), isolated=isolated)
     submissions = Path(submissions).resolve()          # workers may run in another folder
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory(prefix=".unpacked-", dir=out if cluster else None) as scratch:   # workers see out
         unpacked = []
         if submissions.is_file() and zipfile.is_zipfile(submissions):
             submissions, unpacked = unpack(submissions, Path(scratch) / "unzipped")
@@ -713,10 +716,15 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
                 if nb.id not in files:
                     rows += [Row(student, nb.id, item.id, 0, item.points, "missing",
                                  f"no {nb.filename} was handed in") for item in nb.items]
-        jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))     # no idle workers to start
-        if isolated:
-            compile_sandbox_imports()
-        with worker_processes(jobs, _start_worker, (settings.memory_bytes, isolated, dict(os.environ))) as pool:
+        if cluster is None:
+            jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))     # no idle workers to start
+            if isolated:
+                compile_sandbox_imports()
+            executor = worker_processes(jobs, _start_worker, (settings.memory_bytes, isolated, dict(os.environ)))
+        else:
+            executor = cluster.executor(settings, [submissions])
+            jobs = executor.threads
+        with executor as pool:
             for _ in range(jobs):
                 pool.submit(int)                       # the workers start while ...
             handed_in = {nb_id for _, nb_id, _ in tasks}
