@@ -1,6 +1,6 @@
 """Plain serial nbgrader against `python -m grader autograde`, on the same submissions.
 
-    python benchmarks/bench_autograde.py [--n 40] [--jobs N] [--timeout S] [--keep]
+    python benchmarks/bench_autograde.py [--n 40] [--jobs N] [--timeout S] [--no-cluster] [--keep]
 
 The submissions are the readable, well-named, non-abusive ones of examples/class (kinds
 "correct" and "mistake" in examples/make_class.py), cycled to --n files under fresh student ids.
@@ -9,10 +9,15 @@ The submissions are the readable, well-named, non-abusive ones of examples/class
     process per submission; scores from nbgrader's gradebook.
 (2) `python -m grader autograde <dir> --out <results>`; scores from results/grades.csv.
 (3) Both wall times, their ratio, and every submission whose two scores differ.
+(4) Unless --no-cluster: the same command with --cluster, through a real `dask scheduler` on
+    127.0.0.1 with one, then two `dask worker --nthreads 1` processes: notebooks per minute for
+    each, and whether their scores are those of (2). Each run's time includes starting its
+    workers' grading processes, as (2)'s includes starting its pool.
 """
 import argparse
 import csv
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -93,19 +98,22 @@ def run_nbgrader(subs, work, env):
     return scores, seconds
 
 
-def run_grader(subs, work, env, jobs, timeout):
-    """Grade with `python -m grader autograde`. Returns (scores, seconds), or None if unavailable."""
+def run_grader(subs, work, env, jobs, timeout, cluster=None, out="results"):
+    """Grade with `python -m grader autograde` (on a Dask cluster if given its address).
+    Returns (scores, seconds), or None if unavailable."""
     probe = subprocess.run([PY, "-m", "grader", "autograde", "--help"], cwd=ROOT, env=env, capture_output=True)
     if probe.returncode != 0:
         print("\n`python -m grader autograde` is not available yet (grader/grading/autograde.py missing or not wired "
               "into grader/cli.py): part (2) skipped.")
         return None
-    folder, out = work / "submissions", work / "results"
+    folder, out = work / "submissions", work / out
     for sid, nb_id, src in subs:
-        (folder / sid).mkdir(parents=True)
-        shutil.copyfile(src, folder / sid / src.name)
+        if not (folder / sid / src.name).exists():
+            (folder / sid).mkdir(parents=True)
+            shutil.copyfile(src, folder / sid / src.name)
     cmd = [PY, "-m", "grader", "autograde", str(folder), "--out", str(out)]
     cmd += (["--jobs", str(jobs)] if jobs else []) + (["--timeout", str(timeout)] if timeout else [])
+    cmd += ["--cluster", cluster] if cluster else []
     print(f"\n$ {' '.join(cmd[1:])}")
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, env=env)
@@ -123,11 +131,50 @@ def run_grader(subs, work, env, jobs, timeout):
     return dict(scores), seconds
 
 
+def run_cluster(subs, work, env, timeout):
+    """(4): a scheduler and one, then two, workers on 127.0.0.1; {workers: (scores, seconds)}."""
+    from distributed import Client
+
+    dask = str(Path(PY).parent / "dask")
+    scheduler_file = work / "scheduler.json"
+    procs, runs = [], {}
+
+    def start(*args):
+        log = open(work / f"dask-{len(procs)}.log", "w")
+        procs.append(subprocess.Popen([dask, *args], cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT))
+        log.close()
+    try:
+        start("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file))
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(0.2)
+        address = json.loads(scheduler_file.read_text())["address"]
+        for workers in (1, 2):
+            start("worker", "--scheduler-file", str(scheduler_file), "--nthreads", "1", "--no-nanny",
+                  "--host", "127.0.0.1", "--no-dashboard")
+            with Client(address, timeout=60, set_as_default=False) as client:
+                client.wait_for_workers(workers, timeout=120)
+            runs[workers] = run_grader(subs, work, env, None, timeout, cluster=address, out=f"cluster-{workers}")
+    finally:
+        for group in (procs[1:], procs[:1]):         # the workers, then the scheduler they would wait for
+            for proc in group:
+                proc.terminate()
+            for proc in group:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+    return runs
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=40, help="number of submissions (default 40)")
     parser.add_argument("--jobs", type=int, help="passed to grader autograde --jobs")
     parser.add_argument("--timeout", type=int, help="passed to grader autograde --timeout")
+    parser.add_argument("--no-cluster", action="store_true", help="skip (4), grading through local Dask workers")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--verbose", action="store_true", help="print both scores of every submission")
     args = parser.parse_args()
@@ -140,6 +187,7 @@ def main():
     try:
         nbg, nbg_seconds = run_nbgrader(subs, work, env)
         ours = run_grader(subs, work, env, args.jobs, args.timeout)
+        cluster = {} if args.no_cluster or ours is None else run_cluster(subs, work, env, args.timeout)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -150,8 +198,16 @@ def main():
     print(f"\nplain serial nbgrader CLI: {nbg_seconds:7.1f} s  ({nbg_seconds / len(subs):.2f} s per submission)")
     if ours is None:
         return 0
-    print(f"python -m grader autograde: {seconds:7.1f} s  ({seconds / len(subs):.2f} s per submission)")
+    print(f"python -m grader autograde: {seconds:7.1f} s  ({seconds / len(subs):.2f} s per submission, "
+          f"{60 * len(subs) / seconds:.1f} notebooks per minute)")
     print(f"ratio nbgrader / grader:    {nbg_seconds / seconds:7.2f}x")
+    for workers, run in cluster.items():
+        if run is None:
+            print(f"--cluster, {workers} worker(s): no scores")
+            continue
+        same = "the same scores as (2)" if run[0] == scores else "scores DIFFER from (2)"
+        print(f"--cluster, {workers} local worker{'s' if workers > 1 else ''} (--nthreads 1): {run[1]:7.1f} s  "
+              f"({60 * len(subs) / run[1]:.1f} notebooks per minute; {same})")
     diffs = [(sid, nb, src, nbg[sid, nb], scores.get((sid, nb))) for sid, nb, src in subs
              if nbg[sid, nb] is None or scores.get((sid, nb)) is None or abs(nbg[sid, nb] - scores[sid, nb]) > 1e-6]
     if not diffs:

@@ -83,17 +83,18 @@ class DaskProcesses:
     def log(self, name):
         return (self.base / f"{name}.log").read_text(errors="replace")[-3000:]
 
-    def stop(self, *procs):
-        procs = procs or self.procs[::-1]                  # the workers, then the scheduler
-        for proc in procs:
-            if proc.poll() is None:
+    def stop(self):
+        """The workers, then the scheduler (a worker stopped after it waits for it to answer)."""
+        workers = [proc for proc in self.procs[1:] if proc.poll() is None]
+        for group in (workers, self.procs[:1]):
+            for proc in group:
                 proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            for proc in group:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
 
 
 def csv_rows(out, name, keep=None):
