@@ -80,6 +80,8 @@ def _sharing_tests(path):
 
     def fixture_scope(fn):
         for dec in fn.decorator_list:
+            if ast.unparse(dec) == "pytest.fixture":                      # bare @pytest.fixture
+                return "function"
             if isinstance(dec, ast.Call) and ast.unparse(dec.func) == "pytest.fixture":
                 return next((ast.literal_eval(k.value) for k in dec.keywords if k.arg == "scope"), "function")
         return None

@@ -45,6 +45,14 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab for one test."""
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    yield tab
+    tab.close()
+
+
 @pytest.fixture(scope="module")
 def learner(tmp_path_factory):
     """The learners' lab on a folder work/<id>/<notebook> with every answer filled in, and a copy of
@@ -167,8 +175,7 @@ EXPLORERS = {"01_chain_rule": move_slider, "05_vanishing": change_explorer}
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[nb.id for nb in NOTEBOOKS])
-def test_every_notebook_runs_in_the_learners_lab(browser, learner, nb):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+def test_every_notebook_runs_in_the_learners_lab(page, learner, nb):
     path = f"work/{nb.id}/{nb.filename}"
     try:
         open_notebook(learner, page, path)
@@ -193,76 +200,63 @@ def test_every_notebook_runs_in_the_learners_lab(browser, learner, nb):
         shot(page, f"{nb.id}-failed")
         raise
     finally:
-        page.close()
         learner.shut_down_kernels()
 
 
-def test_validate_passes_a_filled_notebook_and_fails_a_wrong_one(browser, learner):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    try:
-        results = {}
-        for name, path in [("filled", f"work/{NOTEBOOKS[0].id}/{NOTEBOOKS[0].filename}"),
-                           ("wrong", f"wrong/{NOTEBOOKS[0].filename}")]:
-            open_notebook(learner, page, path)
-            page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True).click()
-            message = page.locator("#validation-message")
-            message.wait_for(timeout=300_000)
-            shot(page, f"validate-{name}")
-            results[name] = (message.get_attribute("class"), message.inner_text())
-            page.keyboard.press("Escape")
-            learner.shut_down_kernels()
-        assert "validation-success" in results["filled"][0], f"{results['filled']} {where('validate-filled')}"
-        assert "validation-failed" in results["wrong"][0] and "sigmoid" in results["wrong"][1], \
-            f"{results['wrong']} {where('validate-wrong')}"
-    finally:
-        page.close()
+def test_validate_passes_a_filled_notebook_and_fails_a_wrong_one(page, learner):
+    results = {}
+    for name, path in [("filled", f"work/{NOTEBOOKS[0].id}/{NOTEBOOKS[0].filename}"),
+                       ("wrong", f"wrong/{NOTEBOOKS[0].filename}")]:
+        open_notebook(learner, page, path)
+        page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True).click()
+        message = page.locator("#validation-message")
+        message.wait_for(timeout=300_000)
+        shot(page, f"validate-{name}")
+        results[name] = (message.get_attribute("class"), message.inner_text())
+        page.keyboard.press("Escape")
+        learner.shut_down_kernels()
+    assert "validation-success" in results["filled"][0], f"{results['filled']} {where('validate-filled')}"
+    assert "validation-failed" in results["wrong"][0] and "sigmoid" in results["wrong"][1], \
+        f"{results['wrong']} {where('validate-wrong')}"
 
 
-def test_the_learners_lab_shows_no_instructor_parts_errors_or_news(browser, learner):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    try:
-        page.goto(learner.url("/lab/tree/work?reset"))
-        page.locator(".jp-DirListing-item", has_text=NOTEBOOKS[0].id).wait_for(timeout=120_000)
-        time.sleep(8)                      # JupyterLab asks about news a few seconds after start
-        shot(page, "learner-lab")
-        menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
-        assert "Run" in menus and "Nbgrader" not in menus, menus
-        tabs = " ".join(page.locator(".lm-TabBar-tabLabel").all_inner_texts())
-        assert "Create Assignment" not in tabs, tabs
-        toasts = page.locator(".Toastify__toast").all_inner_texts()
-        assert not toasts, f"notifications shown: {toasts} {where('learner-lab')}"
-        for url in ("/formgrader", "/assignments?course_id=backprop", "/courses"):
-            assert page.request.get(learner.url(url)).status == 404, f"{url} is served to learners"
-        log = learner.log.read_text()
-        start = log.split("Kernel started")[0]   # (other tests' kernels, shut down at will, come later)
-        for text, word in ((log, "Exchange"), (start, "Traceback"), (start, "[E ")):
-            at = text.find(word)
-            assert at < 0, f"the server logged an error: ...{text[max(0, at - 1500):at + 1500]}..."
-    finally:
-        page.close()
+def test_the_learners_lab_shows_no_instructor_parts_errors_or_news(page, learner):
+    page.goto(learner.url("/lab/tree/work?reset"))
+    page.locator(".jp-DirListing-item", has_text=NOTEBOOKS[0].id).wait_for(timeout=120_000)
+    time.sleep(8)                      # JupyterLab asks about news a few seconds after start
+    shot(page, "learner-lab")
+    menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+    assert "Run" in menus and "Nbgrader" not in menus, menus
+    tabs = " ".join(page.locator(".lm-TabBar-tabLabel").all_inner_texts())
+    assert "Create Assignment" not in tabs, tabs
+    toasts = page.locator(".Toastify__toast").all_inner_texts()
+    assert not toasts, f"notifications shown: {toasts} {where('learner-lab')}"
+    for url in ("/formgrader", "/assignments?course_id=backprop", "/courses"):
+        assert page.request.get(learner.url(url)).status == 404, f"{url} is served to learners"
+    log = learner.log.read_text()
+    start = log.split("Kernel started")[0]   # (other tests' kernels, shut down at will, come later)
+    for text, word in ((log, "Exchange"), (start, "Traceback"), (start, "[E ")):
+        at = text.find(word)
+        assert at < 0, f"the server logged an error: ...{text[max(0, at - 1500):at + 1500]}..."
 
 
-def test_the_instructors_lab_opens_the_formgrader_on_the_five_assignments(browser, instructor):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    try:
-        page.goto(instructor.url("/"))
-        page.wait_for_url("**/formgrader**", timeout=60_000)
-        ids = [nb.id for nb in NOTEBOOKS]
-        page.get_by_text(ids[-1], exact=True).first.wait_for(timeout=120_000)
-        shot(page, "instructor-formgrader")
-        text = page.locator("body").inner_text()
-        assert all(nb_id in text for nb_id in ids), f"{text[:2000]} {where('instructor-formgrader')}"
-        assert "exchange directory" not in text, f"the Formgrader shows an exchange error {where('instructor-formgrader')}"
-        page.goto(instructor.url("/lab?reset"))
-        page.locator(".jp-DirListing-item", has_text="solutions").wait_for(timeout=120_000)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
-        page.get_by_role("menuitem", name="Formgrader").wait_for(timeout=10_000)
-        shot(page, "instructor-lab")
-    finally:
-        page.close()
+def test_the_instructors_lab_opens_the_formgrader_on_the_five_assignments(page, instructor):
+    page.goto(instructor.url("/"))
+    page.wait_for_url("**/formgrader**", timeout=60_000)
+    ids = [nb.id for nb in NOTEBOOKS]
+    page.get_by_text(ids[-1], exact=True).first.wait_for(timeout=120_000)
+    shot(page, "instructor-formgrader")
+    text = page.locator("body").inner_text()
+    assert all(nb_id in text for nb_id in ids), f"{text[:2000]} {where('instructor-formgrader')}"
+    assert "exchange directory" not in text, f"the Formgrader shows an exchange error {where('instructor-formgrader')}"
+    page.goto(instructor.url("/lab?reset"))
+    page.locator(".jp-DirListing-item", has_text="solutions").wait_for(timeout=120_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    page.get_by_role("menuitem", name="Formgrader").wait_for(timeout=10_000)
+    shot(page, "instructor-lab")
 
 
-def test_a_written_answer_graded_in_the_formgrader_counts(browser, tmp_path):
+def test_a_written_answer_graded_in_the_formgrader_counts(page, tmp_path):
     """`make instructor RESULTS=<folder>` on a class `autograde` graded: 05's written answer is
     listed as needing a manual grade; the points given for it reach the gradebook."""
     from grader.grading.autograde import autograde
@@ -279,7 +273,6 @@ def test_a_written_answer_graded_in_the_formgrader_counts(browser, tmp_path):
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path)             # a course folder: its config and sources
     shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
     lab = Lab("instructor", tmp_path, [f"RESULTS={results}"])
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
     try:
         page.goto(lab.url("/formgrader"))
         page.get_by_text(nb.id, exact=True).first.wait_for(timeout=120_000)
@@ -298,5 +291,4 @@ def test_a_written_answer_graded_in_the_formgrader_counts(browser, tmp_path):
         shot(page, "instructor-manual-grade-failed")
         raise
     finally:
-        page.close()
         lab.stop()
