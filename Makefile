@@ -109,7 +109,8 @@ demo: setup isolation
 	@echo "Read $(DEMO_OUT)/report.md first (class picture, most failed items, submissions to look at),"
 	@echo "then $(DEMO_OUT)/grades.csv and summary.csv; learners' pages are in $(DEMO_OUT)/feedback/."
 
-# Plain serial nbgrader against grader autograde on 40 submissions: wall times and their ratio
+# Plain serial nbgrader against grader autograde on 40 submissions (wall times, their ratio), then
+# through a Dask scheduler with one and two local workers (notebooks per minute; --no-cluster skips)
 bench: setup isolation
 	@rm -rf .scratch-home-bench && mkdir -p .scratch-home-bench
 	HOME=$(CURDIR)/.scratch-home-bench $(BIN)/python benchmarks/bench_autograde.py $(BENCH_ARGS)
