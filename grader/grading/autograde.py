@@ -47,7 +47,7 @@ from pathlib import Path
 import nbformat
 
 from ..learner import manifest
-from . import trusted
+from . import inert, trusted
 from .report import markdown_text, write_report
 from ..learner.selfcheck import NotebookUnreadable, read_notebook
 
@@ -497,7 +497,7 @@ def grade_submission(settings, entry, student, path):
     """Everything for one (student, notebook): rows, whether nbgrader graded it, review notes."""
     start = time.perf_counter()
     rows, review = [], []
-    release = nbformat.read(settings.root / "notebooks" / entry.id / entry.filename, as_version=4)
+    release = _release(settings.root, entry)
     shutil.rmtree(settings.out / "course" / "autograded" / student / entry.id, ignore_errors=True)  # a re-run
     try:
         content = read_submission(path)
@@ -517,6 +517,7 @@ def grade_submission(settings, entry, student, path):
         write_feedback(settings, entry, student, rows, None)
         return {"rows": rows, "review": [reason], "seconds": time.perf_counter() - start}
     notes = tampering(nb, release, entry)
+    nb = inert.notebook(nb, release)          # before any of it is stored where a page shows it
     target = settings.out / "course" / "submitted" / student / entry.id / entry.filename
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(without_demonstrations(nb, release), target)
@@ -599,25 +600,17 @@ def _last_line(text):
 @functools.lru_cache(maxsize=None)
 def _exporter():
     """One HTML exporter per worker process: loading its templates takes most of a second. What
-    it renders is the course's own text, the grader's tables, code, and outputs rebuilt from plain
-    text and images (grader.grading.trusted.clean_outputs); a learner's own markdown is shown as text."""
+    it renders is inert (grader.grading.inert): the course's own text, the grader's tables, code,
+    outputs rebuilt from plain text and PNG images, a learner's own markdown shown as text."""
     from nbconvert import HTMLExporter
 
     return HTMLExporter()
 
 
 @functools.lru_cache(maxsize=None)
-def _course_text(root, entry):
-    """The sources of the released notebook's markdown and raw cells: the course's own text."""
-    release = nbformat.read(Path(root) / "notebooks" / entry.id / entry.filename, as_version=4)
-    return frozenset(cell.source for cell in release.cells if cell.cell_type != "code")
-
-
-def as_text(cell):
-    """A learner's own markdown or raw cell as a markdown cell showing its text verbatim (a fenced
-    block): rendered, such a cell could carry HTML, scripts or links into the feedback page."""
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", cell.source)), default=0))
-    return nbformat.v4.new_markdown_cell(f"{fence}text\n{cell.source}\n{fence}")
+def _release(root, entry):
+    """The course's released notebook of a manifest entry (read once per worker; never changed)."""
+    return nbformat.read(Path(root) / "notebooks" / entry.id / entry.filename, as_version=4)
 
 
 def write_feedback(settings, entry, student, rows, submitted):
@@ -635,13 +628,11 @@ def write_feedback(settings, entry, student, rows, submitted):
         nb = submitted
     else:                                                     # unreadable: the verdicts alone
         nb = nbformat.v4.new_notebook()
+    nb = inert.notebook(nb, _release(settings.root, entry))     # whatever it came from: only inert parts
     course_tests = {item.test_id for item in entry.items}
-    course_text = _course_text(settings.root, entry)
-    for i, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         if _graded(cell).get("grade_id") not in course_tests and "### BEGIN HIDDEN TESTS" in cell.source:
             cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0]     # a learner's copy of the markers
-        if cell.cell_type != "code" and cell.source not in course_text:
-            nb.cells[i] = as_text(cell)
     nb, _ = ClearHiddenTests().preprocess(nb, {})
     for cell in nb.cells:
         if cell.cell_type == "code":
