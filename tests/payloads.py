@@ -76,8 +76,9 @@ def attachments(where):
             "pwned.html": {"text/html": f"<script>{script(where + '-html-attachment')}</script>"}}
 
 
-RAISING = (f"raise ValueError('<img src=x onerror=\"{encoded('exception-message')}\"> "
-           f"$\\\\href{{javascript:{script('exception-mathjax')}}}{{x}}$')")
+MESSAGE = (f'<img src=x onerror="{encoded("exception-message")}"> '
+           f"$\\href{{javascript:{script('exception-mathjax')}}}{{x}}$ [link](javascript:{script('exception-link')})")
+RAISING = f"raise ValueError({MESSAGE!r})"
 DISPLAYING = ("from IPython.display import HTML, Javascript, SVG, display\n"
               f"display(HTML('<img src=x onerror=\"{encoded('run-html')}\">'))\n"
               f"display(Javascript(\"{script('run-javascript')}\"))\n")

@@ -292,3 +292,146 @@ def test_a_written_answer_graded_in_the_formgrader_counts(page, tmp_path):
         raise
     finally:
         lab.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# A learner's markup never runs where anyone looks at it (grader.grading.inert, page_policy)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hostile_class(tmp_path_factory):
+    """05 handed in by four hostile learners (tests/payloads.py), graded by `autograde`, and the
+    instructors' lab opened on the results as `make instructor RESULTS=...` opens it:
+    s_hostile: payloads everywhere, graded; s_broken: the same with a cell claiming an unknown
+    graded item, on which nbgrader fails; s_raising: relu_prime raises an exception whose message
+    is markup (it reaches the messages, the feedback table and the report); s_bypass: graded like
+    s_hostile, then its graded copy replaced by the raw hostile file, as if another tool had
+    stored it: only the page policy stands between it and the Formgrader."""
+    import payloads
+
+    from grader.grading.autograde import autograde
+
+    folder = tmp_path_factory.mktemp("hostile")
+    nb = NOTEBOOKS[-1]
+    release = nbformat.read(ROOT / "notebooks" / nb.id / nb.filename, as_version=4)
+    solution = nbformat.read(ROOT / "solutions" / nb.id / nb.filename, as_version=4)
+    fresh = lambda: nbformat.from_dict(dict(release))                   # noqa: E731
+    raising = with_answers(fresh(), solution)
+    for cell in raising.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "relu_prime":
+            cell.source = f"def relu_prime(z):\n    {payloads.RAISING}\n"
+    for student, notebook in [("s_hostile", payloads.hostile(fresh(), solution)),
+                              ("s_broken", payloads.hostile(fresh(), solution, unknown_item=True)),
+                              ("s_raising", raising), ("s_bypass", payloads.hostile(fresh(), solution))]:
+        payloads.write(notebook, folder / "class" / student / nb.filename)
+    results = folder / "results"
+    autograde(folder / "class", results, progress=False)
+    bypass = results / "course" / "autograded" / "s_bypass" / nb.id / nb.filename
+    shutil.copy(folder / "class" / "s_bypass" / nb.filename, bypass)
+    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    shutil.copytree(ROOT / "solutions", folder / "solutions")
+    lab = Lab("instructor", folder, [f"RESULTS={results}"])
+    yield lab, results
+    lab.stop()
+
+
+def watched(page):
+    """The requests page makes for a payload's URL, and the policy violations it reports."""
+    import payloads
+
+    seen = {"requests": [], "blocked": []}
+    page.on("request", lambda r: seen["requests"].append(r.url) if payloads.MARK in r.url else None)
+    page.on("console", lambda m: seen["blocked"].append(m.text) if "Content Security Policy" in m.text else None)
+    return seen
+
+
+def assert_inert(page, seen, name):
+    """No payload ran on page: no request for its URL, no title changed, no mark left."""
+    time.sleep(2)                                          # an onerror or a fetch takes a moment
+    shot(page, name)
+    assert seen["requests"] == [], f"{name}: payloads ran: {seen['requests']} {where(name)}"
+    assert page.title() != "PWNED", where(name)
+    assert page.evaluate("window.__pwned === undefined"), f"{page.evaluate('window.__pwned')} {where(name)}"
+
+
+def submission_ids(results, nb):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{results / 'gradebook.db'}") as gb:
+        return {s.student.id: s.id for s in gb.notebook_submissions(nb.id, nb.id)}
+
+
+def test_the_formgrader_shows_a_hostile_written_answer_as_text_and_runs_none_of_it(page, hostile_class):
+    import payloads
+
+    lab, results = hostile_class
+    nb = NOTEBOOKS[-1]
+    seen = watched(page)
+    page.goto(lab.url("/formgrader"))
+    page.get_by_text(nb.id, exact=True).first.wait_for(timeout=120_000)
+    ids = submission_ids(results, nb)
+    for student in ("s_hostile", "s_raising", "s_broken"):
+        response = page.goto(f"http://127.0.0.1:{lab.port}/formgrader/submissions/{ids[student]}/")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        page.locator("body").wait_for()
+        assert_inert(page, seen, f"formgrader-{student}")
+        if student == "s_hostile":
+            answer = page.locator(".nbgrader_cell", has=page.locator("textarea.comment")).last
+            assert payloads.WORDS in answer.inner_text(), where("formgrader-s_hostile")
+            score = page.locator("input.score.needs_manual_grade")
+            score.wait_for(timeout=60_000)                   # the Formgrader's own scripts ran
+    assert seen["blocked"] == [], f"the policy blocked a script of nbgrader's own: {seen['blocked'][:3]}"
+
+
+def test_the_page_policy_stops_a_hostile_notebook_that_reaches_the_formgrader_as_it_is(page, hostile_class):
+    lab, results = hostile_class
+    nb = NOTEBOOKS[-1]
+    seen = watched(page)
+    page.goto(f"{lab.url('/formgrader')}")
+    page.goto(f"http://127.0.0.1:{lab.port}/formgrader/submissions/{submission_ids(results, nb)['s_bypass']}/")
+    page.locator("input.score.needs_manual_grade").wait_for(timeout=60_000)
+    assert_inert(page, seen, "formgrader-bypass")
+    assert seen["blocked"], "the raw markup was not even tried: the test shows nothing"
+
+
+@pytest.mark.parametrize("path", ["course/autograded/s_hostile/{nb.id}/{nb.filename}",
+                                  "course/autograded/s_bypass/{nb.id}/{nb.filename}",
+                                  "course/submitted/s_broken/{nb.id}/{nb.filename}", "report.md",
+                                  "/notebooks/course/autograded/s_bypass/{nb.id}/{nb.filename}"])
+def test_the_instructors_lab_opens_graded_notebooks_and_the_report_and_runs_none_of_it(page, hostile_class, path):
+    lab, results = hostile_class
+    nb = NOTEBOOKS[-1]
+    path = path.format(nb=nb)
+    name = ("lab-report" if path == "report.md" else "notebook7-" if path.startswith("/") else "lab-") + \
+        ("" if path == "report.md" else path.split("/")[-3])
+    seen = watched(page)
+    try:
+        if path.endswith(".md"):
+            page.goto(lab.url("/lab?reset"))
+            page.locator(".jp-DirListing-item", has_text=path).click(button="right")
+            page.locator(".lm-Menu-item", has_text="Open With").hover()
+            page.locator(".lm-Menu-item", has_text="Markdown Preview").click()
+            rendered = page.locator(".jp-RenderedMarkdown", has_text="Class report").first
+            rendered.wait_for(timeout=60_000)
+            text = rendered.inner_text()
+            assert "relu_prime" in text and "onerror" in text, text[:3000]        # s_raising's message, as text
+        else:       # in JupyterLab, or in Notebook 7 as the Formgrader's "Open live notebook" opens it
+            page.goto(lab.url(path if path.startswith("/") else f"/lab/tree/{path}?reset"))
+            page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=120_000)
+        assert_inert(page, seen, name)
+        assert page.request.get(lab.url("/api/terminals")).status == 404, "the instructors' lab serves terminals"
+    finally:
+        lab.shut_down_kernels()
+
+
+def test_feedback_pages_run_none_of_a_hostile_learners_markup(page, hostile_class):
+    import payloads
+
+    _, results = hostile_class
+    seen = watched(page)
+    for student in ("s_hostile", "s_broken", "s_raising"):
+        page.goto((results / "feedback" / student / f"{NOTEBOOKS[-1].id}.html").as_uri())
+        assert_inert(page, seen, f"feedback-{student}")
+        text = page.locator("body").inner_text()
+        assert (payloads.WORDS in text) == (student != "s_raising"), where(f"feedback-{student}")
+        assert "onerror" in text, where(f"feedback-{student}")          # the markup is there, as text

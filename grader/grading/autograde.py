@@ -8,16 +8,17 @@ grader.grading.cluster):
    empty, broken or wrongly named notebook gets `missing` / `error` and a reason, never a silent 0.
 2. Test cells are compared with the course's release: deleted, edited, duplicated, reordered or
    retyped test cells are noted (`tampered`); duplicates are dropped, and nbgrader restores the
-   course's test cells (OverwriteCells, add_missing_cells) before grading.
+   course's test cells (OverwriteCells, add_missing_cells) before grading. Then the notebook is
+   made inert (grader.grading.inert) before any of it is stored: no markup a learner wrote or
+   saved can run where the Formgrader, the lab or a feedback page shows it.
 3. nbgrader autogrades it into its gradebook, with grader.grading.execute.SandboxedExecute in place of
    its kernel: the learner's code runs once, in a sandbox (grader.grading.trusted; grader.grading.isolation's
    bubblewrap for an instructor), and grader.course.judge checks every graded function there, the
    values compared in this process. The judge's verdict is the score: it is written into each
    test cell's outputs, which is what nbgrader scores. Where the notebook's own visible test and
    the judge disagree, the submission is listed for review.
-4. A feedback page per learner and notebook: the verdicts, then the graded notebook with hidden
-   tests removed (nbgrader's ClearHiddenTests), tracebacks cut to their last line, and the
-   learner's own markdown shown as text.
+4. A feedback page per learner and notebook: the verdicts, then the graded notebook (inert) with
+   hidden tests removed (nbgrader's ClearHiddenTests) and tracebacks cut to their last line.
 
 Results: RESULTS/grades.csv (a row per student, notebook and item), summary.csv (a row per
 student), feedback/<student>/<notebook>.html, report.md with its figures, gradebook.db.

@@ -9,9 +9,10 @@ served as they are, its `sandbox`):
 
 * every page: scripts only from the server itself ('self'), no event-handler attribute or
   `javascript:` URL, no plug-ins, no frames from elsewhere, no form sent elsewhere;
-* JupyterLab's page (/lab...): also the inline scripts of the page the server sends (JupyterLab's
-  own: it holds no learner content, which reaches JupyterLab as data through the API and is
-  rendered there by JupyterLab's own sanitiser) and eval, which JupyterLab's code needs;
+* JupyterLab's pages, and Notebook 7's (the Formgrader's "Open live notebook" link): also the
+  inline scripts of the page the server sends (their own: such a page holds no learner content,
+  which reaches it as data through the API and is rendered there by JupyterLab's sanitiser) and
+  eval, which their code needs;
 * nbgrader's Formgrader pages write a few inline scripts into the page's <head> (the submission's
   ids, a helper), and its templates a few fixed scripts and onclick handlers. The policy allows
   exactly those: the hash of each inline script in the head as this response sends it, and of
@@ -30,6 +31,8 @@ SELF = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'
         "font-src 'self' data:; connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-src 'self' blob:; "
         "object-src 'none'; base-uri 'self'; form-action 'self'")
 MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
+# JupyterLab's pages, and those of Notebook 7 (the Formgrader's "Open live notebook" link)
+APPLICATION_PAGES = ("/lab/tree/", "/lab/workspaces/", "/tree/", "/notebooks/", "/edit/", "/consoles/")
 INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
@@ -60,7 +63,7 @@ def inline_scripts(page):
 def policy(path, page):
     """The policy for the HTML page at path (page: what this response sends, all of it or its
     first part)."""
-    if path.rstrip("/") == "/lab" or path.startswith(("/lab/tree", "/lab/workspaces")):
+    if path.rstrip("/") in ("/lab", "/tree") or path.startswith(APPLICATION_PAGES):
         scripts = ["'self'", "'unsafe-eval'", *inline_scripts(page)]
     elif path.startswith("/formgrader"):
         head = page.split(b"<body", 1)[0] if b"<body" in page else b""
