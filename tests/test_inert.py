@@ -148,3 +148,12 @@ def test_nbgrader_fields_keep_their_types_only():
     assert inert.nbgrader_fields({"grade": True, "points": 2, "grade_id": "a_b-1", "schema_version": 3,
                                   "solution": "yes", "extra": "<b>", "checksum": "<x>"}) == {
         "grade": True, "points": 2, "grade_id": "a_b-1", "schema_version": 3}
+
+
+def test_cells_of_the_wrong_shape_lose_what_is_wrong(release):
+    odd = nbformat.from_dict({"cells": [
+        {"cell_type": "code", "source": ["x = ", 1, "1"], "metadata": "tags", "outputs": "html", "execution_count": True},
+        {"cell_type": "widget", "source": "<b>hi</b>", "metadata": {"nbgrader": ["grade"]}}], "metadata": {}})
+    code, other = inert.notebook(odd, release).cells
+    assert (code.source, code.metadata, code.outputs, code.execution_count) == ("x = 1", {}, [], None)
+    assert other.cell_type == "markdown" and inert.shown_as_text(other.source) and other.metadata == {}

@@ -113,7 +113,8 @@ def cell(original, course_text, index):
     """One cell of notebook(): a new nbformat cell built from the original's inert parts."""
     source = original.get("source", "")
     source = source if isinstance(source, str) else "".join(s for s in source if isinstance(s, str))
-    meta = nbgrader_fields(original.get("metadata", {}).get("nbgrader"))
+    metadata = original.get("metadata")
+    meta = nbgrader_fields(metadata.get("nbgrader") if isinstance(metadata, dict) else None)
     metadata = {"nbgrader": meta} if meta else {}
     kind = original.get("cell_type")
     if kind == "code":
