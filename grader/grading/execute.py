@@ -68,9 +68,24 @@ class SandboxedExecute(NbGraderPreprocessor):
         return nb, resources
 
 
-def autograde_preprocessors():
-    """nbgrader's autograde preprocessors, with SandboxedExecute where Execute was."""
+UNSANDBOXED = ("Not graded here: nbgrader's own autograde would run the learner's code in a Jupyter kernel "
+               "with your rights, outside any sandbox. Grade the class with `python -m grader autograde "
+               "SUBMISSIONS --out RESULTS` (each submission in its own sandbox), then open it with "
+               "`make instructor RESULTS=RESULTS` to grade the written answers.")
+
+
+class Unsandboxed(NbGraderPreprocessor):
+    """Stands in for nbgrader's Execute in the instructors' lab (lab/instructor/nbgrader_config.py):
+    the Formgrader's Autograde button would otherwise run a learner's notebook in a kernel with
+    the instructor's rights. It stops that submission's grading and says what to run instead."""
+
+    def preprocess(self, nb, resources):
+        raise RuntimeError(UNSANDBOXED)
+
+
+def autograde_preprocessors(execute=SandboxedExecute):
+    """nbgrader's autograde preprocessors, with execute (SandboxedExecute) where Execute was."""
     from nbgrader.converters import Autograde
 
     default = Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default()
-    return [SandboxedExecute if p is Execute else p for p in default]
+    return [execute if p is Execute else p for p in default]
