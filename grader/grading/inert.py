@@ -32,11 +32,11 @@ from .trusted import clean_outputs
 
 CELL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")              # nbformat's own rule for cell ids
 GRADE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
-ATTACHMENT = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_CHARS = 4 * 2 ** 20                                     # one image, base64
 WIDTH = 100                                                 # characters per line of a learner's text
-TEXT_BLOCK = re.compile(r"(`{3,})text\n(.*)\n\1((?:\n\n!\[[A-Za-z0-9_.-]+\]\(attachment:[A-Za-z0-9_.-]+\))*)", re.S)
+NAME = r"[A-Za-z0-9_.-]{1,100}"                            # an attachment's
+TEXT_BLOCK = re.compile(rf"(`{{3,}})text\n(.*)\n\1((?:\n\n!\[{NAME}\]\(attachment:{NAME}\))*)", re.S)
 
 
 def _flag(value):
@@ -85,7 +85,7 @@ def png_attachments(cell):
     if not isinstance(attachments, dict):
         return {}
     return {name: {"image/png": bundle["image/png"]} for name, bundle in attachments.items()
-            if isinstance(name, str) and ATTACHMENT.fullmatch(name) and isinstance(bundle, dict)
+            if isinstance(name, str) and re.fullmatch(NAME, name) and isinstance(bundle, dict)
             and is_png(bundle.get("image/png"))}
 
 

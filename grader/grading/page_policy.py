@@ -27,9 +27,9 @@ from pathlib import Path
 
 from tornado.web import OutputTransform
 
-SELF = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-        "font-src 'self' data:; connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-src 'self' blob:; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'")
+OTHER = ("style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+         "connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-src 'self' blob:; object-src 'none'; "
+         "base-uri 'self'; form-action 'self'")                # every page's, but for scripts
 MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
 # JupyterLab's pages, and those of Notebook 7 (the Formgrader's "Open live notebook" link)
 APPLICATION_PAGES = ("/lab/tree/", "/lab/workspaces/", "/tree/", "/notebooks/", "/edit/", "/consoles/")
@@ -69,8 +69,8 @@ def policy(path, page):
         head = page.split(b"<body", 1)[0] if b"<body" in page else b""
         scripts = ["'self'", MATHJAX, "'unsafe-hashes'", *formgrader_templates(), *inline_scripts(head)]
     else:
-        return SELF
-    return SELF.replace("script-src 'self'", "script-src " + " ".join(scripts))
+        scripts = ["'self'"]
+    return f"default-src 'self'; script-src {' '.join(scripts)}; {OTHER}"
 
 
 class PagePolicy(OutputTransform):
