@@ -8,14 +8,16 @@ import sys
 
 
 def cmd_release(args):
-    from .authoring import expected, fallbacks
+    from .authoring import expected, recordings
     from .authoring.release import release
+    from .learner import manifest
 
-    for path in release(out=args.out):
+    chosen = [nb for nb in manifest.load() if not args.only or nb.id in args.only]
+    for path in release(out=args.out, notebooks=chosen):
         print(f"wrote {path}")
     print(f"wrote {expected.write()}")
-    for path in fallbacks.write():
-        print(f"wrote {path}")
+    for path, calls in recordings.write(notebooks={nb.id for nb in chosen}):
+        print(f"wrote {path} ({calls} recorded calls)")
     return 0
 
 
@@ -89,6 +91,7 @@ def main(argv=None):
     if _instructor():
         p = sub.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader, and the visible tests' expected values")
         p.add_argument("--out", help="write the release here instead of notebooks/")
+        p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="only these notebooks (ids, e.g. 03_multi_output)")
         p.set_defaults(run=cmd_release)
 
         p = sub.add_parser("bundle", help="zip the release and the learners' tools for learners")

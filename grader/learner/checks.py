@@ -12,6 +12,7 @@ never on grader.course.reference.
 """
 import contextlib
 import copy
+import inspect
 import io
 import sys
 import traceback
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import delegation
 from .gradcheck import norm_rel_error, numerical_gradient
 from .misconceptions import CATALOGUE
 from .tolerances import ATOL, RTOL
@@ -60,7 +62,9 @@ def test(item):
         yield
     except Exception as err:                    # noqa: BLE001 - a failed check, or any error of the learner's code
         where = _learner_frames(err)
-        if isinstance(err, AssertionError) and not where:       # a check of the test itself
+        if isinstance(err, delegation.Delegated):
+            sys.stderr.write(f"✗ {item} fails its test: {err}\n")
+        elif isinstance(err, AssertionError) and not where:       # a check of the test itself
             sys.stderr.write(f"✗ {item} fails its test: {err}\n")
         elif isinstance(err, NameError) and not where:
             sys.stderr.write(f"✗ {item} cannot be tested: {err}. Run the cells above it first "
@@ -128,10 +132,12 @@ def call(fn, *args, name=None, **kwargs):
     - A function still raising NotImplementedError is reported as not written yet.
     """
     name = name or _name_of(fn)
+    _no_library(fn, name)
     given = copy.deepcopy((args, kwargs))
     with quiet():
         try:
-            result = fn(*given[0], **given[1])
+            with delegation.testing(name):
+                result = fn(*given[0], **given[1])
         except NotImplementedError as err:
             raise CheckFailed(_not_written(name, err)) from None
     for i, (before, after) in enumerate(zip(args, given[0])):
@@ -145,6 +151,38 @@ def call(fn, *args, name=None, **kwargs):
             raise CheckFailed(f"{name} changed its argument {key!r} in place; compute new values "
                               "instead.")
     return result
+
+
+def attempt(fn, *args, name=None, **kwargs):
+    """A learner's fn(*args, **kwargs) for a cell whose point is their own function (a gradient
+    check by central differences): its value, or None with a one-line note when it is not written
+    yet or raises. Never the course's version: the cell shows the learner's own numbers."""
+    name = name or _name_of(fn)
+    if not callable(fn):
+        print(f"({name} is not defined yet: run its answer cell first.)")
+        return None
+    try:
+        with quiet():
+            return fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    except NotImplementedError:
+        print(f"({name} is not written yet: this cell checks your own {name}, so it has nothing to show.)")
+    except Exception as err:                    # noqa: BLE001 - any error of the learner's code
+        print(f"(Your {name} raised {type(err).__name__}: {str(err)[:200]})")
+    return None
+
+
+def _no_library(fn, name):
+    """Delegated if fn's code calls a library function that computes graded item `name`."""
+    from . import manifest
+
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return
+    item = next((i for nb in manifest.load() for i in nb.items if i.id == name), None)
+    found = delegation.library_calls(name, source, derive=bool(item and item.derive))
+    if found:
+        raise delegation.Delegated(f"{name} calls {', '.join(found)}, which computes it for you; write your own.")
 
 
 def warning_report(fn, *args, name=None):
