@@ -46,15 +46,16 @@ def test_solutions_pass(root, tmp_path):
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
 def test_run_all_on_a_release_runs_every_cell_and_fails_with_reasons(root, tmp_path, nb):
     """Run All on a notebook with nothing written, as JupyterLab does it: it stops at the first
-    cell that raises, so no cell may raise. Every test cell reports its failure in one line on
-    stderr (which nbgrader scores 0), every demonstration runs on the course's versions with a
-    note, and the check's table gives 0 points, each item 'not written yet'."""
+    cell that raises, so no cell may raise, and none may take more than 30 seconds. Every test
+    cell reports its failure in one line on stderr (which nbgrader scores 0), every demonstration
+    runs on the course's recorded results with a note, and the check's table gives 0 points,
+    each item 'not written yet'."""
     from nbclient import NotebookClient
 
     from grader.learner import selfcheck
 
     notebook = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3", record_timing=False,
+    NotebookClient(notebook, timeout=30, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(tmp_path)}}).execute()    # raises on any error
     for cell in notebook.cells:
         if cell.cell_type != "code":
@@ -67,7 +68,8 @@ def test_run_all_on_a_release_runs_every_cell_and_fails_with_reasons(root, tmp_p
             assert not err, (cell.source[:200], err)
     used = {name for cell in notebook.cells if cell.cell_type == "code" for name in re.findall(r"\buse\.(\w+)\(", cell.source)}
     notes = "".join(o.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
-    assert used and all(f"(Using the course's {name} here: yours " in notes for name in used), (used, notes[:2000])
+    assert used and all(re.search(rf"\(Using the course's recorded results? for {name} here: your", notes)
+                        for name in used), (used, notes[:2000])
     results = selfcheck.grade(notebook, nb)
     text = selfcheck.table(nb.filename, results, 0.0)
     for item in nb.items:
@@ -156,3 +158,62 @@ def test_a_slip_in_one_function_fails_only_it_and_what_its_exercise_says_calls_i
     assert "train calls your total_error" in rows["train"] and "fix it first" in rows["train"]
     assert "predict calls your forward" in rows["predict"] and "l2_gradients calls your forward" in rows["l2_gradients"]
     assert "calls your" not in rows["total_error"] + rows["forward"] + rows["init_params"]
+
+
+def _test_cell(*outputs, points=2):
+    cell = nbformat.v4.new_code_cell("check(...)")
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "test_x", "points": points}
+    cell.outputs = list(outputs)
+    return cell
+
+
+_result = lambda text: nbformat.v4.new_output("execute_result", data={"text/plain": text}, execution_count=1)
+_stream = lambda name, text: nbformat.v4.new_output("stream", name=name, text=text)
+
+
+@pytest.mark.parametrize("outputs", [
+    (),
+    (_stream("stdout", "fine\n"),),
+    (_stream("stderr", "✗ x fails its test: ...\n"),),
+    (_stream("stdout", "fine\n"), _stream("stderr", "late\n")),
+    (nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[]),),
+    (_result("1.5"),), (_result("0"),), (_result("2"),), (_result("-1"),), (_result("'text'"),),
+    (_result(["0.5"]),), (_result(["0.5", "1"]),),
+    (_result("0.5"), _stream("stderr", "after the result\n")),
+    (_stream("stderr", "before the result\n"), _result("2")),
+    (nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"}),),
+], ids=lambda outputs: "+".join(o.output_type for o in outputs) or "no-output")
+def test_score_is_nbgraders_rule(outputs):
+    """Learners' installs have no nbgrader: selfcheck.score restates nbgrader.utils.determine_grade
+    for test cells, and gives what it gives wherever nbgrader grades the cell at all."""
+    from nbgrader.utils import determine_grade
+
+    from grader.learner.selfcheck import score
+
+    cell = _test_cell(*outputs)
+    assert score(cell) == tuple(map(float, determine_grade(cell)))
+
+
+def test_score_where_nbgrader_refuses_to_grade():
+    from grader.learner.selfcheck import score
+
+    assert score(_test_cell(_result("3"))) == (0.0, 2.0)       # above the cell's points: nbgrader raises
+    assert score(_test_cell(_result(""))) == (0.0, 2.0)        # a result with no text: nbgrader raises
+
+
+def test_checking_needs_no_nbgrader(root, tmp_path):
+    """Grading a notebook's outputs with nbgrader unimportable, as in a learner's install of the
+    bundle (tests/test_learner_trial.py runs the whole check there)."""
+    from grader.learner.selfcheck import grade, read_notebook
+
+    (tmp_path / "nbgrader").mkdir()
+    (tmp_path / "nbgrader" / "__init__.py").write_text("raise ImportError('learners have no nbgrader')\n")
+    entry = NOTEBOOKS[0]
+    solution = root / "solutions" / entry.id / entry.filename       # executed, outputs stored
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from grader.learner import selfcheck, manifest\n"
+            "entry = manifest.find(sys.argv[3])\n"
+            "print(sum(r.earned for r in selfcheck.grade(selfcheck.read_notebook(sys.argv[2]), entry)))\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(solution), entry.filename],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert float(proc.stdout) == entry.auto_points == sum(r.earned for r in grade(read_notebook(solution), entry))
