@@ -14,7 +14,7 @@ import secrets
 
 import numpy as np
 
-from ..learner import checks
+from ..learner import checks, delegation
 from ..learner.checks import CheckFailed
 from . import diagnose
 from .items import ITEMS
@@ -123,6 +123,8 @@ def _called(fn, name):
             return checks.call(fn, *args, name=name)
         except CheckFailed:
             raise
+        except delegation.Delegated as err:
+            raise CheckFailed(str(err)) from None
         except Exception as err:                  # noqa: BLE001 - a learner's error of any kind
             raise CheckFailed(f"{name} raised {type(err).__name__}: {err}"[:500]) from None
     return call

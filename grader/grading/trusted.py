@@ -45,6 +45,7 @@ import nbformat
 from . import isolation
 from ..course import judge
 from ..authoring.bundle import learner_package
+from ..learner import delegation
 from ..learner.checks import CheckFailed
 from .sandbox_child import WireError, decode, encode
 
@@ -515,8 +516,12 @@ def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=Fals
                 graded.tests[role[5:]] = error is None and not any(
                     out.get("output_type") == "stream" and out.get("name") == "stderr" for out in result["outputs"])
 
+        answers = answer_sources(nb)
         for name in items:
             try:
+                found = delegation.library_calls(name, answers.get(name, ""), entry.item(name).derive)
+                if found:
+                    raise CheckFailed(f"{name} calls {', '.join(found)}, which computes it for you; write your own.")
                 ready()
                 judge.run(name, lambda args, name=name: box.call(name, args), seed)
                 graded.verdicts[name] = Verdict(name, "ok", "")
@@ -533,6 +538,13 @@ def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=Fals
             verdict = graded.verdicts[item.id]
             graded.verdicts[item.id] = Verdict(item.id, verdict.status, item.noted(verdict.message, failing))
     return graded
+
+
+def answer_sources(nb):
+    """{grade_id: source} of the notebook's answer cells."""
+    return {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in nb.cells
+            if cell.cell_type == "code" and isinstance(cell.metadata.get("nbgrader"), dict)
+            and cell.metadata["nbgrader"].get("solution") and isinstance(cell.metadata["nbgrader"].get("grade_id"), str)}
 
 
 def grade_notebook(nb, entry, seed=None, limits=Limits(), release=None):

@@ -6,6 +6,8 @@ has them write tanh' and ReLU' and study how large each derivative can be.
 """
 import numpy as np
 
+from .delegation import refuse
+
 
 def _f64(x):
     return np.asarray(x, dtype=np.float64)
@@ -17,6 +19,7 @@ def sigmoid(z):
     Uses e^(-|z|), which lies in (0, 1]: sigma(z) = 1/(1 + e^(-z)) for z >= 0 and
     e^(z)/(1 + e^(z)) for z < 0.
     """
+    refuse({"sigmoid"}, "the course's sigmoid (activation('sigmoid'))")
     z = _f64(z)
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
@@ -24,6 +27,7 @@ def sigmoid(z):
 
 def sigmoid_prime(z):
     """sigma'(z) = sigma(z) (1 - sigma(z)), elementwise; at most 1/4 (at z = 0)."""
+    refuse({"sigmoid_prime"}, "the course's sigma' (activation('sigmoid'))")
     s = sigmoid(z)
     return s * (1.0 - s)
 
@@ -35,6 +39,7 @@ def tanh(z):
 
 def tanh_prime(z):
     """tanh'(z) = 1 - tanh(z)^2, elementwise; at most 1 (at z = 0)."""
+    refuse({"tanh_prime"}, "the course's tanh' (activation('tanh'))")
     return 1.0 - np.tanh(_f64(z)) ** 2
 
 
@@ -45,6 +50,7 @@ def relu(z):
 
 def relu_prime(z):
     """ReLU'(z) = 1 for z > 0, 0 for z < 0; the course takes 0 at z = 0."""
+    refuse({"relu_prime"}, "the course's ReLU' (activation('relu'))")
     return (_f64(z) > 0).astype(np.float64)
 
 

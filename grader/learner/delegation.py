@@ -9,6 +9,7 @@ computes the same thing is found by name in the answer's code (LIBRARY, `library
 """
 import ast
 import contextlib
+import functools
 
 _UNDER_TEST = []       # the graded function a check is calling, innermost last
 _REFUSED = []          # delegations refused while it ran (an answer could catch the exception)
@@ -37,6 +38,14 @@ def testing(item):
 def under_test():
     """The graded function being checked now, or None."""
     return _UNDER_TEST[-1] if _UNDER_TEST else None
+
+
+@functools.lru_cache(maxsize=1)
+def derived():
+    """The derive-it-yourself items of the course (grader/learner/course.toml)."""
+    from . import manifest
+
+    return frozenset(item.id for nb in manifest.load() for item in nb.items if item.derive)
 
 
 def refuse(items, what):

@@ -1,8 +1,11 @@
 """Central differences and relative errors: the tools that check any gradient.
 
-These are shipped to learners (the visible tests use them), so they depend on numpy only.
+These are shipped to learners (the visible tests use them), so they depend on numpy only
+(and grader.learner.delegation: an answer may not hand its work to them).
 """
 import numpy as np
+
+from .delegation import refuse, derived
 
 
 def numerical_gradient(f, x, h=1e-5):
@@ -17,6 +20,7 @@ def numerical_gradient(f, x, h=1e-5):
     The error is O(h^2) from truncation plus O(eps |f| / h) from rounding: with h = 1e-5
     in float64 a correct analytic gradient agrees to about 1e-7 relative or better.
     """
+    refuse({"numerical_derivative"} | derived(), "the course's central differences (numerical_gradient)")
     scalar = np.ndim(x) == 0
     x = np.array(x, dtype=np.float64)  # a private copy: the caller's x is never touched
     grad = np.zeros_like(x)

@@ -34,7 +34,7 @@ class NotRecorded(LookupError):
 def encode(value, arrays):
     """JSON-ready form of value; its arrays go into `arrays` {key: ndarray}, keyed by content."""
     if isinstance(value, np.ndarray) or isinstance(value, np.generic):
-        arr = np.ascontiguousarray(value)
+        arr = np.require(np.asarray(value), requirements="C")
         if arr.dtype == object:
             raise TypeError("object arrays cannot be recorded")
         key = hashlib.sha256(arr.dtype.str.encode() + str(arr.shape).encode() + arr.tobytes()).hexdigest()[:20]
