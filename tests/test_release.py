@@ -1,4 +1,5 @@
 """notebooks/ is exactly nbgrader's release of solutions/, with no solution or hidden test left."""
+import ast
 import re
 
 import nbformat
@@ -68,3 +69,71 @@ def test_manifest_problems_are_reported(tmp_path, root):
 def test_every_solution_is_in_the_manifest(root):
     on_disk = sorted(p.parent.name for p in (root / "solutions").glob("*/*.ipynb"))
     assert on_disk == sorted(nb.id for nb in NOTEBOOKS)
+
+
+# ---------------------------------------------------------------------------------------------
+# No answer ships: every function learners receive, compared with every answer
+# ---------------------------------------------------------------------------------------------
+
+def canonical(fn):
+    """A function's code with its docstring dropped and every name (its own, its arguments, its
+    variables, the modules it uses) replaced by its order of first appearance: two functions are
+    the same answer if these agree, whatever they call things."""
+    fn = ast.parse(ast.unparse(fn)).body[0]
+    if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(getattr(fn.body[0], "value", None), ast.Constant):
+        fn.body = fn.body[1:] or [ast.Pass()]
+    names = {}
+
+    class Rename(ast.NodeTransformer):
+        def visit_Name(self, node):
+            node.id = names.setdefault(node.id, f"n{len(names)}")
+            return node
+
+        def visit_arg(self, node):
+            node.arg = names.setdefault(node.arg, f"n{len(names)}")
+            node.annotation = None
+            return node
+
+    fn.name = "f"
+    fn.returns = None
+    return ast.dump(Rename().visit(fn), annotate_fields=False)
+
+
+def functions(source):
+    """The function definitions in Python source (IPython magics dropped), at any depth."""
+    code = "\n".join(line for line in source.split("\n") if not line.lstrip().startswith(("%", "!")))
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    return [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+
+
+def shipped_sources(root):
+    """(where, source) of every Python text learners receive: the learner package and the
+    release notebooks' code cells (their answer cells are stubs)."""
+    for path in sorted((root / "grader" / "learner").rglob("*.py")):
+        yield path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")
+    for nb in NOTEBOOKS:
+        release_nb = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4)
+        for i, cell in enumerate(release_nb.cells):
+            if cell.cell_type == "code":
+                yield f"notebooks/{nb.id} cell {i}", cell.source
+
+
+def test_no_function_learners_receive_is_an_answer(root):
+    """Every function in the learner package and in the release notebooks' cells, compared with
+    every function of every solution answer cell, names canonicalised (an answer renamed is still
+    the answer)."""
+    from grader.authoring.release import solution_answers
+
+    answers = {}
+    for nb in NOTEBOOKS:
+        for item_id, source in solution_answers(nb, root).items():
+            for fn in functions(source):
+                if not isinstance(fn.body[-1], ast.Raise):          # a stub is not an answer
+                    answers.setdefault(canonical(fn), f"{nb.id}: {item_id}")
+    assert len(answers) >= 31
+    found = [(where, fn.name, answers[canonical(fn)]) for where, source in shipped_sources(root)
+             for fn in functions(source) if canonical(fn) in answers]
+    assert not found, found
