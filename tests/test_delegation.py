@@ -111,3 +111,16 @@ def test_grader_check_fails_a_delegating_answer(delegated_class):
         for item in nb.items:
             if not item.written:
                 assert f"{item.id} calls the course's {item.id} (use.{item.id}); write your own." in proc.stdout, item.id
+
+
+def test_nbgraders_validate_fails_a_delegating_answer(delegated_class, root, tmp_path):
+    """What the learners' lab's Validate button reports for notebook 01 with every answer delegated."""
+    from nbgrader.validator import Validator
+    from test_autograde import course_config
+
+    nb = NOTEBOOKS[0]
+    result = Validator(config=course_config(tmp_path, root)).validate(str(delegated_class / "lazy" / nb.filename))
+    failed = result.get("failed", [])
+    assert len(failed) == len(nb.items), result.keys()
+    for item in nb.items:
+        assert any(f"{item.id} calls the course's {item.id} (use.{item.id}); write your own." in str(f) for f in failed), item.id

@@ -23,7 +23,7 @@ def _square_one_hidden_case(rng):
     """Square weights and curved activations (for identity or ReLU, f' applied twice equals f'
     applied once), averaged over the samples: the shape of case that shows the most mistakes."""
     *rest, _, _, _ = _one_hidden_case(rng, square=True)
-    return (*rest, *(str(v) for v in rng.choice(["sigmoid", "tanh"], 2)), True)
+    return (*rest, *(str(v) for v in rng.choice(["sigmoid", "relu"], 2)), True)
 
 
 def _summed_one_hidden_case(rng):
@@ -31,7 +31,7 @@ def _summed_one_hidden_case(rng):
     always tried, so neither branch can be wrong by luck of the draw (n >= 2: for one sample a sum
     is its mean; curved activations: a ReLU or identity layer can make every gradient 0)."""
     *rest, _, _, _ = _one_hidden_case(rng, min_n=2)
-    return (*rest, *(str(v) for v in rng.choice(["sigmoid", "tanh"], 2)), False)
+    return (*rest, *(str(v) for v in rng.choice(["sigmoid", "relu"], 2)), False)
 
 
 def _perceptron_designed(rng):
@@ -44,10 +44,10 @@ def _one_hidden_designed(rng):
     size (a mistake seen on square weights only is then seen twice); and every activation in each
     layer, with one sample and with several (d, p, m, n all different)."""
     cases = [_square_one_hidden_case(rng), _summed_one_hidden_case(rng)]
-    for (d, p, m, n), f1, f2, average in (((6, 6, 6, 2), "tanh", "sigmoid", False),   # a second square shape
+    for (d, p, m, n), f1, f2, average in (((6, 6, 6, 2), "relu", "sigmoid", False),   # a second square shape
                                           ((2, 3, 4, 1), "relu", "identity", True),
                                           ((4, 2, 3, 5), "identity", "relu", False),
-                                          ((3, 5, 2, 4), "tanh", "sigmoid", True)):
+                                          ((3, 5, 2, 4), "relu", "sigmoid", True)):
         cases.append((rng.normal(0, 1, (p, d)), rng.normal(0, 1, (p, 1)), rng.normal(0, 1, (m, p)),
                        rng.normal(0, 1, (m, 1)), rng.normal(0, 1, (d, n)), rng.uniform(0, 1, (m, n)),
                        f1, f2, average))
@@ -70,7 +70,7 @@ def _softmax_case(rng, d=None, p=None, m=None, n=None, f1=None):
     """A hidden layer and a softmax output of m >= 2 units, one-hot targets (columns sum to 1)."""
     d, p, n = (int(rng.integers(1, 6)) if v is None else v for v in (d, p, n))
     m = int(rng.integers(2, 6)) if m is None else m
-    f1 = str(rng.choice(["sigmoid", "tanh", "relu"])) if f1 is None else f1
+    f1 = str(rng.choice(["sigmoid", "relu", "identity"])) if f1 is None else f1
     Y = np.eye(m)[:, rng.integers(0, m, n)]
     return (rng.normal(0, 1, (p, d)), rng.normal(0, 1, (p, 1)), rng.normal(0, 1, (m, p)),
             rng.normal(0, 1, (m, 1)), rng.normal(0, 1, (d, n)), Y, f1)
@@ -78,7 +78,7 @@ def _softmax_case(rng, d=None, p=None, m=None, n=None, f1=None):
 
 def _softmax_designed(rng):
     """d, p, m, n all different; one sample and several; each curved hidden activation."""
-    return [_softmax_case(rng, *shape) for shape in ((3, 4, 5, 6, "tanh"), (4, 3, 2, 1, "sigmoid"), (2, 5, 3, 4, "relu"))]
+    return [_softmax_case(rng, *shape) for shape in ((3, 4, 5, 6, "identity"), (4, 3, 2, 1, "sigmoid"), (2, 5, 3, 4, "relu"))]
 
 
 ITEMS = {

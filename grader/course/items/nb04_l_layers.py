@@ -44,7 +44,7 @@ def _square_backward_case(rng):
     case that shows the most mistakes."""
     W, b, X, f = random_net(rng, square=True)
     L = len(W) - 1
-    f = [str(v) for v in rng.choice(["sigmoid", "tanh"], L)]
+    f = [str(v) for v in rng.choice(["sigmoid", "relu"], L)]
     Z, A = R.forward(W, b, X, f)
     return W, Z, A, rng.uniform(0, 1, A[-1].shape), f, str(rng.choice(list(R.COSTS)))
 
@@ -190,8 +190,8 @@ def _visible_backward():
     X, Y = np.array([WE.INPUTS]).T, np.array([WE.TARGETS]).T
     cases = [(W, b, X, Y, "sigmoid", "half_sse")]
     rng = np.random.default_rng(2)
-    for sizes, f, cost in (([3, 4, 2], "sigmoid", "half_sse"), ([2, 3, 3, 2], ["tanh", "relu", "identity"], "mse"),
-                           ([4, 3, 2, 3, 1], ["relu", "sigmoid", "tanh", "sigmoid"], "sse")):
+    for sizes, f, cost in (([3, 4, 2], "sigmoid", "half_sse"), ([2, 3, 3, 2], ["sigmoid", "relu", "identity"], "mse"),
+                           ([4, 3, 2, 3, 1], ["relu", "sigmoid", "identity", "sigmoid"], "sse")):
         W, _ = R.init_params(sizes, "lecun_normal", rng)
         b = [None] + [rng.normal(size=(n, 1)) for n in sizes[1:]]
         cases.append((W, b, rng.normal(size=(sizes[0], 5)), rng.uniform(size=(sizes[-1], 5)), f, cost))
@@ -207,7 +207,7 @@ def _visible_l2():
     """l2_gradients' visible test: a 3-2-2 sigmoid network on 4 samples and a 2-4-3-1 mixed one."""
     rng = np.random.default_rng(3)
     out = []
-    for sizes, f, cost, lam in (([3, 2, 2], "sigmoid", "half_sse", 0.5), ([2, 4, 3, 1], ["tanh", "relu", "identity"], "mse", 0.1)):
+    for sizes, f, cost, lam in (([3, 2, 2], "sigmoid", "half_sse", 0.5), ([2, 4, 3, 1], ["sigmoid", "relu", "identity"], "mse", 0.1)):
         W, _ = R.init_params(sizes, "lecun_normal", rng)
         b = [None] + [rng.normal(size=(n, 1)) for n in sizes[1:]]
         args = (W, b, rng.normal(size=(sizes[0], 4)), rng.uniform(size=(sizes[-1], 4)), lam, f, cost)

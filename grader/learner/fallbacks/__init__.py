@@ -32,12 +32,15 @@ RECORD = "COURSE_RECORD"
 class Working:
     """use.X: the learner's X once it passes its test in this kernel, else the course's recording."""
 
-    def __init__(self, namespace, notebook, folder=recorded.FOLDER):
+    def __init__(self, namespace, notebook, folder=recorded.FOLDER, carried=()):
+        """carried: functions of an earlier notebook that the learner brings into this one (their
+        own, pasted), which `use` treats like this notebook's graded functions: a checks.test of
+        each decides whether it is used, and the recordings stand in until then."""
         entry = manifest.find(notebook)
         if entry is None:
             raise ValueError(f"{notebook!r} is not a notebook of the course (grader/learner/course.toml)")
         self._namespace, self._notebook, self._noted = namespace, notebook, set()
-        self._items = {item.id for item in entry.items if not item.written}
+        self._items = {item.id for item in entry.items if not item.written} | set(carried)
         self._folder = folder
         self._recording = os.environ.get(RECORD)
         self._calls, self._depth = [], 0
@@ -68,8 +71,9 @@ class Working:
                               "not pass {} test yet".format("its" if len(missing) == 1 else "their"))
 
     def needs(self, fn, seen=None):
-        """The graded functions of this notebook that fn uses (through `use.X`, by name, or through
-        other functions of the notebook that it calls)."""
+        """The graded functions of this notebook that fn uses (through `use.X`, by name, through an
+        activation's name for the graded derivative X_prime, or through other functions of the
+        notebook that it calls)."""
         seen = set() if seen is None else seen
         if id(fn) in seen or not hasattr(fn, "__code__"):
             return set()
@@ -80,7 +84,13 @@ class Working:
             code = codes.pop()
             names.update(code.co_names)
             codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
-        for name in names:
+        strings = set()
+        codes = [fn.__code__]
+        while codes:
+            code = codes.pop()
+            strings.update(c for c in code.co_consts if isinstance(c, str))
+            codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        for name in names | {f"{s}_prime" for s in strings}:     # "tanh" needs the learner's tanh_prime
             if name in self._items:
                 found.add(name)
             elif callable(self._namespace.get(name)) and hasattr(self._namespace[name], "__code__"):
