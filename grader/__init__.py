@@ -1,6 +1,6 @@
 """The backpropagation course's grader. Four folders, by who uses them:
 
-    grader.learner    what learners get (the bundle ships this folder as it is) and the notebooks
+    grader.learner    what learners get (the bundle's wheel holds it as it is) and the notebooks
                       import: checks, gradcheck, tolerances, activations, costs, data,
                       worked_example, diagrams, misconceptions, the manifest and the self-check
     grader.course     the instructor's truth: the reference implementation, one module per

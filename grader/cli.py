@@ -25,8 +25,9 @@ def cmd_bundle(args):
     from .authoring.bundle import bundle
 
     names = bundle(args.out)
-    print(f"wrote {args.out}: {sum(n.endswith('.ipynb') for n in names)} notebooks and "
-          f"{sum(n.startswith('grader/') for n in names)} grader files")
+    wheels = [n for n in names if n.startswith("wheels/")]
+    print(f"wrote {args.out}: {sum(n.endswith('.ipynb') for n in names)} notebooks and the learner package "
+          f"{', '.join(wheels)}")
     return 0
 
 

@@ -68,8 +68,8 @@ def processes_with(text):
 # once. Every other test goes to whichever worker is free. The longest units go first, so that no
 # worker is left with one of them at the end.
 LONGEST_FIRST = ["test_cluster.py", "test_examples.py", "test_browser.py", "test_autograde.py",
-                 "test_autograde_pipeline.py", "test_backends.py", "test_mutants.py", "05_vanishing.ipynb",
-                 "04_l_layers.ipynb"]
+                 "test_autograde_pipeline.py", "test_backends.py", "test_mutants.py", "test_learner_trial.py",
+                 "05_vanishing.ipynb", "04_l_layers.ipynb"]
 
 
 def _sharing_tests(path):

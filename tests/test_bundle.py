@@ -1,18 +1,16 @@
-"""The learners' bundle: the release notebooks and the learner tools, without the reference, the
-judge, solutions or hidden tests; its notebooks run their visible tests on their own."""
-import json
-import os
-import subprocess
+"""The learners' bundle: the release notebooks and the learner package as a wheel, without the
+reference, the judge, solutions or hidden tests. tests/test_learner_trial.py installs it as its
+README says and works through every notebook in it."""
+import email
 import sys
-import sysconfig
+import tomllib
 import zipfile
 
-import nbformat
 import pytest
-from conftest import with_answers
 
+from grader.authoring.bundle import (DISTRIBUTION, INIT, INSTRUCTOR_ONLY, LEARNER_REQUIREMENTS, bundle,
+                                     learner_files, wheel_filename)
 from grader.learner import manifest
-from grader.authoring.bundle import INSTRUCTOR_ONLY, bundle, learner_files
 
 NOTEBOOKS = manifest.load()
 
@@ -26,83 +24,107 @@ def unpacked(tmp_path_factory):
     return out / "course", names
 
 
-def test_bundle_holds_the_release_and_no_instructor_material(unpacked, root):
+def test_bundle_holds_the_release_the_wheel_and_no_instructor_material(unpacked, root):
     folder, names = unpacked
-    assert sorted(n for n in names if n.endswith(".ipynb")) == sorted(
-        f"notebooks/{nb.id}/{nb.filename}" for nb in NOTEBOOKS)
-    shipped = {n for n in names if n.startswith("grader/")}
-    assert shipped == {name for _, name in learner_files()} | {"grader/__init__.py"}
-    assert "grader/learner/reference.py" not in shipped and "grader/learner/course.toml" in shipped
-    assert not any(n.startswith(f"grader/{folder}/") for folder in INSTRUCTOR_ONLY for n in names)
-    assert not any(n.startswith("solutions/") or n.endswith(".db") for n in names)
+    assert sorted(names) == sorted([f"notebooks/{nb.id}/{nb.filename}" for nb in NOTEBOOKS]
+                                   + [f"wheels/{wheel_filename()}", "README.md", "requirements.txt"])
+    assert not any(n.startswith(("grader/", "solutions/")) or n.endswith(".db") for n in names)
     for nb in NOTEBOOKS:
         released = (root / "notebooks" / nb.id / nb.filename).read_bytes()
         assert (folder / "notebooks" / nb.id / nb.filename).read_bytes() == released
+    requirements = [line for line in (folder / "requirements.txt").read_text().splitlines()
+                    if line and not line.startswith("#")]
+    assert requirements == [f"./wheels/{wheel_filename()}"]
+    readme = (folder / "README.md").read_text()
+    assert "python -m pip install -r requirements.txt" in readme and f"wheels/{wheel_filename()}" in readme
+    assert all(nb.id in readme for nb in NOTEBOOKS)
 
 
-# A learner's environment: the same packages, but not this repository. The course is installed
-# here in editable mode, and its import hook would find grader.course.reference for any `grader`
-# package, so these processes start Python with -S (no site hooks) and put the bundle and the
-# installed packages on PYTHONPATH themselves.
-SITE = sysconfig.get_paths()["purelib"]
-
-
-def learner_path(folder):
-    return f"{folder}{os.pathsep}{SITE}"
-
-
-def run_in(folder, code):
-    """Run Python in a fresh process that sees the bundle, not this repository, as `grader`."""
-    return subprocess.run([sys.executable, "-S", "-c", code], cwd=folder, capture_output=True, text=True,
-                          env={"PYTHONPATH": learner_path(folder), "PATH": "/usr/bin:/bin", "HOME": str(folder)},
-                          timeout=120)
-
-
-@pytest.fixture(scope="module")
-def learner_kernel(unpacked, tmp_path_factory):
-    """A kernelspec 'learner' that runs the bundle's notebooks in such an environment."""
+def test_the_wheel_is_exactly_the_learner_package(unpacked):
     folder, _ = unpacked
-    spec_dir = tmp_path_factory.mktemp("jupyter")
-    (spec_dir / "kernels" / "learner").mkdir(parents=True)
-    (spec_dir / "kernels" / "learner" / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-S", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "learner", "language": "python",
-        "env": {"PYTHONPATH": learner_path(folder)}}))
-    return spec_dir
+    wheel = folder / "wheels" / wheel_filename()
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        init = zf.read("grader/__init__.py").decode()
+        shipped = {name: zf.read(name) for name in names if name.startswith("grader/")}
+    dist_info = f"{DISTRIBUTION.replace('-', '_')}-{wheel_filename().split('-')[1]}.dist-info"
+    package = {name for _, name in learner_files()} | {"grader/__init__.py"}
+    assert set(names) == package | {f"{dist_info}/{f}" for f in ("WHEEL", "METADATA", "RECORD")}
+    assert init == INIT
+    for source, name in learner_files():
+        assert shipped[name] == source.read_bytes(), name
+    assert "grader/learner/course.toml" in package and "grader/learner/digits_split.npz" in package
+    assert "grader/learner/expected.json" in package and "grader/cli.py" in package
+    assert not any(n.startswith(f"grader/{folder}/") for folder in INSTRUCTOR_ONLY for n in names)
+    assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
 
 
-def test_bundle_offers_check_but_not_the_answers(unpacked):
+def test_the_wheels_metadata(unpacked, root):
     folder, _ = unpacked
-    proc = run_in(folder, "import grader, importlib.util; print(grader.__file__); "
-                          "print(importlib.util.find_spec('grader.course'), importlib.util.find_spec('grader.grading'))")
-    assert proc.returncode == 0, proc.stderr
-    where, specs = proc.stdout.splitlines()
-    assert where.startswith(str(folder)) and specs == "None None"
-    proc = run_in(folder, "import sys; from grader.cli import main; sys.argv = ['grader', '--help']; main()")
-    assert proc.stdout.startswith("usage: python -m grader [-h] {check} ..."), proc.stdout + proc.stderr
+    with zipfile.ZipFile(folder / "wheels" / wheel_filename()) as zf:
+        dist_info = next(n.rsplit("/", 1)[0] for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        meta = email.message_from_bytes(zf.read(f"{dist_info}/METADATA"))
+        wheel = email.message_from_bytes(zf.read(f"{dist_info}/WHEEL"))
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert meta["Name"] == DISTRIBUTION and meta["Version"] == project["version"]
+    assert meta["Requires-Python"] == project["requires-python"]
+    assert meta.get_all("Requires-Dist") == LEARNER_REQUIREMENTS
+    assert wheel["Root-Is-Purelib"] == "true" and wheel["Tag"] == "py3-none-any"
 
 
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
-def test_bundle_notebooks_pass_their_visible_tests_without_the_repository(unpacked, learner_kernel, root, nb,
-                                                                         monkeypatch):
-    from nbclient import NotebookClient
+def test_learners_requirements_are_the_courses_own_ranges(root):
+    """Each learner dependency the course itself depends on has the course's range (the instructor's
+    tests run on versions in it), and what learners get leaves out the instructor's stack."""
+    project = {req.split(">")[0].split("<")[0].split("[")[0]: req
+               for req in tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]}
+    for req in LEARNER_REQUIREMENTS:
+        name = req.split(">")[0].split("<")[0]
+        if name in project:
+            assert project[name] == req, (req, project[name])
+    names = {req.split(">")[0].split("<")[0] for req in LEARNER_REQUIREMENTS}
+    assert not names & {"nbgrader", "nbval", "pytest", "psycopg", "distributed", "playwright", "flit-core"}
 
-    folder, _ = unpacked
-    path = folder / "notebooks" / nb.id / nb.filename
-    notebook = with_answers(nbformat.read(path, as_version=4),
-                            nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4))
-    probe = nbformat.v4.new_code_cell(
-        "import grader, importlib.util\n"
-        f"assert grader.__file__.startswith({str(folder)!r}), grader.__file__\n"
-        "assert importlib.util.find_spec('grader.course') is None")
-    notebook.cells.insert(0, probe)
-    monkeypatch.setenv("JUPYTER_PATH", f"{learner_kernel}{os.pathsep}{os.environ['JUPYTER_PATH']}")
-    NotebookClient(notebook, timeout=120, kernel_name="learner", record_timing=False,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()   # raises on any error
-    tests = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
-    assert len(tests) == sum(not item.written for item in nb.items)
-    assert not any(o.get("name") == "stderr" for c in tests for o in c.get("outputs", []))
-    from nbgrader.utils import determine_grade      # the rule `grader check` applies: full marks
-    for cell in tests:                              # (a number shown by a test cell is a partial score)
-        assert determine_grade(cell)[0] == determine_grade(cell)[1], (cell.metadata["nbgrader"]["grade_id"],
-                                                                    cell.outputs)
+
+def test_learners_requirements_are_what_the_learner_package_and_notebooks_import(root):
+    """Every module the learner package and the release notebooks import is in the standard library,
+    the package itself, or a distribution the wheel requires (or one of those brings)."""
+    import ast
+    import importlib.metadata
+    import json
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    sources = [path.read_text() for path, _ in learner_files() if path.suffix == ".py"]
+    for nb in NOTEBOOKS:
+        cells = json.loads((root / "notebooks" / nb.id / nb.filename).read_text())["cells"]
+        sources += ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    imported = set()
+    for source in sources:
+        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"grader"}
+    assert "sklearn" in third_party and "nbgrader" not in third_party
+
+    def brought(name, seen=frozenset()):      # a distribution and all it requires (as installed here)
+        name = canonicalize_name(name)
+        if name in seen:
+            return set()
+        found = {name}
+        for req in map(Requirement, importlib.metadata.requires(name) or ()):
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                try:
+                    found |= brought(req.name, seen | {name})
+                except importlib.metadata.PackageNotFoundError:
+                    pass
+        return found
+
+    available = set().union(*(brought(Requirement(req).name) for req in LEARNER_REQUIREMENTS))
+    distributions = importlib.metadata.packages_distributions()
+    for module in sorted(third_party):
+        assert {canonicalize_name(d) for d in distributions.get(module, [])} & available, (
+            f"{module} is imported by the learner package or a notebook, but no learner requirement brings it")

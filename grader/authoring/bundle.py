@@ -1,11 +1,30 @@
-"""The student bundle: what an instructor hands to learners.
+"""The learners' bundle: what an instructor hands to learners.
 
-`python -m grader bundle --out course.zip` writes a zip holding the release notebooks
-(notebooks/<id>/<id>.ipynb) and the part of the `grader` package their visible tests and
-`python -m grader check` need. It leaves out the reference implementation, the hidden tests'
-judge, the solutions, the release machinery and any gradebook, so a learner who unpacks it can
-do and check every notebook but cannot look the answers up.
+`python -m grader bundle --out course.zip` writes a zip holding
+
+    notebooks/<id>/<id>.ipynb   the release notebooks
+    wheels/<wheel>.whl          the learner package as a wheel (distribution backprop-course-learner,
+                                import name `grader`): grader/learner/ as it is, the command line
+                                (`python -m grader check`) and a short package __init__
+    requirements.txt            that wheel, so `python -m pip install -r requirements.txt` run in the
+                                unpacked folder installs it and, from PyPI, what it needs
+    README.md                   what is in the folder and the steps that work
+
+The wheel leaves out the reference implementation, the hidden tests' judge, the grading pipeline,
+the release machinery and any gradebook (grader/course, grader/grading, grader/authoring), and the
+zip holds no solutions, so a learner can do and check every notebook but cannot look the answers up.
+Installed, `grader` is importable from any folder, in particular from a notebook's own folder,
+where JupyterLab starts its kernel.
+
+The wheel is built by a real build backend (flit_core, through `pip wheel`) from a project
+generated in a temporary folder: the learner files, an __init__ and a pyproject.toml that names
+the distribution, the course's version and the learners' dependencies (LEARNER_REQUIREMENTS).
 """
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -23,36 +42,57 @@ INSTRUCTOR_ONLY = ("course", "grading", "authoring")
 INIT = '''"""The backpropagation course's learner tools (grader.learner) and `python -m grader check`."""
 '''
 
+# The learners' distribution: its own name, so that it is never taken for the instructor's
+# `backprop-course` (which holds the whole grader), and the course's version.
+DISTRIBUTION = "backprop-course-learner"
+
+# What learners need, and nothing else (tests/test_bundle.py compares the wheel's Requires-Dist
+# with this list). The notebooks import numpy, matplotlib, ipywidgets (01, 05's sliders), tqdm
+# (04's training runs) and scikit-learn: grader.learner.data reads the digits' pixels from the file
+# scikit-learn ships (digits_split.npz holds only the split's row numbers) and notebook 04 compares
+# with its MLPClassifier. `python -m grader check` runs a notebook with nbclient, nbformat and an
+# ipykernel kernel; JupyterLab is where learners work. No nbgrader: its JupyterLab extensions
+# would show learners the instructor's panels (lab/learner turns them off, but a learner's own
+# `jupyter lab` reads no such configuration), and the check scores cells by nbgrader's rule itself.
+LEARNER_REQUIREMENTS = [
+    "numpy>=2,<3",
+    "matplotlib>=3.8",
+    "ipywidgets>=8.1,<9",
+    "tqdm>=4.66",
+    "scikit-learn>=1.4",
+    "nbclient>=0.10",
+    "nbformat>=5.9",
+    "ipykernel>=6.29",
+    "jupyterlab>=4.2,<5",
+]
+
+PYPROJECT = '''[build-system]
+requires = ["flit_core>=3.12,<5"]
+build-backend = "flit_core.buildapi"
+
+[project]
+name = "{name}"
+version = "{version}"
+description = "The backpropagation course's learner tools: the checks the notebooks' tests call and python -m grader check"
+requires-python = ">=3.11"
+license = "MIT"
+dependencies = {dependencies}
+
+[tool.flit.module]
+name = "grader"
+'''
+
 
 def learner_files(root=ROOT):
-    """(source path, name in the bundle) for every file learners get."""
+    """(source path, name in the package's folder) for every file of the learners' `grader` but
+    its __init__ (INIT): grader/__main__.py, grader/cli.py and grader/learner/ (data files
+    included, no __pycache__)."""
     grader = Path(root) / "grader"
     files = [(grader / name, f"grader/{name}") for name in TOP_LEVEL]
     for path in sorted((grader / LEARNER).rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             files.append((path, path.relative_to(grader.parent).as_posix()))
     return files
-
-
-README = """# Backpropagation, from one neuron to any depth: learner's bundle
-
-Unpack this folder, install the packages once, and open the notebooks in JupyterLab from here:
-
-    python -m pip install -r requirements.txt
-    jupyter lab
-
-Work through the notebooks in order: {notebooks}.
-Fill in each `# YOUR CODE HERE`, run the test cell below it, and read its message if it fails.
-Stuck on one function? Go on: the cells after it use the course's version until yours passes.
-The last cell of each notebook lists your results and prints the command that checks the saved
-notebook from scratch with the notebook's own Python; from this folder it is:
-
-    python -m grader check notebooks/01_chain_rule/01_chain_rule.ipynb
-"""
-
-REQUIREMENTS = ["jupyterlab>=4.2,<5", "ipywidgets>=8.1,<9", "numpy>=2,<3", "matplotlib>=3.8",
-                "scikit-learn>=1.4", "tqdm>=4.66", "nbclient>=0.10", "nbformat>=5.9",
-                "nbgrader>=0.9.6,<0.10"]
 
 
 def learner_package(dest, root=ROOT):
@@ -66,6 +106,102 @@ def learner_package(dest, root=ROOT):
     return pkg
 
 
+def version(root=ROOT):
+    """The course's version, from pyproject.toml."""
+    return tomllib.loads((Path(root) / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def wheel_filename(root=ROOT):
+    """The file name of the learners' wheel (PEP 427: the name's '-' become '_')."""
+    return f"{DISTRIBUTION.replace('-', '_')}-{version(root)}-py3-none-any.whl"
+
+
+def learner_wheel(out_dir, root=ROOT):
+    """Build the learners' wheel into out_dir and return its path."""
+    import importlib.util
+
+    if importlib.util.find_spec("flit_core") is None:
+        raise ModuleNotFoundError("building the learners' wheel needs flit_core (a dependency of the course: "
+                                  "`make setup` installs it)")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="learner-wheel-") as tmp:
+        project = Path(tmp) / "project"
+        project.mkdir()
+        learner_package(project, root)
+        deps = "[\n" + "".join(f'    "{req}",\n' for req in LEARNER_REQUIREMENTS) + "]"
+        (project / "pyproject.toml").write_text(
+            PYPROJECT.format(name=DISTRIBUTION, version=version(root), dependencies=deps), encoding="utf-8")
+        built = Path(tmp) / "built"
+        # This environment's flit_core, not one downloaded into an isolated build environment:
+        # the build needs no network and uses the pinned backend.
+        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                               "--no-index", "--disable-pip-version-check", "--quiet", "--wheel-dir", str(built),
+                               str(project)], capture_output=True, text=True)
+        wheels = list(built.glob("*.whl"))
+        if proc.returncode != 0 or len(wheels) != 1:
+            raise RuntimeError(f"building the learners' wheel failed:\n{proc.stdout}{proc.stderr}")
+        if wheels[0].name != wheel_filename(root):
+            raise RuntimeError(f"the backend named the wheel {wheels[0].name}, not {wheel_filename(root)}")
+        target = out_dir / wheels[0].name
+        shutil.copyfile(wheels[0], target)
+    return target
+
+
+def readme(notebooks, wheel):
+    first = notebooks[0]
+    return f"""# Backpropagation, from one neuron to any depth: learner's bundle
+
+## What is in this folder
+
+* `notebooks/`: the course's {len(notebooks)} notebooks, one folder each: {", ".join(nb.id for nb in notebooks)}.
+  Work through them in this order.
+* `wheels/{wheel}`: the course's learner package, `grader` (what the notebooks import: the
+  checks their test cells call, the helpers and data they hand you, and `python -m grader check`).
+* `requirements.txt`: installs that wheel and, from PyPI, what it needs (numpy, matplotlib,
+  scikit-learn for the digits data, ipywidgets, tqdm, JupyterLab and what checking a notebook uses).
+* this README.
+
+Nothing else: no solutions, no reference implementation, no hidden tests and no grader of your
+instructor's. Your instructor grades your notebooks with hidden tests as well as the visible ones.
+
+## Set up once, then open the notebooks
+
+Python 3.11 or newer. In a terminal, in this folder (the one that holds this README):
+
+```bash
+python3 -m venv .venv
+source .venv/bin/activate
+python -m pip install -r requirements.txt
+jupyter lab
+```
+
+On Windows, create the environment with `py -m venv .venv` and activate it with
+`.venv\\Scripts\\activate`; the other steps are the same. Next time, activate the environment and
+run `jupyter lab` from this folder again. The install fetches its packages from PyPI, so it needs
+the network once; `requirements.txt` names the wheel by its path in this folder, so run it here.
+
+## Working through a notebook
+
+Fill in each `# YOUR CODE HERE`, run the test cell below it, and read its message if it fails.
+Stuck on one function? Go on: the cells after it use the course's version until yours passes.
+
+## Checking your work
+
+The last cell of each notebook lists your results in that session and prints the command that
+checks the saved notebook from scratch, with the notebook's own Python. From this folder, with
+the environment active (JupyterLab's terminal has it when you started `jupyter lab` as above):
+
+```bash
+python -m grader check notebooks/{first.id}/{first.filename}
+```
+
+It runs the notebook in a fresh kernel and prints one row per graded item (points, pass or fail,
+the message); it exits 1 if anything fails. This bundle has no nbgrader, so JupyterLab has no
+*Validate* button: this command is the check.
+"""
+
+
 def bundle(out, root=ROOT):
     """Write the learners' zip to `out` and return the list of names it holds."""
     root = Path(root)
@@ -75,13 +211,16 @@ def bundle(out, root=ROOT):
     if missing:
         raise FileNotFoundError(f"the release has no notebook for {missing}; run `python -m grader release` first")
     out.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for nb in notebooks:
-            zf.write(root / "notebooks" / nb.id / nb.filename, f"notebooks/{nb.id}/{nb.filename}")
-        for source, name in learner_files(root):
-            zf.write(source, name)
-        zf.writestr("grader/__init__.py", INIT)
-        zf.writestr("README.md", README.format(notebooks=", ".join(nb.id for nb in notebooks)))
-        zf.writestr("requirements.txt", "\n".join(REQUIREMENTS) + "\n")
-        names = zf.namelist()
+    with tempfile.TemporaryDirectory(prefix="bundle-") as tmp:
+        wheel = learner_wheel(tmp, root)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            for nb in notebooks:
+                zf.write(root / "notebooks" / nb.id / nb.filename, f"notebooks/{nb.id}/{nb.filename}")
+            zf.write(wheel, f"wheels/{wheel.name}")
+            zf.writestr("README.md", readme(notebooks, wheel.name))
+            zf.writestr("requirements.txt",
+                        "# The course's learner package; pip reads this path from the folder it runs in,\n"
+                        "# so run `python -m pip install -r requirements.txt` in the bundle's folder.\n"
+                        f"./wheels/{wheel.name}\n")
+            names = zf.namelist()
     return names

@@ -1,7 +1,8 @@
 """`python -m grader check`: run a notebook and report each graded item, outside nbgrader.
 
-Scores follow nbgrader's own rule (nbgrader.utils.determine_grade): a test cell earns its
-points unless it raised an error or wrote to stderr.
+Scores follow nbgrader's own rule (nbgrader.utils.determine_grade, restated in score() so that
+learners need no nbgrader): a test cell earns its points unless it raised an error or wrote to
+stderr.
 """
 import json
 import os
@@ -93,23 +94,53 @@ def _message(cell):
     return ""
 
 
+def _marked(cell, flag):
+    """nbgrader.utils.is_grade (flag "grade") and is_solution (flag "solution")."""
+    return bool(cell.metadata.get("nbgrader", {}).get(flag, False))
+
+
+def score(cell):
+    """(earned, possible) for a graded code cell that is not an answer cell, by nbgrader's rule
+    (nbgrader.utils.determine_grade): 0 if an output before its result is an error or text on
+    stderr; the number its result shows, if it shows one from 0 to its points (partial credit);
+    otherwise all its points. Where nbgrader refuses to grade the cell (a result above its points,
+    or one with no text) it earns 0 here."""
+    possible = float(cell.metadata["nbgrader"]["points"])
+    for out in cell.get("outputs", []):
+        if out.output_type == "error" or (out.output_type == "stream" and out.name == "stderr"):
+            return 0.0, possible
+        if out.output_type == "execute_result":
+            shown = out.get("data", {}).get("text/plain")
+            if not shown:
+                return 0.0, possible
+            if isinstance(shown, list):
+                if len(shown) > 1:
+                    return possible, possible
+                shown = shown[0]
+            try:
+                value = float(shown)
+            except ValueError:
+                return possible, possible
+            if value > possible:
+                return 0.0, possible
+            return (value if value >= 0.0 else possible), possible
+    return possible, possible
+
+
 def grade(nb, entry=None):
     """Results per graded test cell, in notebook order, plus manifest items missing from nb."""
-    from nbgrader.utils import determine_grade, is_grade, is_solution
-
     results, seen = [], set()
     for cell in nb.cells:
-        if not is_grade(cell):
+        if not _marked(cell, "grade"):
             continue
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         seen.add(grade_id)
         item = grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
-        if is_solution(cell) or cell.cell_type != "code":
+        if _marked(cell, "solution") or cell.cell_type != "code":
             possible = float(cell.metadata["nbgrader"].get("points", 0))
             results.append(Result(item, 0.0, possible, "manual", "graded by your instructor"))
             continue
-        earned, possible = determine_grade(cell)
-        earned = float(earned or 0.0)
+        earned, possible = score(cell)
         ok = earned == possible
         results.append(Result(item, earned, possible, "pass" if ok else "fail", "" if ok else _message(cell)))
     for item in (entry.items if entry else ()):
