@@ -96,7 +96,8 @@ solutions: setup
 release: setup
 	$(BIN)/python -m grader release
 
-# The learners' zip: release notebooks and learner tools, no reference, judge or solutions
+# The learners' zip: the release notebooks and the learner package as a wheel (grader/authoring/bundle.py);
+# no reference, judge or solutions. tests/test_learner_trial.py installs it as its README says.
 bundle: setup
 	$(BIN)/python -m grader bundle --out dist/backprop-course.zip
 
