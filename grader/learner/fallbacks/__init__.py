@@ -68,7 +68,7 @@ class Working:
             return fn
         return self._stand_in(name, f"the course's recorded results for {name}",
                               f"your {' and '.join(missing)} {'does' if len(missing) == 1 else 'do'} "
-                              "not pass {} test yet".format("its" if len(missing) == 1 else "their"))
+                              "not pass {} yet".format("its test" if len(missing) == 1 else "their tests"))
 
     def needs(self, fn, seen=None):
         """The graded functions of this notebook that fn uses (through `use.X`, by name, through an
