@@ -154,10 +154,11 @@ def readme(notebooks, wheel):
 
 ## What is in this folder
 
-* `notebooks/`: the course's {len(notebooks)} notebooks, one folder each: {", ".join(nb.id for nb in notebooks)}.
-  Work through them in this order.
-* `wheels/{wheel}`: the course's learner package, `grader` (what the notebooks import: the
-  checks their test cells call, the helpers and data they hand you, and `python -m grader check`).
+* `notebooks/`: the course's {len(notebooks)} notebooks, one folder each; work through them in this
+  order: {", ".join(nb.id for nb in notebooks)}.
+* `wheels/{wheel}`:
+  the course's learner package, `grader` (what the notebooks import: the checks their test
+  cells call, the helpers and data they hand you, and `python -m grader check`).
 * `requirements.txt`: installs that wheel and, from PyPI, what it needs (numpy, matplotlib,
   scikit-learn for the digits data, ipywidgets, tqdm, JupyterLab and what checking a notebook uses).
 * this README.
@@ -184,21 +185,24 @@ the network once; `requirements.txt` names the wheel by its path in this folder,
 ## Working through a notebook
 
 Fill in each `# YOUR CODE HERE`, run the test cell below it, and read its message if it fails.
-Stuck on one function? Go on: the cells after it use the course's version until yours passes.
+Stuck on one function? Go on: the cells after it carry on with the course's results until yours
+passes.
 
 ## Checking your work
 
 The last cell of each notebook lists your results in that session and prints the command that
-checks the saved notebook from scratch, with the notebook's own Python. From this folder, with
-the environment active (JupyterLab's terminal has it when you started `jupyter lab` as above):
+checks the saved notebook from scratch, naming the notebook's own Python in full, so it works in
+any terminal. From this folder, with the environment active:
 
 ```bash
 python -m grader check notebooks/{first.id}/{first.filename}
 ```
 
 It runs the notebook in a fresh kernel and prints one row per graded item (points, pass or fail,
-the message); it exits 1 if anything fails. This bundle has no nbgrader, so JupyterLab has no
-*Validate* button: this command is the check.
+the message); it exits 1 if anything fails. If it says `No module named grader`, the environment
+is not active in that terminal (JupyterLab's terminal may start without it): run
+`source .venv/bin/activate` there first, or use the command the last cell prints. This bundle has
+no nbgrader, so JupyterLab has no *Validate* button: this command is the check.
 """
 
 
