@@ -98,7 +98,20 @@ def test_a_notebooks_own_function_runs_once_what_it_uses_passes(folder):
     expected.normal(size=2)
     assert rng.normal() == expected.normal()            # the generator moved on as the real run moved it
     checks.PASSED["sigmoid"] = True
-    assert use.run is run
+    assert use.run(np.random.default_rng(0), 2, lr=0.0) == {"cost": [0.5, 0.5]}      # the learner's, live
+
+
+def test_an_activation_named_in_the_arguments_brings_in_its_derivative(folder):
+    namespace = {"np": np}
+    exec("def sweep(names):\n    return len(names)\n", namespace)
+    use = fallbacks.Working(namespace, "05_vanishing", folder)
+    assert use._named((["sigmoid", "tanh"], {"f": "relu"})) == {"tanh_prime", "relu_prime"}
+    checks.PASSED.update(tanh_prime=True, relu_prime=True)
+    assert use.sweep(["sigmoid", "tanh"]) == 2
+    checks.PASSED["tanh_prime"] = False
+    with pytest.raises(recorded.NotRecorded):
+        quietly(lambda: use.sweep(["sigmoid", "tanh"]))
+    assert use.sweep(["sigmoid", "relu"]) == 2
 
 
 def test_recording_keeps_top_level_calls_only(tmp_path, monkeypatch):

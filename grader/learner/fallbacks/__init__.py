@@ -63,12 +63,28 @@ class Working:
                    "has not been through its test cell yet" if name not in checks.PASSED else
                    "does not pass its test yet")
             return self._stand_in(name, f"the course's recorded result for {name}", f"yours {why}")
-        missing = [item for item in sorted(self.needs(fn)) if not checks.PASSED.get(item)]
-        if not missing:
-            return fn
-        return self._stand_in(name, f"the course's recorded results for {name}",
-                              f"your {' and '.join(missing)} {'does' if len(missing) == 1 else 'do'} "
-                              "not pass {} yet".format("its test" if len(missing) == 1 else "their tests"))
+        def run(*args, **kwargs):
+            needed = self.needs(fn) | self._named((args, kwargs))
+            missing = [item for item in sorted(needed) if not checks.PASSED.get(item)]
+            if not missing:
+                return fn(*args, **kwargs)
+            return self._stand_in(name, f"the course's recorded results for {name}",
+                                  f"your {' and '.join(missing)} {'does' if len(missing) == 1 else 'do'} "
+                                  "not pass {} yet".format("its test" if len(missing) == 1 else "their tests"))(
+                                      *args, **kwargs)
+        run.__name__ = name
+        return run
+
+    def _named(self, value):
+        """The graded derivatives named by activation names among a call's arguments
+        (["sigmoid", "tanh"] needs tanh_prime)."""
+        if isinstance(value, str):
+            return {f"{value}_prime"} & self._items
+        if isinstance(value, dict):
+            value = list(value.keys()) + list(value.values())
+        if isinstance(value, (list, tuple)):
+            return set().union(*(self._named(v) for v in value)) if value else set()
+        return set()
 
     def needs(self, fn, seen=None):
         """The graded functions of this notebook that fn uses (through `use.X`, by name, through an
