@@ -128,3 +128,11 @@ def test_learners_requirements_are_what_the_learner_package_and_notebooks_import
     for module in sorted(third_party):
         assert {canonicalize_name(d) for d in distributions.get(module, [])} & available, (
             f"{module} is imported by the learner package or a notebook, but no learner requirement brings it")
+
+
+def test_the_same_files_give_the_same_wheel(tmp_path):
+    from grader.authoring.bundle import learner_wheel
+
+    first, second = learner_wheel(tmp_path / "a"), learner_wheel(tmp_path / "b")
+    assert first.name == second.name == wheel_filename()
+    assert first.read_bytes() == second.read_bytes()

@@ -20,6 +20,7 @@ The wheel is built by a real build backend (flit_core, through `pip wheel`) from
 generated in a temporary folder: the learner files, an __init__ and a pyproject.toml that names
 the distribution, the course's version and the learners' dependencies (LEARNER_REQUIREMENTS).
 """
+import os
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,8 @@ LEARNER_REQUIREMENTS = [
     "ipykernel>=6.29",
     "jupyterlab>=4.2,<5",
 ]
+
+FIXED_DATE = "1577836800"     # 2020-01-01, the files' date in the wheel
 
 PYPROJECT = '''[build-system]
 requires = ["flit_core>=3.12,<5"]
@@ -134,10 +137,12 @@ def learner_wheel(out_dir, root=ROOT):
             PYPROJECT.format(name=DISTRIBUTION, version=version(root), dependencies=deps), encoding="utf-8")
         built = Path(tmp) / "built"
         # This environment's flit_core, not one downloaded into an isolated build environment:
-        # the build needs no network and uses the pinned backend.
+        # the build needs no network and uses the pinned backend. Files are stamped with a fixed
+        # date (unless SOURCE_DATE_EPOCH says otherwise), so the same files give the same wheel.
+        env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", FIXED_DATE)}
         proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                                "--no-index", "--disable-pip-version-check", "--quiet", "--wheel-dir", str(built),
-                               str(project)], capture_output=True, text=True)
+                               str(project)], capture_output=True, text=True, env=env)
         wheels = list(built.glob("*.whl"))
         if proc.returncode != 0 or len(wheels) != 1:
             raise RuntimeError(f"building the learners' wheel failed:\n{proc.stdout}{proc.stderr}")
