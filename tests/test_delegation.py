@@ -69,6 +69,9 @@ def test_library_functions_that_compute_the_item_are_named(tmp_path):
         "✗ sigmoid fails its test: sigmoid calls expit, which computes it for you; write your own.\n")
     assert "tanh_prime calls sympy" in visible_test(answers.tanh_prime, "tanh_prime", 0.0)
     assert delegation.library_calls("sigmoid", "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n") == []
+    assert delegation.library_calls("sigmoid", "def sigmoid(z):\n    return activations._sigmoid(z)\n") == ["_sigmoid"]
+    assert delegation.library_calls("bce_grads", "def bce_grads(a, w, b, y):\n    return gradcheck._central_differences(C, w)\n",
+                                    derive=True) == ["_central_differences"]
 
 
 def delegating(nb, root):

@@ -71,9 +71,15 @@ LIBRARY = {
 DERIVED_LIBRARY = ("numerical_gradient", "approx_fprime", "approx_derivative", "derivative") + AUTODIFF
 
 
+# The course's own unguarded versions (the reference uses them): no answer may name them.
+COURSE_INTERNALS = ("PLAIN", "_sigmoid", "_sigmoid_prime", "_relu_prime", "_central_differences", "recorded",
+                    "Recordings", "recordings")
+
+
 def library_calls(item, source, derive=False):
-    """The names in `source` (an answer cell's code) of library functions that compute `item`."""
-    banned = set(LIBRARY.get(item, ())) | (set(DERIVED_LIBRARY) if derive else set())
+    """The names in `source` (an answer cell's code) of library functions that compute `item`, and
+    of the course's internals."""
+    banned = set(LIBRARY.get(item, ())) | set(COURSE_INTERNALS) | (set(DERIVED_LIBRARY) if derive else set())
     if not banned:
         return []
     try:
