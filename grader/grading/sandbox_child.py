@@ -187,6 +187,18 @@ def _run(shell, source, capture, seconds):
     return {"outputs": outputs, "error": error}
 
 
+def _not_written(name, err):
+    """Which function still raises NotImplementedError: the one called, or one it calls (a
+    network pasted from an earlier notebook, say), as grader.learner.checks says it."""
+    tb = err.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    inner = tb.tb_frame.f_code.co_name
+    if inner in (name, "<lambda>", "<module>"):
+        return f"{name} is not written yet"
+    return f"{name} calls {inner}, which is not written yet"
+
+
 class _NoDelegation(Exception):
     """Stands for grader.learner.delegation.Delegated where that package cannot be imported."""
 
@@ -243,8 +255,8 @@ def main():
                 value = fn(*args, **kwargs)
             changed = [i + 1 for i, (a, b) in enumerate(zip(args, before[0])) if not _same(a, b)]
             reply({"ok": True, "value": encode(value), "changed": changed})
-        except NotImplementedError:
-            reply({"ok": False, "kind": "not written", "error": f"{name} is not written yet"})
+        except NotImplementedError as err:
+            reply({"ok": False, "kind": "not written", "error": _not_written(name, err)})
         except _Delegated as err:
             reply({"ok": False, "kind": "delegated", "error": str(err)[:500]})
         except WireError as err:

@@ -36,6 +36,7 @@ class CheckFailed(AssertionError):
 # ---------------------------------------------------------------------------------------------
 
 PASSED = {}     # item -> whether its test cell passed, the last time it ran in this kernel
+_RUNNING = []   # items whose test block is running
 
 
 def _learner_frames(err):
@@ -54,10 +55,11 @@ def test(item):
 
     A failure is written to stderr as one message, the check's words and, for an error in the
     learner's code, the lines of that code only. It is not raised, so Run All goes on to the
-    demonstrations (which use the course's working version meanwhile: grader.learner.fallbacks),
+    demonstrations (which use the course's recorded results meanwhile: grader.learner.fallbacks),
     and nbgrader still scores the cell 0 (it gives 0 to a test cell that writes to stderr).
     The result is kept in PASSED for the fallbacks and for selfcheck.summary()."""
     PASSED[item] = False
+    _RUNNING.append(item)
     try:
         yield
     except Exception as err:                    # noqa: BLE001 - a failed check, or any error of the learner's code
@@ -75,6 +77,13 @@ def test(item):
     else:
         PASSED[item] = True
         print(f"✓ {item} passes its test.")
+    finally:
+        _RUNNING.remove(item)
+
+
+def running():
+    """The items whose test blocks are running now (a test may compare with use.X: no note then)."""
+    return tuple(_RUNNING)
 
 
 # ---------------------------------------------------------------------------------------------
