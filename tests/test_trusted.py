@@ -156,3 +156,9 @@ def test_changing_an_input_in_place_fails(root):
               "        a.append(sigmoid(w[l] * a[-1] + b[l]))\n    x[...] = 0\n    return a\n")
     result = verdicts(submission(root, chain_forward=mutate))
     assert result["chain_forward"][0] == "failed" and "changed its argument #3 in place" in result["chain_forward"][1]
+
+
+def test_a_function_a_graded_one_calls_is_named_when_it_is_not_written(root):
+    """chain_backward written, the chain_forward it calls left as a stub: the verdict names the stub."""
+    nb = submission(root, chain_forward="def chain_forward(w, b, x):\n    raise NotImplementedError()\n")
+    assert verdicts(nb)["chain_backward"][1].startswith("chain_backward calls chain_forward, which is not written yet")
