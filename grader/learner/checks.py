@@ -119,13 +119,20 @@ def quiet():
         yield
 
 
-def _not_written(name, err):
-    """Which function still raises NotImplementedError: the one called, or one it calls."""
+def unwritten(name, err):
+    """The function that raised NotImplementedError err while `name` ran: name itself, or a
+    function it calls (a stub left as released)."""
     tb = err.__traceback__
     while tb.tb_next is not None:
         tb = tb.tb_next
     inner = tb.tb_frame.f_code.co_name
-    if inner in (name, "<lambda>", "<module>"):
+    return name if inner in (name, "<lambda>", "<module>") else inner
+
+
+def _not_written(name, err):
+    """Which function still raises NotImplementedError: the one called, or one it calls."""
+    inner = unwritten(name, err)
+    if inner == name:
         return f"{name} is not written yet: replace `raise NotImplementedError()` with your code."
     return (f"{name} calls {inner}, which is not written yet: replace its "
             "`raise NotImplementedError()` with your code.")
