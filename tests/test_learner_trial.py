@@ -33,16 +33,17 @@ from grader.learner import manifest
 NOTEBOOKS = manifest.load()
 
 # Runs a notebook with the learner environment's own nbclient, kernel "python3" (the environment's
-# ipykernel), in the folder given: JupyterLab's way of starting a notebook's kernel.
+# ipykernel), in the folder given: JupyterLab's way of starting a notebook's kernel. The client is
+# the one `python -m grader check` uses (selfcheck.notebook_client: nbclient, without its stall on
+# widget cells).
 RUN_NOTEBOOK = """\
 import sys
 import nbformat
-from nbclient import NotebookClient
+from grader.learner.selfcheck import notebook_client
 
 source, out, folder = sys.argv[1:]
 nb = nbformat.read(source, as_version=4)
-NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
-               resources={"metadata": {"path": folder}}).execute()     # raises on any cell's error
+notebook_client(nb, folder, timeout=600).execute()     # raises on any cell's error
 nbformat.write(nb, out)
 """
 

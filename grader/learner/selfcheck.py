@@ -53,17 +53,56 @@ def read_notebook(path, content=None):
     return nb
 
 
-def execute(nb, cwd, timeout=120):
-    """Run every cell in a fresh kernel, keeping going after errors (as nbgrader does)."""
+# How long one wait for a cell's reply lasts before the kernel's socket is looked at again
+SHELL_POLL_SECONDS = 1.0
+
+
+def notebook_client(nb, cwd, timeout=120, **options):
+    """An nbclient NotebookClient that runs nb's cells in a kernel "python3" started in the folder
+    cwd, and does not stall on a cell that shows widgets.
+
+    nbclient answers an Output widget's messages (ipywidgets' interact shows its plots in one) on
+    the kernel's shell socket while it waits on that socket for the cell's reply; the send can
+    swallow the socket's wake-up, and nbclient then sees the reply only when its wait times out:
+    the cell's whole timeout later (nbclient issue 312; seen here on notebooks 01's and 05's
+    sliders, about one interact cell in seventy). Waiting in slices of SHELL_POLL_SECONDS looks
+    at the socket again after each slice, so such a reply is read within a second."""
+    from queue import Empty
+
     from nbclient import NotebookClient
 
+    class Client(NotebookClient):
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            channel = kc.shell_channel
+            wait = channel.get_msg
+
+            async def get_msg(timeout=None):
+                deadline = None if timeout is None else time.monotonic() + timeout
+                while True:
+                    left = SHELL_POLL_SECONDS if deadline is None else \
+                        min(SHELL_POLL_SECONDS, max(0.0, deadline - time.monotonic()))
+                    try:
+                        return await wait(timeout=left)
+                    except Empty:
+                        if deadline is not None and time.monotonic() >= deadline:
+                            raise
+
+            channel.get_msg = get_msg
+            return kc
+
+    return Client(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                  resources={"metadata": {"path": str(cwd)}}, **options)
+
+
+def execute(nb, cwd, timeout=120):
+    """Run every cell in a fresh kernel, keeping going after errors (as nbgrader does)."""
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")   # keeps debugpy's notice off stderr
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):          # small matrices: one BLAS thread
         os.environ.setdefault(var, "1")                               # is faster and reproducible
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            record_timing=False, resources={"metadata": {"path": str(cwd)}},
-                            on_cell_executed=_keep_reply_error, shutdown_kernel="immediate")
+    client = notebook_client(nb, cwd, timeout, allow_errors=True, on_cell_executed=_keep_reply_error,
+                             shutdown_kernel="immediate")
     client.execute(stderr=subprocess.DEVNULL)      # the kernel process's own notices, not the cells'
     return nb
 
