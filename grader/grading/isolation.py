@@ -37,6 +37,8 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
+from . import syscall_filter
+
 # Sandboxes of a root grader run as SANDBOX_UIDS + the grading process's id: no account uses uids
 # from a thousand million up (system and user accounts stay far below, container ranges too), and
 # no two live processes share an id, so no two sandboxes running at once share a uid.
@@ -44,6 +46,11 @@ SANDBOX_UIDS = 1_000_000_000
 SANDBOX_TMP = "/tmp"                 # the tmpfs, also the working folder
 COURSE_LIB = "/opt/course"           # the learners' grader package and the sandbox's own script
 # Variables that choose numerical back-ends (not secrets): tests run notebooks under several.
+# /proc entries about the kernel, not the sandbox's processes (hidden_kernel_entries).
+KERNEL_FILES = ("kallsyms", "config.gz", "kcore", "keys", "key-users", "modules", "iomem", "ioports",
+                "timer_list", "sched_debug", "latency_stats", "vmallocinfo", "slabinfo", "pagetypeinfo",
+                "kpageflags", "kpagecount", "kpagecgroup", "sysrq-trigger", "lockdep", "lock_stat")
+KERNEL_FOLDERS = ("acpi", "asound", "bus", "driver", "dynamic_debug", "fs", "irq", "scsi", "sysvipc", "tty")
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
 
 FIX = ("Install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`) "
@@ -63,14 +70,22 @@ def sandbox_uid():
 
 
 def python_paths():
-    """The folders Python and the course's packages need, outermost first, without repeats."""
-    wanted = [sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
-    executable = Path(sys.executable).resolve().parent.parent
-    wanted.append(str(executable))
+    """(source, destination) for the folders Python and the course's packages need, outermost
+    first, without repeats. Each folder is bound at its real place and, where it is reached through
+    a symbolic link (a course whose .venv links to an environment kept elsewhere), at the linked
+    place too: Python finds its virtual environment by the path it was started from."""
+    wanted = [sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+              str(Path(sys.executable).parent.parent), str(Path(sys.executable).resolve().parent.parent)]
+    pairs = set()
+    for path in wanted:
+        literal, real = os.path.abspath(path), str(Path(path).resolve())
+        pairs |= {(real, real), (real, literal)}
     found = []
-    for path in sorted({str(Path(p).resolve()) for p in wanted}, key=len):
-        if not any(path == f or path.startswith(f + "/") for f in found) and path != "/usr" and not path.startswith("/usr/"):
-            found.append(path)
+    for src, dest in sorted(pairs, key=lambda pair: (len(pair[1]), pair)):
+        system = dest == "/usr" or dest.startswith("/usr/")
+        inside = any(dest.startswith(d + "/") and src == s + dest[len(d):] for s, d in found)
+        if not system and not inside and all(dest != d for _, d in found):
+            found.append((src, dest))
     return found
 
 
@@ -85,6 +100,21 @@ def system_binds():
         elif path.is_dir():
             out.append((str(path), str(path), "bind"))
     return out
+
+
+def hidden_kernel_entries(proc="/proc"):
+    """bubblewrap options that cover the /proc entries describing the kernel rather than the
+    sandbox's own processes (symbol addresses, configuration, memory, keys, devices): files by
+    /dev/null (bound without device access, so opening one is refused), folders by an empty
+    read-only tmpfs. Only entries this kernel has."""
+    options = []
+    for name in KERNEL_FILES:
+        if os.path.isfile(f"{proc}/{name}"):
+            options += ["--ro-bind", "/dev/null", f"/proc/{name}"]
+    for name in KERNEL_FOLDERS:
+        if os.path.isdir(f"{proc}/{name}"):
+            options += ["--perms", "0555", "--tmpfs", f"/proc/{name}", "--remount-ro", f"/proc/{name}"]
+    return options
 
 
 def environment(pythonpath, extra=None):
@@ -124,12 +154,14 @@ class Stage:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def command(argv, course_lib, tmp_bytes, env, stage=None):
+def command(argv, course_lib, tmp_bytes, env, seccomp_fd, stage=None):
     """The argument list that runs argv in a new sandbox (see the module's docstring).
     course_lib is a host folder bound read-only at COURSE_LIB; tmp_bytes the size of the tmpfs;
-    env the whole environment; stage a Stage, needed when running as root."""
+    env the whole environment; seccomp_fd a file descriptor the sandbox inherits (pass_fds),
+    holding the system-call filter (syscall_filter.program_fd()); stage a Stage, needed when
+    running as root."""
     binds = [(src, dest) for src, dest, kind in system_binds() if kind == "bind"]
-    binds += [(path, path) for path in python_paths()]
+    binds += python_paths()
     binds.append((str(course_lib), COURSE_LIB))
     mounts = []
     if as_root():
@@ -141,15 +173,18 @@ def command(argv, course_lib, tmp_bytes, env, stage=None):
             mounts.append(f"mount --bind {shlex.quote(src)} {shlex.quote(point)}")
             staged.append((point, dest))
         binds = staged
-    bwrap = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-             "--cap-drop", "ALL", "--hostname", "sandbox",
+    bwrap = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
+             "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--hostname", "sandbox",
+             "--seccomp", str(seccomp_fd),
              "--size", str(int(tmp_bytes)), "--tmpfs", SANDBOX_TMP]     # first: a bind may lie below /tmp
     for src, dest in binds:
         bwrap += ["--ro-bind", src, dest]
     for target, link, kind in system_binds():
         if kind == "symlink":
             bwrap += ["--symlink", target, link]
-    bwrap += ["--proc", "/proc", "--dev", "/dev", "--chdir", SANDBOX_TMP, "--clearenv"]
+    bwrap += ["--proc", "/proc", "--dev", "/dev"]
+    bwrap += hidden_kernel_entries()
+    bwrap += ["--chdir", SANDBOX_TMP, "--clearenv"]
     for key, value in env.items():
         bwrap += ["--setenv", key, value]
     bwrap += ["--", *argv]
@@ -162,32 +197,56 @@ def command(argv, course_lib, tmp_bytes, env, stage=None):
     return ["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script]
 
 
+def start_failure(stderr, returncode):
+    """Why a sandbox did not start, from bubblewrap's own words, with the fix for that cause."""
+    lines = stderr.strip().splitlines()
+    reason = lines[-1] if lines else f"exit code {returncode}"
+    if "execvp" in reason:
+        return (f"bubblewrap started a sandbox but could not run Python in it ({reason}): the sandbox binds "
+                f"{', '.join(dest for _, dest in python_paths())} and /usr. Start the grader with the course's "
+                "own Python (e.g. .venv/bin/python -m grader ...).")
+    if "seccomp" in reason.lower():
+        return f"bubblewrap could not load the sandbox's system-call filter ({reason}). Use bubblewrap 0.8 or newer."
+    if "disable-userns" in reason or "unrecognized option" in reason.lower() or "Unknown option" in reason:
+        return f"this bubblewrap is too old ({reason}). Install bubblewrap 0.8 or newer."
+    return f"a sandbox could not be started ({reason}). {FIX}"
+
+
 @functools.lru_cache(maxsize=1)
 def problem():
     """Why sandboxes cannot be started here, or None: bubblewrap (and, as root, unshare and
-    setpriv) must be installed and a sandbox must start and see itself unprivileged."""
+    setpriv) and libseccomp must be installed, and a sandbox must start, see itself unprivileged
+    and not see the grader's files, under its system-call filter."""
     needed = ["bwrap"] + (["unshare", "setpriv"] if as_root() else [])
     missing = [tool for tool in needed if shutil.which(tool) is None]
     if missing:
         return f"{', '.join(missing)} is not installed. {FIX}"
+    try:
+        seccomp_fd = syscall_filter.program_fd()
+    except (ImportError, OSError, RuntimeError) as err:
+        return (f"the sandbox's system-call filter cannot be built ({type(err).__name__}: {err}). Install "
+                "libseccomp (Debian/Ubuntu: `apt-get install libseccomp2`; Fedora: `dnf install libseccomp`).")
     lib = Path(tempfile.mkdtemp(prefix="sandbox-probe-"))
     stage = Stage() if as_root() else None
     try:
         lib.chmod(0o755)
-        probe = "import os, sys; print(os.getuid(), os.path.exists(sys.argv[1]))"
+        probe = ("import os, sys; seccomp = [l.split()[1] for l in open('/proc/self/status') if l.startswith('Seccomp:')]; "
+                 "print(os.getuid(), os.path.exists(sys.argv[1]), *seccomp)")
         argv = command([sys.executable, "-S", "-c", probe, str(Path(__file__).resolve())], lib, 2 ** 20,
-                       environment(""), stage)
+                       environment(""), seccomp_fd, stage)
         try:
-            out = subprocess.run(argv, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+            out = subprocess.run(argv, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                                 pass_fds=(seccomp_fd,))
         except (OSError, subprocess.TimeoutExpired) as err:
             return f"a sandbox could not be started ({err}). {FIX}"
         if out.returncode != 0:
-            reason = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit code {out.returncode}"
-            return f"a sandbox could not be started ({reason}). {FIX}"
-        if out.stdout.split() != [str(sandbox_uid()), "False"]:
-            return f"a sandbox started but was not isolated (it answered {out.stdout.strip()!r}). {FIX}"
+            return start_failure(out.stderr, out.returncode)
+        if out.stdout.split() != [str(sandbox_uid()), "False", "2"]:
+            return (f"a sandbox started but was not isolated (uid, grader visible, seccomp mode: "
+                    f"{out.stdout.strip()!r}; wanted {sandbox_uid()} False 2). {FIX}")
         return None
     finally:
+        os.close(seccomp_fd)
         shutil.rmtree(lib, ignore_errors=True)
         if stage is not None:
             stage.remove()

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import isolation
+from . import isolation, syscall_filter
 from ..course import judge
 from ..authoring.bundle import learner_package
 from ..learner import delegation
@@ -254,10 +254,15 @@ class Sandbox:
         if self.limits.isolated:
             child = [sys.executable, "-S", f"{isolation.COURSE_LIB}/sandbox_child.py"]
             env = isolation.environment(f"{isolation.COURSE_LIB}{os.pathsep}{SITE}")
-            argv = isolation.command(child, self.home, self.limits.disk_bytes, env, self.stage)
-            self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-                                         start_new_session=True, preexec_fn=_limit(self.limits, isolation.sandbox_uid()))
+            seccomp_fd = syscall_filter.program_fd()
+            try:
+                argv = isolation.command(child, self.home, self.limits.disk_bytes, env, seccomp_fd, self.stage)
+                self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.DEVNULL, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+                                             pass_fds=(seccomp_fd,), start_new_session=True,
+                                             preexec_fn=_limit(self.limits, isolation.sandbox_uid()))
+            finally:
+                os.close(seccomp_fd)
         else:
             try:
                 self.proc = Zygote.get().fork(self.home, self.limits)
