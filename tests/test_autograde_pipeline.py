@@ -231,24 +231,36 @@ def test_rerunning_gives_identical_csvs(tmp_path, root):
 
 
 def test_an_lms_zip_is_graded_and_cannot_write_outside(tmp_path, root):
-    """A zip of <student>/<file> entries (any leading folders), with junk and a path that tries to
-    climb out of the unpacking folder."""
+    """A zip of <student>/<file> entries in one wrapper folder, with junk, a path that tries to
+    climb out of the unpacking folder, and a hostile s_bad whose upload holds
+    x/s_good1/01_chain_rule.ipynb: the innocent s_good1 keeps full marks, the forged copy is s_bad's
+    second copy, the climbing entry is refused and is no student (tests/test_submissions.py has
+    the rules)."""
+    import csv
     import zipfile
 
     archive = tmp_path / "downloads.zip"
     solved_text = nbformat.writes(solved(root))
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr(f"course-2026/alice/{NB.filename}", solved_text)
-        zf.writestr(f"__MACOSX/alice/._{NB.filename}", "junk")
+        zf.writestr(f"course-2026/s_good1/{NB.filename}", solved_text)
+        zf.writestr(f"course-2026/s_bad/{NB.filename}", nbformat.writes(released(root)))
+        zf.writestr(f"course-2026/s_bad/x/s_good1/{NB.filename}", solved_text)
+        zf.writestr(f"__MACOSX/course-2026/s_good1/._{NB.filename}", "junk")
         zf.writestr(f"../../escaped/{NB.filename}", nbformat.writes(released(root)))
         zf.writestr("course-2026/readme.txt", "not a notebook")
     out = tmp_path / "results"
-    rows, _ = autograde(archive, out, jobs=1, timeout=10, progress=False)
+    rows, review = autograde(archive, out, jobs=1, timeout=10, progress=False)
     mine = {(r.student, r.item): (r.score, r.status) for r in rows if r.notebook == NB.id}
-    assert [mine["alice", item][0] for item in ITEMS] == [item.points for item in NB.items]
-    assert {mine["escaped", item][1] for item in ITEMS} == {"failed"}     # graded where it belongs
+    assert [mine["s_good1", item] for item in ITEMS] == [(item.points, "ok") for item in NB.items]
+    assert {mine["s_bad", item] for item in ITEMS} == {(0, "failed")}
+    assert review["s_bad", NB.filename] == [f"{NB.filename} was handed in more than once: {NB.filename} was "
+                                           f"graded, x/s_good1/{NB.filename} was not"]
+    refused = [r for r in rows if r.student == ""]
+    assert len(refused) == 1 and "climbs out of its folder" in refused[0].message
     assert not (tmp_path.parent / "escaped").exists() and not (tmp_path / "escaped").exists()
-    assert {r.student for r in rows} == {"alice", "escaped"}
+    assert {r.student for r in rows} == {"s_good1", "s_bad", ""}
+    with open(out / "summary.csv", newline="") as f:
+        assert sorted(line["student"] for line in csv.DictReader(f)) == ["s_bad", "s_good1"]
 
 
 def test_a_gradebook_write_that_sqlite_refuses_at_once_is_tried_again(tmp_path):
@@ -344,11 +356,13 @@ def test_an_nbgrader_course_folder_is_read_in_its_submitted_layout(tmp_path, roo
         write(course / "submitted" / student, where, solved(root) if student == "alice" else released(root))
         (course / "submitted" / student / where / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
     (course / "source").mkdir()                  # the rest of a course folder is not read
+    (course / "nbgrader_config.py").write_text("c = get_config()\n")     # what makes it a course folder
     found, rows = collect(course, manifest.load())
     assert found == {"alice": {NB.id: course / "submitted" / "alice" / NB.id / NB.filename},
                      "bob": {NB.id: course / "submitted" / "bob" / NB.id / NB.filename}}
     assert [(r.student, r.status) for r in rows] == [("bob", "error")]
-    assert "handed in twice, in 01_chain_rule and old-copy; the first was graded" in rows[0].message
+    assert (f"handed in more than once: 01_chain_rule/{NB.filename} was graded, old-copy/{NB.filename} was not"
+            in rows[0].message)
     out = tmp_path / "results"
     graded, _ = autograde(course, out, jobs=2, timeout=10, notebook_timeout=60, progress=False)
     totals = {}

@@ -1,8 +1,9 @@
 """`python -m grader autograde SUBMISSIONS --out RESULTS`: grades, feedback and a class report.
 
-For every (student, notebook) of a folder `SUBMISSIONS/<student>/<notebook file>.ipynb` (or a zip
-of such files), in parallel worker processes (or on the workers of a Dask cluster, --cluster:
-grader.grading.cluster):
+For every (student, notebook) of a folder `SUBMISSIONS/<student>/<notebook file>.ipynb`, an
+nbgrader course's `submitted/` or a zip of such folders (the student is always the top-level
+folder: grader.grading.submissions), in parallel worker processes (or on the workers of a Dask
+cluster, --cluster: grader.grading.cluster):
 
 1. The file is read (never through a symbolic link, at most 20 MB and 2,000 cells); a missing,
    empty, broken or wrongly named notebook gets `missing` / `error` and a reason, never a silent 0.
@@ -25,14 +26,12 @@ student), feedback/<student>/<notebook>.html, report.md with its figures, gradeb
 """
 import contextlib
 import csv
-import difflib
 import errno
 import functools
 import hashlib
 import json
 import multiprocessing
 import os
-import re
 import resource
 import shutil
 import stat
@@ -49,22 +48,13 @@ import nbformat
 
 from ..learner import manifest
 from . import inert, trusted
+from .submissions import (NOTEBOOK_BYTES, STUDENT, ZIP_BYTES, Row, ZipRefused,  # noqa: F401 - also read from here
+                          collect, safe_name, submissions_folder, unpack)
 from .report import markdown_text, write_report
 from ..learner.selfcheck import NotebookUnreadable, read_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
 FIELDS = ["student", "notebook", "item", "score", "max_score", "status", "message"]
-
-
-@dataclass
-class Row:
-    student: str
-    notebook: str
-    item: str
-    score: float
-    max_score: float
-    status: str      # ok, failed, error, timeout, tampered, missing; manual for written answers
-    message: str
 
 
 @dataclass(frozen=True)
@@ -84,113 +74,10 @@ class Settings:
 
 
 # ---------------------------------------------------------------------------------------------
-# Collecting submissions
+# Collecting submissions: grader.grading.submissions (whose file is which; folders, nbgrader, zips)
 # ---------------------------------------------------------------------------------------------
 
-NOTEBOOK_BYTES = 20 * 2 ** 20                       # one notebook, in a zip or a folder
-ZIP_BYTES = 4 * 2 ** 30                             # everything a zip unpacks to
 MAX_CELLS = 2000                                    # cells in one notebook
-STUDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}")
-
-
-class ZipRefused(ValueError):
-    """A zip whose contents would unpack to more than ZIP_BYTES."""
-
-
-def safe_name(text):
-    """A learner-chosen name as it may be shown: printable, one line, at most 100 characters."""
-    return "".join(ch if ch.isprintable() else "?" for ch in str(text))[:100]
-
-
-def unpack(zip_path, dest, entry_bytes=NOTEBOOK_BYTES, total_bytes=ZIP_BYTES):
-    """Extract the .ipynb files of an LMS-style zip as dest/<student>/<file>: the student is the
-    folder holding the file. Names are rebuilt from their last two parts, so no entry can write
-    outside dest. Returns the rows for entries that were not extracted: larger than entry_bytes
-    (a zip bomb), or several entries for one student's file (none of them is graded: which one
-    counts is the instructor's call). ZipRefused if the whole would pass total_bytes."""
-    rows, chosen = [], defaultdict(list)
-    with zipfile.ZipFile(zip_path) as zf:
-        for info in zf.infolist():
-            parts = [p for p in info.filename.replace("\\", "/").split("/") if p not in ("", ".", "..")]
-            if info.is_dir() or len(parts) < 2 or "__MACOSX" in parts or not parts[-1].endswith(".ipynb"):
-                continue
-            chosen[parts[-2], parts[-1]].append(info)
-        if sum(min(info.file_size, entry_bytes) for infos in chosen.values() for info in infos) > total_bytes:
-            raise ZipRefused(f"{zip_path}: its notebooks unpack to more than {total_bytes // 2 ** 30} GB")
-        for (student, name), infos in sorted(chosen.items()):
-            if len(infos) > 1:
-                rows.append(Row(safe_name(student), safe_name(name), "", 0, 0, "error",
-                                f"the zip holds {len(infos)} files for {safe_name(student)}/{safe_name(name)} "
-                                f"({', '.join(safe_name(i.filename) for i in infos)}); none was graded"))
-                continue
-            target = Path(dest) / student / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(infos[0]) as src:
-                data = src.read(entry_bytes + 1)            # the declared size may lie
-            if len(data) > entry_bytes:
-                rows.append(Row(safe_name(student), safe_name(name), "", 0, 0, "error",
-                                f"{safe_name(name)} unpacks to more than {entry_bytes // 2 ** 20} MB; not graded"))
-                continue
-            target.write_bytes(data)
-    return Path(dest), rows
-
-
-def submissions_folder(folder):
-    """The folder that holds one folder per student: `folder` itself (<student>/<notebook>.ipynb,
-    or deeper), or, for an nbgrader course folder, its `submitted/` (nbgrader's exchange layout on
-    JupyterHub: submitted/<student>/<assignment>/<notebook>.ipynb)."""
-    folder = Path(folder)
-    nbgrader_course = (folder / "submitted").is_dir() and not (folder / "submitted").is_symlink()
-    return folder / "submitted" if nbgrader_course else folder
-
-
-def collect(folder, notebooks):
-    """{student: {notebook id: path}} and the rows for what cannot be graded: files that are not
-    course notebooks, symbolic links (never followed), student folders with names that are not
-    plain (letters, digits and . _ @ + -). A notebook is found at any depth below its student's
-    folder, so nbgrader's submitted/<student>/<assignment>/<notebook>.ipynb is read as it is."""
-    expected = {nb.filename: nb for nb in notebooks}
-    found, rows = {}, []
-    for student_dir in sorted(submissions_folder(folder).iterdir()):
-        student = student_dir.name
-        if student.startswith(".") or not (student_dir.is_dir() or student_dir.is_symlink()):
-            continue
-        if student_dir.is_symlink():
-            rows.append(Row(safe_name(student), "", "", 0, 0, "error",
-                            "the student's folder is a symbolic link; it was not followed or graded"))
-            continue
-        if not STUDENT.fullmatch(student):
-            rows.append(Row(safe_name(student), "", "", 0, 0, "error",
-                            "the student's folder name has characters other than letters, digits and . _ @ + -; "
-                            "rename it to grade it"))
-            continue
-        found[student] = {}
-        for dirpath, dirnames, filenames in os.walk(student_dir, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if d != ".ipynb_checkpoints")
-            for name in sorted(filenames):
-                if not name.endswith(".ipynb"):
-                    continue
-                path = Path(dirpath) / name
-                nb = expected.get(name)
-                if path.is_symlink():
-                    rows.append(Row(student, safe_name(name), "", 0, 0, "error",
-                                    f"{safe_name(name)} is a symbolic link, not a notebook file; it was not "
-                                    "followed or graded. Hand in the file itself."))
-                elif nb is None:
-                    guess = difflib.get_close_matches(name, list(expected), n=1, cutoff=0.4)
-                    hint = f" Rename it to {guess[0]} if that is what it is." if guess else ""
-                    rows.append(Row(student, safe_name(name), "", 0, 0, "error",
-                                    f"{safe_name(name)} is not one of the course's notebooks "
-                                    f"({', '.join(expected)}), so it was not graded.{hint}"))
-                elif nb.id in found[student]:
-                    rows.append(Row(student, safe_name(name), "", 0, 0, "error",
-                                    f"{safe_name(name)} was handed in twice, in "
-                                    f"{safe_name(found[student][nb.id].parent.relative_to(student_dir).as_posix())}"
-                                    f" and {safe_name(path.parent.relative_to(student_dir).as_posix())}; the "
-                                    "first was graded"))
-                else:
-                    found[student][nb.id] = path
-    return found, rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -761,7 +648,7 @@ def write_csvs(out, rows, notebooks):
     totals = defaultdict(float)
     for row in rows:
         totals[row.student, row.notebook] += row.score
-    students = sorted({row.student for row in rows})
+    students = sorted({row.student for row in rows if row.student})     # "": a row of no student's
     with open(out / "summary.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["student"] + [nb.id for nb in notebooks] + ["total", "max_total"])
@@ -776,7 +663,7 @@ UNSAFE = ("WITHOUT ISOLATION (--unsafe-no-isolation): the learners' code ran wit
 
 
 def summary_text(rows, review, out, seconds, isolated=True):
-    students = {r.student for r in rows}
+    students = {r.student for r in rows if r.student}
     counts = Counter(r.status for r in rows if r.item)
     pairs = {(r.student, r.notebook) for r in rows if r.status != "missing"}
     return (f"Graded {len(pairs)} notebooks from {len(students)} students in {seconds:.0f} s: "

@@ -42,7 +42,7 @@ def write_report(out, rows, review, notebooks, isolated=True):
         totals[r.student, r.notebook] += r.score
         if r.status != "missing":
             handed_in.add((r.student, r.notebook))
-    students = sorted({r.student for r in rows})
+    students = sorted({r.student for r in rows if r.student})     # "": a row of no student's (a refused zip entry)
     fig, axes = plt.subplots(1, len(notebooks), figsize=(3.2 * len(notebooks), 2.8), sharey=True)
     for ax, nb in zip(axes, notebooks):
         scores = [totals[s, nb.id] for s in students if (s, nb.id) in handed_in]
@@ -84,7 +84,7 @@ def write_report(out, rows, review, notebooks, isolated=True):
     if not review:
         lines.append("None: every submission was graded normally.")
     for (student, nb_id), notes in sorted(review.items()):
-        lines.append(f"- **{markdown_text(student)} / {markdown_text(nb_id)}**: "
+        lines.append(f"- **{markdown_text(student) or '(no student)'} / {markdown_text(nb_id)}**: "
                      + "; ".join(dict.fromkeys(markdown_text(n) for n in notes)))
     lines.append("")
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
