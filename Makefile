@@ -37,10 +37,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 # Learners' code is graded in bubblewrap sandboxes (README: Security model). Installed here where
 # this user can (root with apt-get), otherwise named; `autograde` says what is missing.
+# Their system-call filter is built with libseccomp (pyseccomp loads libseccomp.so.2).
 isolation:
-	@command -v bwrap >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing bubblewrap"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
-	  else echo "bubblewrap is missing: install it (e.g. sudo apt-get install bubblewrap) to grade a class"; fi; }
+	@{ command -v bwrap && { ldconfig -p | grep -q 'libseccomp\.so\.2'; }; } >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing bubblewrap and libseccomp"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap libseccomp2 >/dev/null; \
+	  else echo "bubblewrap or libseccomp is missing: install them (e.g. sudo apt-get install bubblewrap libseccomp2) to grade a class"; fi; }
 
 # The gradebook on PostgreSQL is tested against a throw-away server the tests start themselves
 # (tests/test_postgres.py); Debian's package is installed here where this user can.

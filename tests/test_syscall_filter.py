@@ -188,3 +188,44 @@ def test_the_probe_can_see_an_allowed_call():
 def test_the_filter_allows_no_blocked_call_by_name():
     allowed = set(syscall_filter.allowed_names())
     assert allowed.isdisjoint({name for _, name, _ in BLOCKED}), "a call blocked above is in the allow-list"
+
+
+GRADE_ONE = """
+import sys
+from pathlib import Path
+import nbformat
+from grader.learner import manifest
+from grader.grading import isolation, trusted
+print(isolation.problem())
+nb = manifest.load()[0]
+root = Path(sys.argv[1])
+verdicts = trusted.grade_file(root / "solutions" / nb.id / nb.filename, nb, 0, trusted.Limits(isolated=True),
+                              nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4))
+print(sys.prefix, sum(v.status == "ok" for v in verdicts), len(verdicts))
+"""
+
+
+def test_a_course_whose_venv_is_a_symbolic_link_grades_as_usual(tmp_path, root):
+    """Instructors keep environments elsewhere and link them: Python started through the link finds
+    its virtual environment by that path, so the sandbox must have it there too."""
+    import subprocess
+    import sys
+
+    link = tmp_path / "course" / ".venv"
+    link.parent.mkdir()
+    link.symlink_to(root / ".venv")
+    out = subprocess.run([str(link / "bin" / "python"), "-c", GRADE_ONE, str(root)], capture_output=True, text=True,
+                         cwd=root, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    problem, graded = out.stdout.splitlines()[-2:]
+    prefix, ok, total = graded.split()
+    assert problem == "None" and prefix == str(link) != sys.prefix
+    assert ok == total and int(total) > 0
+
+
+def test_a_start_up_failure_names_its_cause():
+    assert "could not run Python" in isolation.start_failure("bwrap: execvp /x/.venv/bin/python: No such file", 1)
+    assert "apt-get install bubblewrap" not in isolation.start_failure("bwrap: execvp /x: No such file", 1)
+    assert "allow unprivileged user namespaces" in isolation.start_failure(
+        "bwrap: setting up uid map: Permission denied", 1)
+    assert "0.8 or newer" in isolation.start_failure("bwrap: Unknown option --disable-userns", 1)
