@@ -13,6 +13,10 @@ The submissions are the readable, well-named, non-abusive ones of examples/class
     127.0.0.1 with one, then two `dask worker --nthreads 1` processes: notebooks per minute for
     each, and whether their scores are those of (2). Each run's time includes starting its
     workers' grading processes, as (2)'s includes starting its pool.
+(5) Unless --hogs 0: the class of (2) with --hogs percent of its submissions (default 20) made CPU
+    hogs (a cell of their own that never ends), graded with the notebooks' default budgets
+    (grader.grading.budget): the wall time against (2)'s, what each hog cost, and whether every
+    honest submission kept its score.
 """
 import argparse
 import csv
@@ -98,7 +102,7 @@ def run_nbgrader(subs, work, env):
     return scores, seconds
 
 
-def run_grader(subs, work, env, jobs, timeout, cluster=None, out="results"):
+def run_grader(subs, work, env, jobs, timeout, cluster=None, out="results", submissions="submissions"):
     """Grade with `python -m grader autograde` (on a Dask cluster if given its address).
     Returns (scores, seconds), or None if unavailable."""
     probe = subprocess.run([PY, "-m", "grader", "autograde", "--help"], cwd=ROOT, env=env, capture_output=True)
@@ -106,7 +110,7 @@ def run_grader(subs, work, env, jobs, timeout, cluster=None, out="results"):
         print("\n`python -m grader autograde` is not available yet (grader/grading/autograde.py missing or not wired "
               "into grader/cli.py): part (2) skipped.")
         return None
-    folder, out = work / "submissions", work / out
+    folder, out = work / submissions, work / out
     for sid, nb_id, src in subs:
         if not (folder / sid / src.name).exists():
             (folder / sid).mkdir(parents=True)
@@ -129,6 +133,28 @@ def run_grader(subs, work, env, jobs, timeout, cluster=None, out="results"):
             except (TypeError, ValueError):
                 pass
     return dict(scores), seconds
+
+
+HOG = "x = 0\nwhile True:          # a CPU hog: never ends\n    x += 1\n"
+
+
+def hogs(subs, work, percent):
+    """subs with every (100 / percent)-th submission replaced by a CPU hog of the same notebook
+    (its own first cell never ends), under a new student id; the hogs' (student, notebook)."""
+    import nbformat
+
+    every = max(1, round(100 / percent))
+    out, hogged = [], set()
+    for i, (sid, nb_id, src) in enumerate(subs):
+        if i % every == every - 1:
+            nb = nbformat.read(src, as_version=4)
+            nb.cells.insert(0, nbformat.v4.new_code_cell(HOG))
+            sid, src = f"h{i:03d}", work / "hogs" / f"h{i:03d}" / src.name
+            src.parent.mkdir(parents=True)
+            nbformat.write(nb, src)
+            hogged.add((sid, nb_id))
+        out.append((sid, nb_id, src))
+    return out, hogged
 
 
 def run_cluster(subs, work, env, timeout):
@@ -175,6 +201,7 @@ def main():
     parser.add_argument("--jobs", type=int, help="passed to grader autograde --jobs")
     parser.add_argument("--timeout", type=int, help="passed to grader autograde --timeout")
     parser.add_argument("--no-cluster", action="store_true", help="skip (4), grading through local Dask workers")
+    parser.add_argument("--hogs", type=int, default=20, help="percent of CPU hogs in (5); 0 skips it (default 20)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--verbose", action="store_true", help="print both scores of every submission")
     args = parser.parse_args()
@@ -188,6 +215,9 @@ def main():
         nbg, nbg_seconds = run_nbgrader(subs, work, env)
         ours = run_grader(subs, work, env, args.jobs, args.timeout)
         cluster = {} if args.no_cluster or ours is None else run_cluster(subs, work, env, args.timeout)
+        hogged_subs, hogged = hogs(subs, work, args.hogs) if args.hogs and ours else (None, set())
+        with_hogs = run_grader(hogged_subs, work, env, args.jobs, args.timeout, out="hogs-results",
+                               submissions="submissions-with-hogs") if hogged else None
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -208,6 +238,17 @@ def main():
         same = "the same scores as (2)" if run[0] == scores else "scores DIFFER from (2)"
         print(f"--cluster, {workers} local worker{'s' if workers > 1 else ''} (--nthreads 1): {run[1]:7.1f} s  "
               f"({60 * len(subs) / run[1]:.1f} notebooks per minute; {same})")
+    if with_hogs is not None:
+        from grader.grading import budget
+
+        honest = {key for key in scores if key[0] in {sid for sid, _, _ in hogged_subs}}
+        kept = all(with_hogs[0].get(key) == scores[key] for key in honest)
+        zero = all(with_hogs[0].get(key, 0) == 0 for key in hogged)
+        budgets = ", ".join(f"{nb} {budget.seconds(nb)} s" for nb in sorted({nb for _, nb in hogged}))
+        print(f"with {len(hogged)} CPU hogs in {len(hogged_subs)} ({args.hogs}%): {with_hogs[1]:7.1f} s "
+              f"(+{with_hogs[1] - seconds:.1f} s, {(with_hogs[1] - seconds) * (args.jobs or os.cpu_count()) / len(hogged):.1f} "
+              f"worker-seconds per hog; budgets {budgets}); honest scores "
+              f"{'all kept' if kept else 'CHANGED'}; hogs {'all scored 0' if zero else 'SCORED'}")
     diffs = [(sid, nb, src, nbg[sid, nb], scores.get((sid, nb))) for sid, nb, src in subs
              if nbg[sid, nb] is None or scores.get((sid, nb)) is None or abs(nbg[sid, nb] - scores[sid, nb]) > 1e-6]
     if not diffs:

@@ -1,4 +1,4 @@
-"""The course's command line: python -m grader {check, release, bundle, autograde, export, mutants}.
+"""The course's command line: python -m grader {check, release, bundle, autograde, export, budget, mutants}.
 
 Learners' bundles hold only `check`; the other commands are the instructor's.
 """
@@ -106,8 +106,10 @@ def main(argv=None):
         p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
         p.add_argument("--timeout", type=int, default=60,
                        help="seconds allowed per cell and per call of a graded function (default 60)")
-        p.add_argument("--notebook-timeout", type=int, default=300,
-                       help="seconds for everything one notebook runs, restarts included (default 300)")
+        p.add_argument("--notebook-timeout", type=int, default=None,
+                       help="seconds for everything one notebook runs, restarts included (default: the "
+                            "notebook's budget, 10 times its solution's measured grading time and at least "
+                            "30 s; `python -m grader budget` lists them)")
         p.add_argument("--unsafe-no-isolation", action="store_true",
                        help="run learner code without bubblewrap sandboxes: only for trusted submissions")
         p.add_argument("--db", default=None, help="nbgrader db_url (default: sqlite in the results folder)")
@@ -133,6 +135,11 @@ def main(argv=None):
                        help="the column that holds the student folder names (Canvas: ID, SIS User ID or "
                             "SIS Login ID, default SIS Login ID; Moodle: any header, default Username)")
         p.set_defaults(run=cmd_export)
+
+        p = sub.add_parser("budget", help="each notebook's grading budget, from its solution's measured grading time")
+        p.add_argument("--measure", action="store_true",
+                       help="grade each solution in a sandbox 3 times and record the median (grader/grading/grading_seconds.toml)")
+        p.set_defaults(run=lambda args: __import__("grader.authoring.timing", fromlist=["main"]).main(args.measure))
 
         p = sub.add_parser("mutants", help="grade every mutant of the solutions: killed and diagnosed per function")
         p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")

@@ -47,7 +47,7 @@ from pathlib import Path
 import nbformat
 
 from ..learner import manifest
-from . import inert, trusted
+from . import budget, inert, trusted
 from .submissions import (NOTEBOOK_BYTES, STUDENT, ZIP_BYTES, Row, ZipRefused,  # noqa: F401 - also read from here
                           collect, safe_name, submissions_folder, unpack)
 from .report import markdown_text, write_report
@@ -62,14 +62,15 @@ class Settings:
     out: Path
     db_url: str
     timeout: int = 60                    # seconds per cell and per call of a graded function
-    notebook_timeout: int = 300          # seconds for everything one notebook runs, restarts included
+    notebook_timeout: int = None         # seconds for everything one notebook runs, restarts included;
+                                         # None: each notebook's own budget (grader.grading.budget)
     memory_bytes: int = 4 * 2 ** 30      # per worker (nbgrader, the judge, feedback)
     root: Path = ROOT
     isolated: bool = True                # learner code in bubblewrap sandboxes (grader.grading.isolation)
 
-    def limits(self):
-        """The sandbox's limits for one notebook (grader.grading.trusted.Limits fields)."""
-        return {"setup_seconds": self.notebook_timeout, "cell_seconds": self.timeout,
+    def limits(self, nb_id):
+        """The sandbox's limits for notebook nb_id (grader.grading.trusted.Limits fields)."""
+        return {"setup_seconds": self.notebook_timeout or budget.seconds(nb_id), "cell_seconds": self.timeout,
                 "call_seconds": self.timeout, "isolated": self.isolated}
 
 
@@ -450,7 +451,7 @@ def run_nbgrader(settings, nb_id, student, seed):
         verdicts_file = Path(scratch) / "verdicts.json"
         config = course_config(settings)
         config.Autograde.autograde_preprocessors = autograde_preprocessors()
-        config.SandboxedExecute.job = {"seed": seed, "limits": settings.limits(), "root": str(settings.root),
+        config.SandboxedExecute.job = {"seed": seed, "limits": settings.limits(nb_id), "root": str(settings.root),
                                        "verdicts": str(verdicts_file)}
         api = NbGraderAPI(config=config)
         result = gradebook_retries(lambda: api.autograde(nb_id, student, force=True, create=True))
@@ -554,7 +555,7 @@ class IsolationUnavailable(RuntimeError):
 
 
 def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, progress=True,
-              notebook_timeout=300, isolated=True, cluster=None):
+              notebook_timeout=None, isolated=True, cluster=None):
     """Grade every submission; write RESULTS. Returns (rows, review {(student, notebook): [notes]}).
     isolated=False (--unsafe-no-isolation) runs learner code without bubblewrap: only for
     submissions that are trusted; report.md and the summary say so. cluster (a
