@@ -15,8 +15,10 @@ from ..learner.checks import CheckFailed
 class Item:
     """How one graded function is judged. Every run tries the designed inputs first, the same
     kinds of input on every seed (each branch of the specification: every depth, shape, scheme,
-    activation and cost the function takes, and its special values), then `trials` random ones;
-    `also` checks what no single call shows (e.g. that a seed argument is used)."""
+    activation and cost the function takes, and its special values, by the rule per argument in
+    grader.course.inputs: every dimension 1 and more, every pair of dimensions equal and not,
+    every count above any cap), then `trials` random ones; `also` checks what no single call
+    shows (e.g. that a seed argument is used)."""
     cases: Callable          # rng -> tuple of arguments
     reference: Callable      # *arguments -> expected result
     compare: Callable = checks.difference   # (actual, expected, name) -> message or None

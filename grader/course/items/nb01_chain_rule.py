@@ -9,7 +9,7 @@ from ...learner import checks
 from ...learner import tolerances as T
 from .. import reference as R
 from ..item import Item, per_layer
-from ..inputs import z_designed, z_values
+from ..inputs import Z_PARTIAL, branches, wrong_on, z_designed, z_values
 from ..mistakes import BACKWARD, SCALE_FIRST, mistaken_backward
 
 
@@ -30,7 +30,9 @@ def _chain_params(rng, L=None, n=None):
     return w, b, rng.normal(0, 1, n), rng.uniform(0, 1, n)
 
 
-CHAINS = [(4, 5), (2, 1), (1, 3)]        # (L, n): a deeper chain, two neurons, one; several samples and one
+# (L, n): a deeper chain, two neurons, one; several samples and one; and (rules D1, D2 of
+# grader.course.inputs) L = 1, n = 1, L = n and L != n.
+CHAINS = [(4, 5), (2, 1), (1, 3), (3, 3)]
 
 
 class CubicSine:
@@ -172,12 +174,19 @@ EDITS = {
 }
 
 
+# A chain's dimensions (grader.course.inputs, rules D1 and D2): its length L and the samples n.
+CHAIN_DIMS = {"L": "len(w) - 1", "n": "np.size(x)"}
+
 PARTIAL = {
+    "sigmoid": Z_PARTIAL,
+    "sigmoid_prime": Z_PARTIAL,
     "last_layer_grads": [("one-sample", "wrong only for one sample", "len(a_prev) == 1", SCALE_FIRST)],
     "bce_grads": [("one-sample", "wrong only for one sample", "len(a_prev) == 1", SCALE_FIRST)],
-    "chain_forward": [("deep", "wrong only for L >= 3", "len(w) - 1 >= 3", "out[-1] = 1.01 * out[-1]")],
+    "chain_forward": [("deep", "wrong only for L >= 3", "len(w) - 1 >= 3", "out[-1] = 1.01 * out[-1]")]
+                     + wrong_on(branches(CHAIN_DIMS), "out[-1] = 1.01 * out[-1]"),
     "chain_backward": [
         ("deep", "wrong only for L >= 3", "len(w) - 1 >= 3", "out[0][1] = 1.01 * out[0][1]"),
         ("one-neuron", "wrong only for L = 1", "len(w) == 2", "out[1][1] = 1.01 * out[1][1]"),
-        ("one-sample", "wrong only for one sample", "len(x) == 1", "out[0][-1] = 1.01 * out[0][-1]")],
+        ("one-sample", "wrong only for one sample", "len(x) == 1", "out[0][-1] = 1.01 * out[0][-1]")]
+                      + wrong_on(branches(CHAIN_DIMS), "out[0][-1] = 1.01 * out[0][-1]", skip=("L-is-1", "n-is-1")),
 }

@@ -6,6 +6,7 @@ import numpy as np
 
 from ...learner import worked_example as WE
 from .. import reference as R
+from ..inputs import ABOVE_CAPS, CAPPED
 from ..item import Item
 
 
@@ -87,7 +88,11 @@ def ref_update_weights(p, grads, lr):
 
 
 def ref_gradient_step(p, i1, i2, t1, t2, lr, update_biases=False):
-    fwd = ref_forward_pass(p, i1, i2)
+    return _step_from(p, ref_forward_pass(p, i1, i2), i1, i2, t1, t2, lr, update_biases)
+
+
+def _step_from(p, fwd, i1, i2, t1, t2, lr, update_biases=False):
+    """gradient_step's new parameters, given fwd = ref_forward_pass(p, i1, i2)."""
     out = ref_output_layer_gradients(p, fwd, t1, t2)
     grads = {**out, **ref_hidden_layer_gradients(p, fwd, out, i1, i2)}
     if not update_biases:
@@ -95,16 +100,20 @@ def ref_gradient_step(p, i1, i2, t1, t2, lr, update_biases=False):
     return ref_update_weights(p, grads, lr)
 
 
-def _error(p, i1, i2, t1, t2):
-    fwd = ref_forward_pass(p, i1, i2)
+def _error(fwd, t1, t2):
     return ref_total_error(fwd["out_o1"], fwd["out_o2"], t1, t2)["E_total"]
 
 
 def ref_train(p, i1, i2, t1, t2, lr, steps):
-    errors = [_error(p, i1, i2, t1, t2)]
+    """(p after `steps` gradient steps, [E_total after 0, 1, ..., steps steps]): one forward pass
+    per step, which gives the error after one step and the start of the next (train's designed
+    inputs run 300 steps)."""
+    fwd = ref_forward_pass(p, i1, i2)
+    errors = [_error(fwd, t1, t2)]
     for _ in range(steps):
-        p = ref_gradient_step(p, i1, i2, t1, t2, lr)
-        errors.append(_error(p, i1, i2, t1, t2))
+        p = _step_from(p, fwd, i1, i2, t1, t2, lr)
+        fwd = ref_forward_pass(p, i1, i2)
+        errors.append(_error(fwd, t1, t2))
     return p, errors
 
 
@@ -180,8 +189,10 @@ def _update_designed(rng):
 
 
 def _train_designed(rng):
+    """One step, a few, and more than any cap a learner's loop might have (rule C of
+    grader.course.inputs: a loop that stops at 20, 50, 100 or 256 steps fails on every seed)."""
     (i1, i2), (t1, t2) = _inputs(rng)
-    return [(_params(rng), i1, i2, t1, t2, 0.5, steps) for steps in (1, 7)]
+    return [(_params(rng), i1, i2, t1, t2, 0.5, steps) for steps in (1, 7, ABOVE_CAPS)]
 
 
 ITEMS = {
@@ -323,5 +334,7 @@ PARTIAL = {
                         "all(k in grads for k in p)", "out['w1'] = out['w1'] + 0.01")],
     "gradient_step": [("biases", "wrong only when the biases are updated too", "update_biases",
                        "out['b1'] = out['b1'] + 0.01")],
-    "train": [("one-step", "wrong only for a single step", "steps == 1", "out[1][-1] = 1.01 * out[1][-1]")],
+    "train": [("one-step", "wrong only for a single step", "steps == 1", "out[1][-1] = 1.01 * out[1][-1]")]
+             + [(f"capped-{cap}", f"runs at most {cap} steps", f"steps > {cap}",
+                 f"out = _right_train(p, i1, i2, t1, t2, lr, {cap})") for cap in (20, 100, CAPPED)],
 }

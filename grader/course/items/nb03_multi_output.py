@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import reference as R
 from ..item import Item, named
-from ..inputs import NAMES
+from ..inputs import NAMES, branches, wrong_on
 from ..mistakes import BACKWARD, SCALE_FIRST, mistaken_backward
 
 
@@ -35,19 +35,25 @@ def _summed_one_hidden_case(rng):
 
 
 def _perceptron_designed(rng):
-    """One output and input; more inputs than outputs; more outputs than inputs."""
-    return [(rng.normal(0, 1, (m, d)), rng.normal(0, 1, d), rng.uniform(0, 1, m)) for m, d in ((1, 1), (2, 4), (3, 2))]
+    """One output and input; more inputs than outputs; more outputs than inputs; as many (rules D1,
+    D2 of grader.course.inputs: m = 1, d = 1, m = d >= 2 where W^T has W's shape, m != d)."""
+    return [(rng.normal(0, 1, (m, d)), rng.normal(0, 1, d), rng.uniform(0, 1, m))
+            for m, d in ((1, 1), (2, 4), (3, 2), (3, 3))]
 
 
 def _one_hidden_designed(rng):
     """Averaged over samples with square weights; summed with any shapes; square weights of another
     size (a mistake seen on square weights only is then seen twice); and every activation in each
-    layer, with one sample and with several (d, p, m, n all different)."""
+    layer, with one sample and with several (d, p, m, n all different). Rules D1 and D2 of
+    grader.course.inputs: d = p = m = n = 4 (every pair equal: both W square, m = n, p = n, ...)
+    and d = p = m = n = 1."""
     cases = [_square_one_hidden_case(rng), _summed_one_hidden_case(rng)]
     for (d, p, m, n), f1, f2, average in (((6, 6, 6, 2), "sigmoid", "sigmoid", False),   # a second square shape
                                           ((2, 3, 4, 1), "relu", "identity", True),
                                           ((4, 2, 3, 5), "identity", "relu", False),
-                                          ((3, 5, 2, 4), "sigmoid", "relu", True)):
+                                          ((3, 5, 2, 4), "sigmoid", "relu", True),
+                                          ((4, 4, 4, 4), "sigmoid", "sigmoid", False),
+                                          ((1, 1, 1, 1), "sigmoid", "sigmoid", True)):
         cases.append((rng.normal(0, 1, (p, d)), rng.normal(0, 1, (p, 1)), rng.normal(0, 1, (m, p)),
                        rng.normal(0, 1, (m, 1)), rng.normal(0, 1, (d, n)), rng.uniform(0, 1, (m, n)),
                        f1, f2, average))
@@ -77,8 +83,10 @@ def _softmax_case(rng, d=None, p=None, m=None, n=None, f1=None):
 
 
 def _softmax_designed(rng):
-    """d, p, m, n all different; one sample and several; each curved hidden activation."""
-    return [_softmax_case(rng, *shape) for shape in ((3, 4, 5, 6, "identity"), (4, 3, 2, 1, "sigmoid"), (2, 5, 3, 4, "relu"))]
+    """d, p, m, n all different; one sample and several; each curved hidden activation. Rules D1
+    and D2 of grader.course.inputs: d = p = m = n = 4, and d = p = n = 1 (m >= 2: a softmax)."""
+    return [_softmax_case(rng, *shape) for shape in ((3, 4, 5, 6, "identity"), (4, 3, 2, 1, "sigmoid"), (2, 5, 3, 4, "relu"),
+                                                      (4, 4, 4, 4, "sigmoid"), (1, 1, 2, 1, "sigmoid"))]
 
 
 ITEMS = {
@@ -185,14 +193,52 @@ EDITS = {
 }
 
 
+# The dimensions of a one-hidden-layer network and its batch (grader.course.inputs, rules D1, D2).
+ONE_HIDDEN_DIMS = {"d": "X.shape[0]", "p": "W1.shape[0]", "m": "W2.shape[0]", "n": "X.shape[1]"}
+
+
+def _db2_over_the_axis_of_n(delta2, mean=""):
+    """A mutant's change: db2 summed over the axis of delta2 whose length is n (the samples' axis,
+    unless m = n: then the outputs'), given the code for delta2 (m, n) from the arguments; `mean`,
+    the code that says whether to divide it by n."""
+    return "\n        ".join([
+        f"delta2_ = {delta2}",
+        "db2_ = delta2_.sum(axis=delta2_.shape.index(X.shape[1])).reshape(-1, 1)",
+        f"out = tuple(out[:3]) + (db2_ / X.shape[1] if {mean or False} else db2_,)"])
+
+
+# Wrong only when a matrix is square: a gradient transposed (the transpose has its shape only then).
+_SQUARE_TRANSPOSED = [
+    ("dW1-transposed-if-square", "dW1 transposed when W1 is square (p = d)", "W1.shape[0] == W1.shape[1]",
+     "out = (out[0].T,) + tuple(out[1:])"),
+    ("dW2-transposed-if-square", "dW2 transposed when W2 is square (m = p)", "W2.shape[0] == W2.shape[1]",
+     "out = tuple(out[:2]) + (out[2].T, out[3])")]
+_HIDDEN = "activation(f1)[0](W1 @ X + b1)"
+_DELTA2 = f"(activation(f2)[0](W2 @ {_HIDDEN} + b2) - Y) * activation(f2)[1](W2 @ {_HIDDEN} + b2)"
+
+
 PARTIAL = {
     "softmax_ce_grads": [
         ("one-sample", "wrong only for one sample", "X.shape[1] == 1", SCALE_FIRST),
-        ("relu", "wrong only with a ReLU hidden layer", "f1 == 'relu'", SCALE_FIRST)],
-    "perceptron_grad": [("one-output", "wrong only for one output", "np.shape(W)[0] == 1", "out = 1.01 * out")],
+        ("relu", "wrong only with a ReLU hidden layer", "f1 == 'relu'", SCALE_FIRST),
+        ("db2-over-the-axis-of-n", "db2 summed over the axis whose length is n (wrong only when m = n)", "True",
+         _db2_over_the_axis_of_n(f"softmax(W2 @ {_HIDDEN} + b2) - Y"))]
+                        + _SQUARE_TRANSPOSED
+                        + wrong_on(branches(ONE_HIDDEN_DIMS), SCALE_FIRST, skip=("n-is-1", "m-is-1")),   # m >= 2
+    "perceptron_grad": [
+        ("one-output", "wrong only for one output", "np.shape(W)[0] == 1", "out = 1.01 * out"),
+        ("transposed-if-square", "dE/dW transposed when W is square (m = d)", "np.shape(W)[0] == np.shape(W)[1]",
+         "out = out.T")]
+                       + wrong_on(branches({"m": "np.shape(W)[0]", "d": "np.shape(W)[1]"}), "out = 1.01 * out",
+                                  skip=("m-is-1",)),
     "one_hidden_vectorised": [
         ("identity", "wrong only with an identity layer", "'identity' in (f1, f2)", SCALE_FIRST),
         ("averaged", "wrong only when averaging", "average", SCALE_FIRST),
-        ("one-sample", "wrong only for one sample", "X.shape[1] == 1", SCALE_FIRST)],
-    "one_hidden_loop": [("relu", "wrong only with a ReLU layer", "'relu' in (f1, f2)", SCALE_FIRST)],
+        ("one-sample", "wrong only for one sample", "X.shape[1] == 1", SCALE_FIRST),
+        ("db2-over-the-axis-of-n", "db2 summed over the axis whose length is n (wrong only when m = n)", "True",
+         _db2_over_the_axis_of_n(_DELTA2, "average"))]
+                             + _SQUARE_TRANSPOSED
+                             + wrong_on(branches(ONE_HIDDEN_DIMS), SCALE_FIRST, skip=("n-is-1",)),
+    "one_hidden_loop": [("relu", "wrong only with a ReLU layer", "'relu' in (f1, f2)", SCALE_FIRST)]
+                       + wrong_on(branches(ONE_HIDDEN_DIMS), SCALE_FIRST),
 }

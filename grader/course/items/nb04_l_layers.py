@@ -9,7 +9,7 @@ from ...learner import tolerances as T
 from ...learner import worked_example as WE
 from .. import reference as R
 from ..item import Item, labels, per_layer
-from ..inputs import NETS, designed_net, nets_designed, random_net, random_sizes
+from ..inputs import NETS, designed_net, net_branches, nets_designed, random_net, random_sizes, wrong_on
 from ..mistakes import BACKWARD, mistaken_backward
 
 
@@ -30,7 +30,7 @@ def _backward_designed(rng):
 
 def _step_layers_designed(rng):
     cases = []
-    for sizes, _, _ in NETS[:2] + NETS[-1:]:        # three layers, two, one
+    for sizes, _, _ in NETS:        # three layers, two, four, one; rules D1, D2 through EQUAL and ONES
         W, b = R.init_params(sizes, "lecun_normal", rng)
         dW = [None] + [rng.normal(0, 1, w.shape) for w in W[1:]]
         db = [None] + [rng.normal(0, 1, v.shape) for v in b[1:]]
@@ -87,15 +87,20 @@ def _forward_layers(actual, expected, name):
     return None
 
 
-def _init_case(rng, scheme=None, layers=None):
-    layers = int(rng.integers(1, 4)) if layers is None else layers
-    sizes = [int(v) for v in rng.integers(100, 250, layers + 1)]
+def _init_case(rng, scheme=None, sizes=None):
+    sizes = [int(v) for v in rng.integers(100, 250, int(rng.integers(1, 4)) + 1)] if sizes is None else sizes
     return sizes, str(rng.choice(R.INIT_SCHEMES)) if scheme is None else scheme, int(rng.integers(0, 2**31))
 
 
+# Every scheme, on one, two and three layers; rules D1, D2 of grader.course.inputs: every width
+# equal once (all of [150, 150, 150, 150]) and different once ([120, 210, 160, 240]); a square
+# W^(l) and a non-square one in each of the two-layer nets (n_in for n_out is then wrong).
+INIT_SIZES = {"small": [150, 150, 150, 150], "lecun_normal": [200, 120], "glorot_uniform": [110, 190, 190],
+              "glorot_normal": [230, 230, 140], "he_normal": [120, 210, 160, 240]}
+
+
 def _init_designed(rng):
-    """Every scheme, on one, two and three layers."""
-    return [_init_case(rng, scheme, layers) for scheme, layers in zip(R.INIT_SCHEMES, (1, 2, 3, 2, 1))]
+    return [_init_case(rng, scheme, INIT_SIZES[scheme]) for scheme in R.INIT_SCHEMES]
 
 
 def _init_uses_its_seed(call, rng):
@@ -167,12 +172,14 @@ def _l2_case(rng, net=None, lam=None, cost=None):
 def _l2_designed(rng):
     """The designed networks, each cost, a strong and a weak penalty, and lam = 0 (plain backward)."""
     return [_l2_case(rng, net, lam, cost) for net, lam, cost in
-            zip(nets_designed(rng), (0.7, 0.05, 1.5, 0.3, 0.0), ("half_sse", "mse", "sse", "half_sse", "mse"))]
+            zip(nets_designed(rng), (0.7, 0.05, 1.5, 0.3, 0.0, 0.4, 0.9),
+                ("half_sse", "mse", "sse", "half_sse", "mse", "sse", "half_sse"), strict=True)]
 
 
 ITEMS = {
     "param_count": Item(lambda rng: (random_sizes(rng, 1, 1000),), R.param_count,
-                        designed=lambda rng: [([784, 16, 16, 10],), ([5, 3],), ([7, 2, 9],)]),
+                        designed=lambda rng: [([784, 16, 16, 10],), ([5, 3],), ([7, 2, 9],),   # and rules D1, D2:
+                                              ([4, 4, 4, 4, 4],), ([1, 1, 1, 1, 1],), ([3, 8, 2, 6, 9],)]),
     "init_params": Item(_init_case, _init_spec, _init_compare, trials=1, answer=R.init_params,
                         designed=_init_designed, also=_init_uses_its_seed),
     "forward": Item(lambda rng: random_net(rng), R.forward, _forward_layers, designed=nets_designed),
@@ -281,7 +288,8 @@ EDITS = {
 
 
 PARTIAL = {
-    "param_count": [("deep", "wrong only for L >= 3", "len(sizes) - 1 >= 3", "out = out + 1")],
+    "param_count": [("deep", "wrong only for L >= 3", "len(sizes) - 1 >= 3", "out = out + 1")]
+                   + wrong_on(net_branches(widths="list(sizes)"), "out = out + 1"),
     "init_params": [
         ("glorot-uniform", "'glorot_uniform' drawn as N(0, 1/n_in) (deeplearning.ai's \"Xavier\")",
          "scheme == 'glorot_uniform'", "out = _right_init_params(sizes, 'lecun_normal', rng)"),
@@ -295,11 +303,17 @@ PARTIAL = {
         ("global-random", "ignores its rng argument (numpy's global random state)", "True",
          "out = _right_init_params(sizes, scheme, np.random.randint(2**31))"),
         ("fixed-seed", "ignores its rng argument (a fixed seed)", "True",
-         "out = _right_init_params(sizes, scheme, 0)")],
+         "out = _right_init_params(sizes, scheme, 0)"),
+        ("n-out-if-square", "spread scaled by sqrt(n_in/n_out) (n_out for n_in), except where W^(l) is square", "True",
+         "out = ([None] + [w if w.shape[0] == w.shape[1] else w * np.sqrt(w.shape[1] / w.shape[0]) for w in out[0][1:]],"
+         " out[1])")]
+                   + wrong_on(net_branches(widths="list(sizes)"), "out = ([None] + [1.5 * w for w in out[0][1:]], out[1])",
+                              skip=("one-unit", "width-is-L")),      # 100 to 250 units a layer
     "forward": [
         ("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1][-1] = 1.01 * out[1][-1]"),
         ("relu", "wrong only with a ReLU layer", "'relu' in ([f] if isinstance(f, str) else list(f))",
-         "out[1][-1] = 1.01 * out[1][-1]")],
+         "out[1][-1] = 1.01 * out[1][-1]")]
+               + wrong_on(net_branches(n="X.shape[1]"), "out[1][-1] = 1.01 * out[1][-1]"),
     "backward": [
         ("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1][1] = 1.01 * out[1][1]"),
         ("shallow", "wrong only for L = 1", "len(W) == 2", "out[1][1] = 1.01 * out[1][1]"),
@@ -309,8 +323,18 @@ PARTIAL = {
         ("mse", "wrong only for the cost 'mse'", "cost == 'mse'", "out[1][-1] = 1.01 * out[1][-1]"),
         ("sse", "wrong only for the cost 'sse'", "cost == 'sse'", "out[1][-1] = 1.01 * out[1][-1]"),
         ("identity", "wrong only with an identity layer", "'identity' in ([f] if isinstance(f, str) else list(f))",
-         "out[1][-1] = 1.01 * out[1][-1]")],
-    "gd_step": [("shallow", "wrong only for L = 1", "len(W) == 2", "out[0][1] = 1.01 * out[0][1]")],
-    "l2_gradients": [("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[0][1] = 1.01 * out[0][1]")],
-    "predict": [("one-sample", "wrong only for one sample", "X.shape[1] == 1", "out = (out + 1) % W[-1].shape[0]")],
+         "out[1][-1] = 1.01 * out[1][-1]"),
+        ("dW-transposed-if-square", "dW^(l) transposed wherever W^(l) is square", "True",
+         "out = (out[0], [None] + [g.T if g.shape[0] == g.shape[1] else g for g in out[1][1:]], out[2])"),
+        ("db-over-the-axis-of-n", "db^(l) summed over the axis whose length is n (wrong only when n_l = n)", "True",
+         "out = (out[0], out[1], [None] + [d.sum(axis=d.shape.index(A[0].shape[1])).reshape(-1, 1) for d in out[0][1:]])")]
+                + wrong_on(net_branches(n="A[0].shape[1]"), "out[1][1] = 1.01 * out[1][1]", skip=("L-is-1", "n-is-1")),
+    "gd_step": [("shallow", "wrong only for L = 1", "len(W) == 2", "out[0][1] = 1.01 * out[0][1]"),
+                ("W-transposed-if-square", "W^(l) transposed wherever it is square", "True",
+                 "out = ([None] + [w.T if w.shape[0] == w.shape[1] else w for w in out[0][1:]], out[1])")]
+               + wrong_on(net_branches(), "out[0][1] = 1.01 * out[0][1]", skip=("L-is-1",)),
+    "l2_gradients": [("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[0][1] = 1.01 * out[0][1]")]
+                    + wrong_on(net_branches(n="X.shape[1]"), "out[0][1] = 1.01 * out[0][1]"),
+    "predict": [("one-sample", "wrong only for one sample", "X.shape[1] == 1", "out = (out + 1) % W[-1].shape[0]")]
+               + wrong_on(net_branches(n="X.shape[1]"), "out = out + 1", skip=("n-is-1",)),
 }

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import reference as R
 from ..item import Item, layers
-from ..inputs import nets_designed, random_net, z_designed, z_values
+from ..inputs import Z_PARTIAL, net_branches, nets_designed, random_net, wrong_on, z_designed, z_values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -18,9 +18,11 @@ def _speeds_designed(rng):
 
 
 def _bound_designed(rng):
-    """Every depth; one column and several; the sigmoid and tanh/ReLU bounds on |f'|."""
+    """Every depth; one column and several; the sigmoid and tanh/ReLU bounds on |f'|. Rules D1, D2
+    of grader.course.inputs: as many columns as units (4) in the EQUAL net, one in the ONES net."""
     return [(W, rng.normal(0, 1, (W[-1].shape[0], n)), fmax)
-            for (W, _, _, _), n, fmax in zip(nets_designed(rng), (1, 3, 2, 1, 4), (0.25, 1.0, 0.25, 1.0, 0.7))]
+            for (W, _, _, _), n, fmax in zip(nets_designed(rng), (1, 3, 2, 1, 4, 4, 1), (0.25, 1.0, 0.25, 1.0, 0.7, 0.25, 1.0),
+                                             strict=True)]
 
 
 def _speeds_case(rng):
@@ -94,6 +96,10 @@ PARTIAL = {
          "        for l in range(len(W) - 2, 0, -1):\n"
          "            out[l] = float(fprime_max * np.linalg.norm(W[l], 2) * out[l + 1])"),
         ("one-column", "wrong only for one column", "np.ndim(delta_L) == 2 and np.shape(delta_L)[1] == 1",
-         "out[1] = 1.01 * out[1]")],
-    "layer_speeds": [("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1] = 1.01 * out[1]")],
+         "out[1] = 1.01 * out[1]")]
+                   + wrong_on(net_branches(n="np.shape(delta_L)[-1]"), "out[1] = 1.01 * out[1]", skip=("n-is-1",)),
+    "layer_speeds": [("deep", "wrong only for L >= 3", "len(W) - 1 >= 3", "out[1] = 1.01 * out[1]")]
+                    + wrong_on(net_branches(n="X.shape[1]"), "out[1] = 1.01 * out[1]"),
+    "tanh_prime": Z_PARTIAL,
+    "relu_prime": Z_PARTIAL,
 }
