@@ -34,6 +34,29 @@ def test_every_mutant_is_killed_on_every_seed(results):
     assert lucky == []
 
 
+def test_the_sweep_passes_every_solution(root):
+    """The sweep runs each notebook as the grader does, so every graded function's own solution
+    passes it on every seed. (It once could not: its shell failed on `%matplotlib inline`, the
+    setup cells defined nothing, and every mutant "lost" every seed to a NameError.)"""
+    failed = mutants.sweep_solutions(jobs=2, root=root, seeds=3)
+    assert failed == {item: [] for item in failed}
+    assert len(failed) == len({item.id for nb in manifest.load() for item in nb.items if not item.written})
+
+
+def test_the_issues_partial_mutants_are_swept():
+    """Issue 24's three lucky mutants, and a capped loop, a square-only transpose and an m = n-only
+    axis slip for the other items, are in the sweep."""
+    kinds = {(m.item, m.kind) for m in mutants.mutants() if m.family == "partial"}
+    assert {("train", "partial-capped-20"), ("perceptron_grad", "partial-transposed-if-square"),
+            ("one_hidden_vectorised", "partial-db2-over-the-axis-of-n"), ("softmax_ce_grads", "partial-db2-over-the-axis-of-n"),
+            ("backward", "partial-db-over-the-axis-of-n"), ("backward", "partial-dW-transposed-if-square"),
+            ("gd_step", "partial-W-transposed-if-square"), ("sigmoid", "partial-square")} <= kinds
+    every = {item.id for nb in manifest.load() for item in nb.items if not item.written}
+    branchless = {"numerical_derivative", "forward_pass", "total_error", "output_layer_gradients",
+                  "hidden_layer_gradients", "input_gradients", "slipped_step"}     # scalars and dicts only
+    assert {item for item, _ in kinds} == every - branchless
+
+
 def test_the_sweep_can_see_a_lucky_seed(root):
     """A mutant that is wrong only on a kind of input the judge never tries passes on every seed:
     the sweep reports it (here param_count is wrong only for more than 50 layers)."""

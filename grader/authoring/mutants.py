@@ -13,6 +13,9 @@ again on each of SEEDS seeds. A mutant is
 - diagnosed (catalogue mutants) when the message for its function names its misconception,
 - contained when every item that does not use the mutated function keeps full marks.
 
+The sweep is only as good as its run of the notebook: each graded function's own solution must
+pass it on every seed (sweep_solutions, tests/test_mutants.py).
+
     python -m grader mutants [--jobs N]     (make mutants) prints the table per function
 """
 import ast
@@ -162,6 +165,13 @@ def users(entry, root=ROOT):
     return result
 
 
+def _one_blas_thread():
+    """A sweeping worker: one BLAS thread (two workers share two cores)."""
+    import os
+
+    os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
 def _start_judge():
     """A judging worker: one BLAS thread, and the sandbox zygote started before the first mutant."""
     import os
@@ -206,6 +216,7 @@ def sweep_mutant(m, root=ROOT, seeds=SEEDS):
     nb = filled(entry, {**solution_answers(entry, root), m.item: m.source}, root)
     release = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
     shell, ipython = InteractiveShell.instance(), TransformerManager()
+    shell.enable_gui = lambda gui=None: None     # %matplotlib inline, the first line of every setup cell
     namespace = {"__name__": "__main__", "get_ipython": lambda: shell}     # a fresh one per mutant
     with capture_output(display=True):
         for _, source, _ in trusted.notebook_cells(nb, release, False):
@@ -236,6 +247,30 @@ def sweep_mutant(m, root=ROOT, seeds=SEEDS):
     finally:
         signal.signal(signal.SIGALRM, previous)
     return passed
+
+
+def solutions(root=ROOT):
+    """Every graded function's own solution, as a mutant that changes nothing: the seed sweep must
+    pass each on every seed (a sweep whose notebook setup failed would kill every mutant for
+    nothing: until the sweep ran `%matplotlib inline`, it did)."""
+    made = []
+    for entry in manifest.load(root / "grader" / "learner" / "course.toml"):
+        solution = solution_answers(entry, root)
+        made += [Mutant(entry.id, item.id, "solution", solution[item.id], "the solution itself")
+                 for item in entry.items if not item.written]
+    return made
+
+
+def sweep_solutions(jobs=None, root=ROOT, seeds=3):
+    """{item: the seeds of range(seeds) on which its own solution FAILS the sweep}: all empty."""
+    import os
+
+    from ..grading.autograde import worker_processes
+
+    made = solutions(root)
+    with worker_processes(jobs or os.cpu_count() or 1, _one_blas_thread) as pool:
+        passed = list(pool.map(sweep_mutant, made, [root] * len(made), [seeds] * len(made)))
+    return {m.item: sorted(set(range(seeds)) - set(p)) for m, p in zip(made, passed)}
 
 
 def run(jobs=None, root=ROOT, progress=True):
