@@ -34,6 +34,7 @@ os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
 # One BLAS thread per kernel: the notebooks' matrices are small, and threads fighting over two
 # cores made them several times slower; one thread also gives the same rounding on every run.
 os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
+os.environ["JUPYTER_RUNTIME_DIR"] = str(TMP / "rt")    # kernels' connection files and Unix sockets: short paths
 os.environ.pop("JUPYTER_CONFIG_DIR", None)
 os.environ.pop("JUPYTER_DATA_DIR", None)
 

@@ -34,6 +34,10 @@ def course_config(course, root):
     c.CourseDirectory.source_directory = str(root / "solutions")
     c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
     c.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
+    # Kernels talk over Unix sockets named after the kernel: with TCP, a port chosen for one
+    # kernel can be taken by another test's process before the kernel binds it, and the kernel
+    # dies at start ("Kernel died before replying to kernel_info").
+    c.KernelManager.transport = "ipc"
     return c
 
 

@@ -27,7 +27,7 @@ def source_hash(entry, root=ROOT):
 
 def record(entry, root=ROOT, folder=recorded.FOLDER, timeout=900):
     """Run one solution notebook with recording on and write its recordings; returns the path."""
-    from nbclient import NotebookClient
+    from ..learner.selfcheck import notebook_client
 
     root = Path(root)
     nb = nbformat.read(root / "solutions" / entry.id / entry.filename, as_version=4)
@@ -36,8 +36,7 @@ def record(entry, root=ROOT, folder=recorded.FOLDER, timeout=900):
         saved = {var: os.environ.get(var) for var in (RECORD, "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
         os.environ.update({RECORD: scratch, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
         try:
-            NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                           resources={"metadata": {"path": str(root / "solutions" / entry.id)}}).execute()
+            notebook_client(nb, root / "solutions" / entry.id, timeout=timeout).execute()    # no widget stalls
         finally:
             for var, value in saved.items():
                 if value is None:

@@ -53,42 +53,58 @@ def read_notebook(path, content=None):
     return nb
 
 
-# How long one wait for a cell's reply lasts before the kernel's socket is looked at again
-SHELL_POLL_SECONDS = 1.0
+# How long one wait on a kernel socket lasts before the socket is looked at again
+POLL_SECONDS = 1.0
 
 
-def notebook_client(nb, cwd, timeout=120, **options):
+def notebook_client(nb, cwd, timeout=120, poll=POLL_SECONDS, **options):
     """An nbclient NotebookClient that runs nb's cells in a kernel "python3" started in the folder
     cwd, and does not stall on a cell that shows widgets.
 
-    nbclient answers an Output widget's messages (ipywidgets' interact shows its plots in one) on
-    the kernel's shell socket while it waits on that socket for the cell's reply; the send can
-    swallow the socket's wake-up, and nbclient then sees the reply only when its wait times out:
-    the cell's whole timeout later (nbclient issue 312; seen here on notebooks 01's and 05's
-    sliders, about one interact cell in seventy). Waiting in slices of SHELL_POLL_SECONDS looks
-    at the socket again after each slice, so such a reply is read within a second."""
+    nbclient waits for a cell's reply on the kernel's shell socket and for its outputs on the
+    IOPub socket, each in one long wait. Where a cell shows widgets (ipywidgets' interact), nbclient
+    also sends on the shell socket while it waits there, and that send can swallow the socket's
+    wake-up: the reply is then read only when the cell's whole timeout has run out (nbclient
+    issue 312), or the outputs only after nbclient's IOPub timeout, 4 s later. Measured with four
+    kernels at once, 100 slider cells: one waited its whole 60-s timeout and 14 took 4 s or more.
+    Waiting in slices of `poll` seconds looks at the socket again after each slice, so a reply or
+    an output is read within about a second (poll=None: nbclient's own waits, for comparison).
+
+    A kernel that dies before it answers (ipykernel could not bind the port it was given, which
+    another process can take between the choice and the bind) is started once more."""
     from queue import Empty
 
     from nbclient import NotebookClient
 
+    def in_slices(wait):
+        async def get_msg(timeout=None):
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                left = poll if deadline is None else min(poll, max(0.0, deadline - time.monotonic()))
+                try:
+                    return await wait(timeout=left)
+                except Empty:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise
+        return get_msg
+
     class Client(NotebookClient):
+        async def async_start_new_kernel(self, **kwargs):
+            self.start_options = kwargs
+            await super().async_start_new_kernel(**kwargs)
+
         async def async_start_new_kernel_client(self):
-            kc = await super().async_start_new_kernel_client()
-            channel = kc.shell_channel
-            wait = channel.get_msg
-
-            async def get_msg(timeout=None):
-                deadline = None if timeout is None else time.monotonic() + timeout
-                while True:
-                    left = SHELL_POLL_SECONDS if deadline is None else \
-                        min(SHELL_POLL_SECONDS, max(0.0, deadline - time.monotonic()))
-                    try:
-                        return await wait(timeout=left)
-                    except Empty:
-                        if deadline is not None and time.monotonic() >= deadline:
-                            raise
-
-            channel.get_msg = get_msg
+            try:
+                kc = await super().async_start_new_kernel_client()
+            except RuntimeError as err:           # jupyter_client: "Kernel died before replying ..."
+                if "died" not in str(err):
+                    raise
+                self.km = self.create_kernel_manager()
+                await self.async_start_new_kernel(**self.start_options)
+                kc = await super().async_start_new_kernel_client()
+            if poll is not None:
+                for channel in (kc.shell_channel, kc.iopub_channel):
+                    channel.get_msg = in_slices(channel.get_msg)
             return kc
 
     return Client(nb, timeout=timeout, kernel_name="python3", record_timing=False,
