@@ -19,7 +19,7 @@ BLAS_ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup isolation postgresql chromium test lab instructor solutions release bundle demo bench mutants clean
+.PHONY: setup isolation postgresql chromium test check lab instructor solutions release bundle demo bench mutants clean
 
 setup: $(STAMP)
 
@@ -65,6 +65,13 @@ PYTEST_ARGS ?=
 test: setup isolation postgresql chromium
 	@rm -rf .scratch-home && mkdir -p .scratch-home
 	HOME=$(CURDIR)/.scratch-home MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+# The quick tier for the edit-test loop, well under a minute: lint (ruff, rules in pyproject.toml)
+# and the unit-level tests (tests/conftest.py: UNIT). `make test` remains the whole suite.
+check: setup
+	$(BIN)/ruff check
+	@rm -rf .scratch-home-check && mkdir -p .scratch-home-check
+	HOME=$(CURDIR)/.scratch-home-check MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/python -m pytest -n auto -m unit tests $(PYTEST_ARGS)
 
 # JupyterLab with a role's configuration (lab/learner or lab/instructor: which nbgrader panels
 # and server extensions it has). Its terminals run a plain (not login) bash, so they keep this
@@ -122,4 +129,4 @@ mutants: setup
 	$(BLAS_ONE_THREAD) $(BIN)/python -m grader mutants
 
 clean:
-	rm -rf $(VENV) .scratch-home .scratch-home-bench dist results
+	rm -rf $(VENV) .scratch-home .scratch-home-bench .scratch-home-check dist results

@@ -8,7 +8,9 @@ The submissions are the readable, well-named, non-abusive ones of examples/class
     `nbgrader generate_assignment` per notebook, then one `nbgrader autograde <id> --student <s>`
     process per submission; scores from nbgrader's gradebook.
 (2) `python -m grader autograde <dir> --out <results>`; scores from results/grades.csv.
-(3) Both wall times, their ratio, and every submission whose two scores differ.
+(3) Both wall times, their ratio, where (2)'s time goes (its timings.csv: the mean seconds of a
+    submission per stage, and the run's wall time outside the submissions), and every submission
+    whose two scores differ.
 (4) Unless --no-cluster: the same command with --cluster, through a real `dask scheduler` on
     127.0.0.1 with one, then two `dask worker --nthreads 1` processes: notebooks per minute for
     each, and whether their scores are those of (2). Each run's time includes starting its
@@ -135,6 +137,25 @@ def run_grader(subs, work, env, jobs, timeout, cluster=None, out="results", subm
     return dict(scores), seconds
 
 
+def stages(out, seconds, jobs):
+    """Lines saying where (2)'s time went, from its timings.csv."""
+    from grader.grading.autograde import STAGES
+
+    with open(out / "timings.csv", newline="") as f:
+        timings = [t for t in csv.DictReader(f) if t["cells"]]       # the graded ones
+    if not timings:
+        return ["no submission was graded: no stages to show"]
+    total = sum(float(t["seconds"]) for t in timings) / len(timings)
+    lines = [f"where a graded submission's time goes (mean of {len(timings)}, in one worker): {total:.2f} s"]
+    for stage in STAGES:
+        mean = sum(float(t[stage] or 0) for t in timings) / len(timings)
+        lines.append(f"  {stage:15s} {mean:5.2f} s  {100 * mean / total:3.0f}%")
+    busy = sum(float(t["seconds"]) for t in timings) / jobs
+    lines.append(f"  the run's wall time beyond its {jobs} workers' grading: {seconds - busy:.1f} s of {seconds:.1f} s "
+                 "(starting, the gradebook's set-up, the CSVs and report, idle workers at the end)")
+    return lines
+
+
 HOG = "x = 0\nwhile True:          # a CPU hog: never ends\n    x += 1\n"
 
 
@@ -214,6 +235,7 @@ def main():
     try:
         nbg, nbg_seconds = run_nbgrader(subs, work, env)
         ours = run_grader(subs, work, env, args.jobs, args.timeout)
+        breakdown = stages(work / "results", ours[1], min(args.jobs or os.cpu_count() or 1, len(subs))) if ours else []
         cluster = {} if args.no_cluster or ours is None else run_cluster(subs, work, env, args.timeout)
         hogged_subs, hogged = hogs(subs, work, args.hogs) if args.hogs and ours else (None, set())
         with_hogs = run_grader(hogged_subs, work, env, args.jobs, args.timeout, out="hogs-results",
@@ -231,6 +253,7 @@ def main():
     print(f"python -m grader autograde: {seconds:7.1f} s  ({seconds / len(subs):.2f} s per submission, "
           f"{60 * len(subs) / seconds:.1f} notebooks per minute)")
     print(f"ratio nbgrader / grader:    {nbg_seconds / seconds:7.2f}x")
+    print("\n".join(breakdown))
     for workers, run in cluster.items():
         if run is None:
             print(f"--cluster, {workers} worker(s): no scores")

@@ -34,7 +34,6 @@ os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
 # One BLAS thread per kernel: the notebooks' matrices are small, and threads fighting over two
 # cores made them several times slower; one thread also gives the same rounding on every run.
 os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
-os.environ["JUPYTER_RUNTIME_DIR"] = str(TMP / "rt")    # kernels' connection files and Unix sockets: short paths
 os.environ.pop("JUPYTER_CONFIG_DIR", None)
 os.environ.pop("JUPYTER_DATA_DIR", None)
 
@@ -115,9 +114,24 @@ def pytest_xdist_make_scheduler(config, log):
     return ByUnitOfWork(config, log)
 
 
+# The quick tier (`make check`, pytest -m unit): modules whose tests start no kernel, no
+# bubblewrap sandbox, no server and no browser, and take seconds. Everything runs in `make test`.
+UNIT = ["test_budget.py", "test_checks.py", "test_data.py", "test_designed.py", "test_diagnose.py",
+        "test_environment.py", "test_expected.py", "test_fallbacks.py", "test_figures.py", "test_inert.py",
+        "test_judge.py", "test_manifest.py", "test_page_policy.py", "test_recorded.py", "test_reference.py",
+        "test_release.py", "test_report.py", "test_submissions.py"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "unit: the quick tier (make check); see UNIT in tests/conftest.py")
+
+
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(Path(str(item.fspath)).name, len(rank)))     # stable: in order within
+    for item in items:
+        if Path(str(item.fspath)).name in UNIT:
+            item.add_marker(pytest.mark.unit)
 
 
 def with_answers(released, solution):

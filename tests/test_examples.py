@@ -1,5 +1,6 @@
 """The sample class of `make demo` (examples/): it is what examples/make_class.py writes, and the
 grader gives every submission the grade examples/README.md says a correct grader gives."""
+import csv
 import html
 import importlib.util
 import re
@@ -11,7 +12,7 @@ import pytest
 from conftest import processes_with
 
 from grader.learner import manifest
-from grader.grading.autograde import autograde
+from grader.grading.autograde import STAGES, autograde
 
 NOTEBOOKS = [nb.id for nb in manifest.load()]
 
@@ -72,6 +73,22 @@ def test_every_sample_submission_gets_its_grade(demo):
         for nb_id, expected in zip(NOTEBOOKS, points):
             assert got.get((student, nb_id)) == expected, (student, nb_id, [
                 (r.item, r.status, r.message[:300]) for r in rows if (r.student, r.notebook) == (student, nb_id)])
+
+
+def test_timings_name_every_graded_submission_and_add_up(demo):
+    """timings.csv: a row per handed-in notebook; where it was graded, the stages account for
+    its time (the rest is bookkeeping between them, well under a second)."""
+    rows, _, out, _ = demo
+    with open(out / "timings.csv", newline="", encoding="utf-8") as f:
+        timings = list(csv.DictReader(f))
+    handed_in = {(r.student, r.notebook) for r in rows if r.student and r.status != "missing"}
+    assert {(t["student"], t["notebook"]) for t in timings} == handed_in
+    graded = [t for t in timings if t["cells"]]
+    assert len(graded) >= len(handed_in) // 2, "most sample notebooks are gradable"
+    for t in graded:
+        parts = sum(float(t[stage]) for stage in STAGES)
+        assert all(float(t[stage]) >= 0 for stage in STAGES), t
+        assert abs(float(t["seconds"]) - parts) < 0.5, t
 
 
 def test_correct_work_passes_both_verdicts_without_the_demonstrations(demo):

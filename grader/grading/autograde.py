@@ -411,7 +411,10 @@ def grade_submission(settings, entry, student, path):
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(without_demonstrations(nb, release), target)
 
-    verdicts, problem = run_nbgrader(settings, entry.id, student, seed_for(student, entry.id))
+    stages = {"read and check": time.perf_counter() - start}
+    verdicts, problem, stages["nbgrader"], sandbox = run_nbgrader(settings, entry.id, student, seed_for(student, entry.id))
+    stages["nbgrader"] -= sum(sandbox.values())
+    stages.update(sandbox)
     if problem:
         review.append(f"nbgrader could not grade the notebook: {problem}")
     for item in entry.items:
@@ -435,18 +438,22 @@ def grade_submission(settings, entry, student, path):
     if notes:
         review.append("tampered: " + "; ".join(sorted(set(notes.values()))))
     review += [f"{r.item}: {r.status}: {r.message}" for r in rows if r.status in ("error", "timeout")]
+    began = time.perf_counter()
     write_feedback(settings, entry, student, rows, nb)
-    return {"rows": rows, "review": review, "seconds": time.perf_counter() - start}
+    stages["feedback"] = time.perf_counter() - began
+    return {"rows": rows, "review": review, "seconds": time.perf_counter() - start, "stages": stages}
 
 
 def run_nbgrader(settings, nb_id, student, seed):
     """nbgrader's autograde of one submission, with SandboxedExecute (grader.grading.execute) running the
-    code: ({item: {"status", "message", "visible"}}, a problem or ""). nbgrader's log goes to
-    course/logs/<student>/<notebook>.log, for the instructor."""
+    code: ({item: {"status", "message", "visible"}}, a problem or "", the seconds it took, and
+    {sandbox stage: seconds} of that). nbgrader's log goes to course/logs/<student>/<notebook>.log,
+    for the instructor."""
     from nbgrader.apps import NbGraderAPI
 
     from .execute import autograde_preprocessors
 
+    began = time.perf_counter()
     with tempfile.TemporaryDirectory() as scratch:
         verdicts_file = Path(scratch) / "verdicts.json"
         config = course_config(settings)
@@ -458,9 +465,9 @@ def run_nbgrader(settings, nb_id, student, seed):
         log = settings.out / "course" / "logs" / student / f"{nb_id}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(f"{result.get('log', '')}\n{result.get('error', '')}\n", encoding="utf-8", errors="replace")
-        verdicts = json.loads(verdicts_file.read_text()) if verdicts_file.exists() else {}
+        record = json.loads(verdicts_file.read_text()) if verdicts_file.exists() else {}
     problem = "" if result.get("success") else _last_line(result.get("error", "") or result.get("log", ""))
-    return verdicts, problem
+    return record.get("verdicts", {}), problem, time.perf_counter() - began, record.get("seconds", {})
 
 
 SKIPPED = "# A course demonstration: not run when grading (your functions are)."
@@ -588,7 +595,7 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
         tasks = [(student, nb_id, path) for student, files in found.items() for nb_id, path in sorted(files.items())]
         later = {nb.id: -i for i, nb in enumerate(notebooks)}
         tasks.sort(key=lambda task: later[task[1]])   # the longer later notebooks first: no long tail
-        review = defaultdict(list)
+        review, timings = defaultdict(list), []
         for row in rows:
             review[row.student, row.notebook].append(row.message)
         for student, files in found.items():
@@ -623,10 +630,12 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
                                        for item in by_id[nb_id].items], "review": [reason]}
                 rows += result["rows"]
                 review[student, nb_id] += result["review"]
+                timings.append((student, nb_id, result.get("seconds"), result.get("stages", {})))
     order = {nb.id: i for i, nb in enumerate(notebooks)}
     item_order = {(nb.id, item.id): i for nb in notebooks for i, item in enumerate(nb.items)}
     rows.sort(key=lambda r: (r.student, order.get(r.notebook, 99), item_order.get((r.notebook, r.item), 99), r.notebook))
     write_csvs(out, rows, notebooks)
+    write_timings(out, sorted(timings, key=lambda t: (t[0], order.get(t[1], 99))))
     write_report(out, rows, {k: v for k, v in review.items() if v}, notebooks, isolated)
     return rows, {k: v for k, v in review.items() if v}
 
@@ -659,6 +668,21 @@ def write_csvs(out, rows, notebooks):
                             + [f"{sum(scores):g}", f"{sum(nb.points for nb in notebooks):g}"])
 
 
+STAGES = ("read and check", "nbgrader", "sandbox start", "cells", "judge", "feedback")
+
+
+def write_timings(out, timings):
+    """timings.csv: the wall seconds each submission took, in total and per stage (reading and
+    checking the file; nbgrader's own work; starting sandboxes; running the cells; the judge's
+    calls; the feedback page). Empty where a stage did not happen."""
+    with open(out / "timings.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student", "notebook", "seconds", *STAGES])
+        for student, nb_id, seconds, stages in timings:
+            writer.writerow([csv_safe(student), nb_id, "" if seconds is None else f"{seconds:.3f}",
+                             *("" if stages.get(k) is None else f"{stages[k]:.3f}" for k in STAGES)])
+
+
 UNSAFE = ("WITHOUT ISOLATION (--unsafe-no-isolation): the learners' code ran with the grader's own rights; "
           "these results are only as trustworthy as the submissions.")
 
@@ -671,4 +695,4 @@ def summary_text(rows, review, out, seconds, isolated=True):
             f"{counts['ok']} items correct, {counts['failed']} failed, {counts['error']} errors, "
             f"{counts['timeout']} timeouts, {counts['tampered']} tampered, {counts['missing']} missing; "
             f"{len(review)} submissions need a human look (see report.md). Results are in {out}: "
-            "grades.csv, summary.csv, feedback/, report.md, gradebook.db." + ("" if isolated else " " + UNSAFE))
+            "grades.csv, summary.csv, feedback/, report.md, gradebook.db, timings.csv." + ("" if isolated else " " + UNSAFE))

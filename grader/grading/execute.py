@@ -32,7 +32,7 @@ STATUS_ERROR = {"failed": "CheckFailed", "timeout": "Timeout", "error": "Error"}
 
 
 class SandboxedExecute(NbGraderPreprocessor):
-    job = Dict(help="seed, limits (trusted.Limits fields), root and verdicts path for this submission").tag(config=True)
+    job = Dict(help="seed, limits (trusted.Limits fields), root, and the path for the verdicts and stage times").tag(config=True)
 
     def preprocess(self, nb, resources):
         job = self.job
@@ -64,7 +64,7 @@ class SandboxedExecute(NbGraderPreprocessor):
                     "but the grader's own check of your function passed, and its verdict counts.\n")))
             cell.outputs = outputs
             record[item.id] = {"status": verdict.status, "message": verdict.message, "visible": visible}
-        Path(job["verdicts"]).write_text(json.dumps(record), encoding="utf-8")
+        Path(job["verdicts"]).write_text(json.dumps({"verdicts": record, "seconds": graded.seconds}), encoding="utf-8")
         return nb, resources
 
 

@@ -37,7 +37,7 @@ import sys
 import sysconfig
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -224,6 +224,7 @@ class Sandbox:
         self.proc = None
         self.buffer = b""
         self.deadline = time.monotonic() + limits.setup_seconds
+        self.start_seconds = 0.0          # spent starting children (a benchmark's stage)
         self.home = Path(tempfile.mkdtemp(prefix="sandbox-"))
         self.home.chmod(0o755)
         learner_package(self.home)
@@ -251,6 +252,13 @@ class Sandbox:
         self.close()
         if time.monotonic() >= self.deadline:
             raise self._out_of_time()
+        began = time.monotonic()
+        try:
+            self._start()
+        finally:
+            self.start_seconds += time.monotonic() - began
+
+    def _start(self):
         if self.limits.isolated:
             child = [sys.executable, "-S", f"{isolation.COURSE_LIB}/sandbox_child.py"]
             env = isolation.environment(f"{isolation.COURSE_LIB}{os.pathsep}{SITE}")
@@ -480,6 +488,7 @@ class Graded:
     verdicts: dict           # {item: Verdict}
     outputs: dict            # {cell index: [notebook outputs]} (with tests=True)
     tests: dict              # {test grade_id: whether the visible test ran without an error}
+    seconds: dict = field(default_factory=dict)   # {stage: wall seconds}: sandbox start, cells, judge
 
 
 def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=False):
@@ -493,6 +502,8 @@ def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=Fals
     errors, ran = {}, []
 
     with Sandbox(limits) as box:
+        began = time.monotonic()
+
         def ready():
             if not box.alive:
                 box.start()
@@ -521,6 +532,7 @@ def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=Fals
                 graded.tests[role[5:]] = error is None and not any(
                     out.get("output_type") == "stream" and out.get("name") == "stderr" for out in result["outputs"])
 
+        cells_done, started = time.monotonic(), box.start_seconds
         answers = answer_sources(nb)
         for name in items:
             try:
@@ -537,6 +549,8 @@ def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=Fals
                 graded.verdicts[name] = Verdict(name, "failed", message)
             except SandboxFailure as failure:
                 graded.verdicts[name] = Verdict(name, failure.status, failure.message)
+        graded.seconds = {"sandbox start": box.start_seconds, "cells": cells_done - began - started,
+                          "judge": time.monotonic() - cells_done - (box.start_seconds - started)}
     failing = {name for name, verdict in graded.verdicts.items() if verdict.status != "ok"}
     for item in entry.items:                      # a failure that may come from a function it calls
         if item.id in failing:
