@@ -67,9 +67,9 @@ def processes_with(text):
 # share it: each such group is one unit of work, run by one worker, so the fixture is computed
 # once. Every other test goes to whichever worker is free. The longest units go first, so that no
 # worker is left with one of them at the end.
-LONGEST_FIRST = ["test_cluster.py", "test_examples.py", "test_browser.py", "test_autograde.py",
-                 "test_autograde_pipeline.py", "test_backends.py", "test_mutants.py", "test_learner_trial.py",
-                 "05_vanishing.ipynb", "04_l_layers.ipynb"]
+LONGEST_FIRST = ["test_mutants.py", "test_learner_trial.py", "test_examples.py", "test_cluster.py",
+                 "test_browser.py", "test_backends.py", "test_autograde.py", "test_stalls.py", "test_isolation.py",
+                 "test_postgres.py", "test_autograde_pipeline.py", "05_vanishing.ipynb", "04_l_layers.ipynb"]
 
 
 def _sharing_tests(path):

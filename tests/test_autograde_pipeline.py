@@ -4,14 +4,19 @@ feedback never shows hidden tests."""
 import csv
 import html
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 from conftest import with_answers
 
 from grader.learner import manifest
-from grader.grading.autograde import autograde
+from grader.grading import trusted
+from grader.grading.autograde import SANDBOX_CACHED, SANDBOX_WARM_UP, autograde
 
 NB = manifest.load()[0]          # 01_chain_rule: quick to run
 ITEMS = [item.id for item in NB.items]
@@ -390,3 +395,20 @@ def test_a_gradebook_of_another_course_version_is_refused(tmp_path, root):
         gb.db.commit()
     with pytest.raises(GradebookMismatch, match="holds another version of 01_chain_rule"):
         prepare_course(settings, [NB])
+
+
+def test_the_sandbox_warm_up_compiles_what_sandboxes_import(tmp_path):
+    """autograde compiles what every sandbox imports by running SANDBOX_WARM_UP once (sandboxes
+    see the environment read-only). If its cell fails, the imports after the failure are never
+    compiled, the warm-up runs again at every autograde, and every sandbox compiles those modules
+    again: so it once was, when `%matplotlib inline` failed in a plain IPython shell. Here it
+    compiles into a folder of its own (PYTHONPYCACHEPREFIX), which must then hold them all."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(MPLBACKEND="Agg", PYTHONPYCACHEPREFIX=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", SANDBOX_WARM_UP], env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    site = Path(trusted.SITE).resolve()
+    missing = [m for m in SANDBOX_CACHED if not list((tmp_path / site.relative_to("/") / m).parent.glob(
+        f"{Path(m).stem}.*.pyc"))]
+    assert missing == []

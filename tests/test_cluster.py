@@ -1,5 +1,6 @@
-"""`autograde --cluster`: the sample class graded through a real `dask scheduler` and two `dask
-worker` processes on 127.0.0.1 gives the CSVs of a local run; a worker killed mid-run loses nothing,
+"""`autograde --cluster`: four students of the sample class (every kind of submission but broken
+files, which never reach a worker) graded through a real `dask scheduler` and two `dask worker`
+processes on 127.0.0.1 give the CSVs of a local run; a worker killed mid-run loses nothing,
 doubles nothing and leaves no process behind; plain tcp:// to another machine is refused unless
 allowed; tls:// works with the cluster's certificates and refuses a client without them."""
 import csv
@@ -27,8 +28,11 @@ from grader.grading import cluster as cluster_module
 from grader.grading.cluster import ClusterRefused, Expected, cluster, course_version, worker_problems
 
 DASK = str(Path(sys.executable).parent / "dask")
-LIMITS = {"timeout": 5, "notebook_timeout": 60, "progress": False}       # as tests/test_examples.py grades it
+LIMITS = {"timeout": 10, "notebook_timeout": 60, "progress": False}       # as tests/test_examples.py grades it
 KILLED_RUN = ["s04", "s09"]          # mistakes in every notebook; endless loops, crashes, a memory bomb
+# correct work, KILLED_RUN, and tampered test cells: 19 notebooks (the whole class is 46, and
+# tests/test_examples.py grades all of it locally)
+STUDENTS = ["s01", "s04", "s07", "s09"]
 
 
 class DaskProcesses:
@@ -126,9 +130,17 @@ def running(process):
 
 
 @pytest.fixture(scope="module")
-def local_run(root, tmp_path_factory):
+def students(root, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("class")
+    for student in STUDENTS:
+        shutil.copytree(root / "examples" / "class" / student, folder / student)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def local_run(students, tmp_path_factory):
     out = tmp_path_factory.mktemp("local")
-    autograde(root / "examples" / "class", out, jobs=2, **LIMITS)
+    autograde(students, out, jobs=2, **LIMITS)
     return out
 
 
@@ -144,9 +156,9 @@ def two_workers(local_run, tmp_path_factory):
         dask.stop()
 
 
-def test_the_class_graded_on_two_dask_workers_gives_the_local_csvs(root, local_run, two_workers, tmp_path):
+def test_four_students_graded_on_two_dask_workers_give_the_local_csvs(students, local_run, two_workers, tmp_path):
     out = tmp_path / "results"
-    autograde(root / "examples" / "class", out, cluster=cluster(two_workers.address), **LIMITS)
+    autograde(students, out, cluster=cluster(two_workers.address), **LIMITS)
     for name in ("grades.csv", "summary.csv"):
         assert csv_rows(out, name) == csv_rows(local_run, name), name
     for name, (_, scratch) in two_workers.workers.items():       # both graded: each started its grading processes

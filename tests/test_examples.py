@@ -58,7 +58,8 @@ def demo(root, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TMPDIR", str(scratch))
         mp.setattr(tempfile, "tempdir", None)
-        rows, review = autograde(root / "examples" / "class", out, jobs=2, timeout=5, notebook_timeout=60,
+        # 10 s a cell: twice what the slowest set-up cell has taken here with the other tests running
+        rows, review = autograde(root / "examples" / "class", out, jobs=2, timeout=10, notebook_timeout=60,
                                  progress=False)
     return rows, review, out, scratch
 
@@ -76,12 +77,12 @@ def test_every_sample_submission_gets_its_grade(demo):
 
 
 def test_timings_name_every_graded_submission_and_add_up(demo):
-    """timings.csv: a row per handed-in notebook; where it was graded, the stages account for
+    """timings.csv: a row per course notebook handed in; where it was graded, the stages account for
     its time (the rest is bookkeeping between them, well under a second)."""
     rows, _, out, _ = demo
     with open(out / "timings.csv", newline="", encoding="utf-8") as f:
         timings = list(csv.DictReader(f))
-    handed_in = {(r.student, r.notebook) for r in rows if r.student and r.status != "missing"}
+    handed_in = {(r.student, r.notebook) for r in rows if r.notebook in NOTEBOOKS and r.status != "missing"}
     assert {(t["student"], t["notebook"]) for t in timings} == handed_in
     graded = [t for t in timings if t["cells"]]
     assert len(graded) >= len(handed_in) // 2, "most sample notebooks are gradable"
