@@ -1,13 +1,15 @@
 """Trusted grading: verdicts computed outside the learner's process cannot be faked, and one bad
 function costs only its own item."""
+import json
 import re
 from pathlib import Path
 
 import nbformat
+import pytest
 from conftest import TMP, processes_with
 
 from grader.learner import manifest
-from grader.grading import trusted
+from grader.grading import isolation, trusted
 
 ROOT = Path(__file__).resolve().parent.parent
 NB = manifest.load()[0]                                   # 01_chain_rule: quick to run
@@ -162,3 +164,25 @@ def test_a_function_a_graded_one_calls_is_named_when_it_is_not_written(root):
     """chain_backward written, the chain_forward it calls left as a stub: the verdict names the stub."""
     nb = submission(root, chain_forward="def chain_forward(w, b, x):\n    raise NotImplementedError()\n")
     assert verdicts(nb)["chain_backward"][1].startswith("chain_backward calls chain_forward, which is not written yet")
+
+
+@pytest.mark.skipif(isolation.problem() is not None, reason=f"no isolation here: {isolation.problem()}")
+def test_a_sandbox_starts_with_matplotlibs_font_list():
+    """A sandbox's matplotlib folder is new and empty; the grader puts its copy of matplotlib's
+    font list there, so that the sandbox's first figure does not read every font on the machine
+    to build it again (a rebuild would write the file anew)."""
+    probe = ("import os, json\n"
+             "folder = os.environ['MPLCONFIGDIR']\n"
+             "listed = sorted(os.listdir(folder)) if os.path.isdir(folder) else []\n"
+             "before = [os.stat(os.path.join(folder, n)).st_mtime_ns for n in listed]\n"
+             "import matplotlib.pyplot as plt\n"
+             "plt.plot([0, 1]); plt.title('fonts')\n"
+             "plt.gcf().canvas.draw()\n"
+             "after = [os.stat(os.path.join(folder, n)).st_mtime_ns for n in listed]\n"
+             "def sigmoid(z):\n    return json.dumps({'listed': listed, 'same': before == after})\n")
+    with trusted.Sandbox(trusted.Limits(isolated=True, setup_seconds=60)) as box:
+        box.start()
+        box.run(probe)
+        seen = json.loads(box.call("sigmoid", [0.0]))
+    assert trusted.font_list() is not None
+    assert seen == {"listed": [trusted.font_list().name], "same": True}

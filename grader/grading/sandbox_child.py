@@ -212,7 +212,20 @@ def _delegation():
     return delegation.testing, delegation.Delegated
 
 
+def _font_list():
+    """Put matplotlib's font list, which the grader copies next to this script, into this
+    process's (empty) MPLCONFIGDIR: matplotlib would otherwise read every font on the machine to
+    build it again, at every sandbox's first figure."""
+    here, target = os.path.dirname(os.path.abspath(__file__)), os.environ.get("MPLCONFIGDIR")
+    for name in os.listdir(here) if target else ():
+        if name.startswith("fontlist-v") and name.endswith(".json"):
+            os.makedirs(target, exist_ok=True)
+            with open(os.path.join(here, name), "rb") as src, open(os.path.join(target, name), "wb") as dst:
+                dst.write(src.read())
+
+
 def main():
+    _font_list()
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     requests = os.fdopen(os.dup(0), "r")
     quiet = os.open(os.devnull, os.O_RDWR)

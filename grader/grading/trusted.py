@@ -24,6 +24,7 @@ tmpfs) and the size of every reply.
 A function that loops forever or kills its process costs only its own item: the sandbox is killed
 (with everything it started) and restarted for the remaining items, while the budget lasts.
 """
+import functools
 import json
 import os
 import re
@@ -51,6 +52,20 @@ from .sandbox_child import WireError, decode, encode
 
 SITE = sysconfig.get_paths()["purelib"]
 CHILD = Path(__file__).with_name("sandbox_child.py")
+
+
+@functools.lru_cache(maxsize=None)
+def font_list():
+    """The file of matplotlib's font list as this process's matplotlib keeps it (read, or built
+    once, in its cache folder), or None. Each sandbox gets a copy (sandbox_child._font_list)."""
+    try:
+        import matplotlib
+        from matplotlib import font_manager
+    except ImportError:
+        return None
+    font_manager.fontManager                      # loads the list, building it if need be
+    path = Path(matplotlib.get_cachedir()) / f"fontlist-v{font_manager.FontManager.__version__}.json"
+    return path if path.is_file() else None
 
 
 @dataclass(frozen=True)
@@ -229,6 +244,8 @@ class Sandbox:
         self.home.chmod(0o755)
         learner_package(self.home)
         shutil.copyfile(CHILD, self.home / "sandbox_child.py")
+        if font_list() is not None:
+            shutil.copyfile(font_list(), self.home / font_list().name)
         for path in self.home.rglob("*"):                 # readable by the sandbox's own uid
             path.chmod(0o755 if path.is_dir() else 0o644)
         self.stage = isolation.Stage() if limits.isolated and isolation.as_root() else None
