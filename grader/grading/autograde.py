@@ -36,6 +36,7 @@ import resource
 import shutil
 import stat
 import tempfile
+import threading
 import time
 import zipfile
 from collections import Counter, defaultdict
@@ -264,17 +265,23 @@ def worker_processes(jobs, initializer, initargs=()):
     forked from multiprocessing's fork server instead, a single-threaded process that has imported
     the grader and nbgrader once (later runs in the same process start their workers at once), or
     started afresh where there is no fork server."""
-    context = multiprocessing.get_context("spawn")
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        from multiprocessing import forkserver
-
-        try:
-            forkserver.set_forkserver_preload(["grader.grading.autograde", "grader.grading.execute"])
-            forkserver.ensure_running()
-            context = multiprocessing.get_context("forkserver")
-        except OSError:              # e.g. its socket's path would be too long (a deep TMPDIR)
-            pass
+    context = multiprocessing.get_context("forkserver" if start_fork_server() else "spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=initializer, initargs=initargs)
+
+
+def start_fork_server():
+    """Start multiprocessing's fork server (once per process; it imports the grader and nbgrader,
+    seconds of work done in its own process while this one goes on); False where there is none."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return False
+    from multiprocessing import forkserver
+
+    try:
+        forkserver.set_forkserver_preload(["grader.grading.autograde", "grader.grading.execute"])
+        forkserver.ensure_running()
+    except OSError:              # e.g. its socket's path would be too long (a deep TMPDIR)
+        return False
+    return True
 
 
 def _start_worker(memory_bytes, isolated, environ):
@@ -583,6 +590,8 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
 
     if isolated and isolation.problem():
         raise IsolationUnavailable(f"Learner code cannot be isolated on this machine: {isolation.problem()}")
+    if cluster is None:
+        start_fork_server()                  # its imports run while this process sets up
 
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -621,11 +630,16 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
             executor = cluster.executor(settings, [submissions])
             jobs = executor.threads
         with executor as pool:
-            for _ in range(jobs):
-                pool.submit(int)                       # the workers start while ...
+            # The workers start while the gradebook is set up: starting one waits for the fork
+            # server to be ready, so they are started from another thread.
+            starting = threading.Thread(target=lambda: [pool.submit(int) for _ in range(jobs)], daemon=True)
+            starting.start()
             handed_in = {nb_id for _, nb_id, _ in tasks}
-            prepare_course(settings, [nb for nb in notebooks if nb.id in handed_in],   # ... the gradebook is set up
-                           sorted({student for student, _, _ in tasks}))
+            try:
+                prepare_course(settings, [nb for nb in notebooks if nb.id in handed_in],
+                               sorted({student for student, _, _ in tasks}))
+            finally:
+                starting.join()
             futures = {pool.submit(grade_submission, settings, by_id[nb_id], student, path): (student, nb_id)
                        for student, nb_id, path in tasks}
             for future in tqdm(as_completed(futures), total=len(futures), desc="grading", unit="notebook",
