@@ -62,6 +62,19 @@ def processes_with(text):
     return found
 
 
+def isolated_probe(probe, seconds=60):
+    """What a probe sees from inside a real isolated sandbox (grader.grading.trusted, as autograde
+    starts it): probe is notebook code defining `sigmoid(z)` to return its findings as JSON."""
+    import json
+
+    from grader.grading import trusted
+
+    with trusted.Sandbox(trusted.Limits(isolated=True, setup_seconds=seconds)) as box:
+        box.start()
+        box.run(probe)
+        return json.loads(box.call("sigmoid", [0.0]))
+
+
 # Parallel runs (make test: pytest -n auto). The cells of one notebook under nbval share a kernel
 # and run in order, and the tests that use a module-scoped fixture (a graded class, the mutants)
 # share it: each such group is one unit of work, run by one worker, so the fixture is computed

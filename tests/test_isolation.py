@@ -16,7 +16,7 @@ import zipfile
 
 import nbformat
 import pytest
-from conftest import with_answers
+from conftest import isolated_probe, with_answers
 
 from grader.grading import isolation
 from grader.learner import manifest
@@ -388,19 +388,13 @@ def test_without_isolation_autograde_refuses_unless_told(tmp_path, monkeypatch):
 
 def test_a_sandbox_runs_unprivileged_without_the_course(tmp_path, root):
     """The sandbox's view, asked directly: its uid, what of the host it sees, and its network."""
-    from grader.grading import trusted
-
     probe = ("import os, socket, json\n"
              f"seen = {{'uid': os.getuid(), 'repo': os.path.exists({str(root / 'grader' / 'course' / 'reference.py')!r}), 'home': os.listdir('/root') if os.path.exists('/root') else [],\n"
              " 'env': sorted(os.environ), 'pids': sorted(int(p) for p in os.listdir('/proc') if p.isdigit())}\n"
              "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=1); seen['net'] = True\n"
              "except OSError:\n    seen['net'] = False\n"
              "def sigmoid(z):\n    return json.dumps(seen)\n")
-    with trusted.Sandbox(trusted.Limits(isolated=True, setup_seconds=30)) as box:
-        box.start()
-        box.run(probe)
-        import json
-        seen = json.loads(box.call("sigmoid", [0.0]))
+    seen = isolated_probe(probe, seconds=30)
     assert seen["uid"] == isolation.sandbox_uid() != 0
     assert seen["repo"] is False and seen["net"] is False
     assert set(seen["home"]) <= {".pyenv"}                       # at most the Python installation's path

@@ -1,12 +1,11 @@
 """Trusted grading: verdicts computed outside the learner's process cannot be faked, and one bad
 function costs only its own item."""
-import json
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import TMP, processes_with
+from conftest import TMP, isolated_probe, processes_with
 
 from grader.learner import manifest
 from grader.grading import isolation, trusted
@@ -180,9 +179,6 @@ def test_a_sandbox_starts_with_matplotlibs_font_list():
              "plt.gcf().canvas.draw()\n"
              "after = [os.stat(os.path.join(folder, n)).st_mtime_ns for n in listed]\n"
              "def sigmoid(z):\n    return json.dumps({'listed': listed, 'same': before == after})\n")
-    with trusted.Sandbox(trusted.Limits(isolated=True, setup_seconds=60)) as box:
-        box.start()
-        box.run(probe)
-        seen = json.loads(box.call("sigmoid", [0.0]))
+    seen = isolated_probe(probe)
     assert trusted.font_list() is not None
     assert seen == {"listed": [trusted.font_list().name], "same": True}

@@ -22,6 +22,7 @@ import contextlib
 import copy
 import json
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -220,8 +221,7 @@ def _font_list():
     for name in os.listdir(here) if target else ():
         if name.startswith("fontlist-v") and name.endswith(".json"):
             os.makedirs(target, exist_ok=True)
-            with open(os.path.join(here, name), "rb") as src, open(os.path.join(target, name), "wb") as dst:
-                dst.write(src.read())
+            shutil.copyfile(os.path.join(here, name), os.path.join(target, name))
 
 
 def main():
