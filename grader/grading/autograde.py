@@ -18,8 +18,8 @@ cluster, --cluster: grader.grading.cluster):
    values compared in this process. The judge's verdict is the score: it is written into each
    test cell's outputs, which is what nbgrader scores. Where the notebook's own visible test and
    the judge disagree, the submission is listed for review.
-4. A feedback page per learner and notebook: the verdicts, then the graded notebook (inert) with
-   hidden tests removed (nbgrader's ClearHiddenTests) and tracebacks cut to their last line.
+4. A feedback page per learner and notebook (grader.grading.feedback): the verdicts, then the
+   graded notebook (inert) with hidden tests removed and tracebacks cut to their last line.
 
 Results: RESULTS/grades.csv (a row per student, notebook and item), summary.csv (a row per
 student), feedback/<student>/<notebook>.html, report.md with its figures, gradebook.db.
@@ -51,7 +51,7 @@ from ..learner import manifest
 from . import budget, inert, trusted
 from .submissions import (NOTEBOOK_BYTES, STUDENT, ZIP_BYTES, Row, ZipRefused,  # noqa: F401 - also read from here
                           collect, safe_name, submissions_folder, unpack)
-from .report import markdown_text, write_report
+from .report import write_report
 from ..learner.selfcheck import NotebookUnreadable, read_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -299,8 +299,8 @@ def _start_worker(memory_bytes, isolated, environ):
     import nbgrader.apps  # noqa: F401
     import nbgrader.converters  # noqa: F401
 
-    from . import execute  # noqa: F401
-    _exporter()
+    from . import execute, feedback  # noqa: F401
+    feedback.exporter()
     if not isolated:
         trusted.Zygote.get()
 
@@ -479,16 +479,13 @@ def run_nbgrader(settings, nb_id, student, seed):
     return record.get("verdicts", {}), problem, time.perf_counter() - began, record.get("seconds", {})
 
 
-SKIPPED = "# A course demonstration: not run when grading (your functions are)."
-
-
 def without_demonstrations(nb, release):
     """A copy of nb for nbgrader in which the course's demonstration cells (trusted.demonstrations:
     training runs, sweeps, plots; none of them graded) are replaced by a comment. The tests need
     only the set-up cells and the answers, so the scores are the same and grading is faster."""
     copy = deepcopy(nb)
     for i in trusted.demonstrations(copy, release):
-        copy.cells[i].source = SKIPPED
+        copy.cells[i].source = trusted.SKIPPED
         copy.cells[i].outputs = []
     return copy
 
@@ -503,63 +500,18 @@ def _last_line(text):
 # ---------------------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=None)
-def _exporter():
-    """One HTML exporter per worker process: loading its templates takes most of a second. What
-    it renders is inert (grader.grading.inert): the course's own text, the grader's tables, code,
-    outputs rebuilt from plain text and PNG images, a learner's own markdown shown as text.
-
-    Its HTML sanitiser (nbconvert's clean_html, run on every highlighted code cell) took half of
-    a feedback page's time, and the course's own cells are the same on every learner's page: its
-    results are kept, by the exact text it was given (the same text is sanitised the same way)."""
-    from nbconvert import HTMLExporter
-    from nbconvert.filters import clean_html
-
-    exporter = HTMLExporter()
-    exporter.register_filter("clean_html", functools.lru_cache(maxsize=4096)(clean_html))
-    return exporter
-
-
-@functools.lru_cache(maxsize=None)
 def _release(root, entry):
     """The course's released notebook of a manifest entry (read once per worker; never changed)."""
     return nbformat.read(Path(root) / "notebooks" / entry.id / entry.filename, as_version=4)
 
 
 def write_feedback(settings, entry, student, rows, submitted):
-    """feedback/<student>/<notebook>.html: the verdicts, then the graded notebook without hidden tests."""
-    from nbgrader.preprocessors import ClearHiddenTests
+    """feedback/<student>/<notebook>.html (grader.grading.feedback)."""
+    from . import feedback
 
     graded = settings.out / "course" / "autograded" / student / entry.id / entry.filename
-    if graded.exists():
-        nb = nbformat.read(graded, as_version=4)
-        sources = {cell.get("id"): cell.source for cell in submitted.cells}
-        for cell in nb.cells:                                  # the demonstrations' code, not run
-            if cell.source == SKIPPED and cell.get("id") in sources:
-                cell.source = sources[cell.get("id")]
-    elif submitted is not None:
-        nb = submitted
-    else:                                                     # unreadable: the verdicts alone
-        nb = nbformat.v4.new_notebook()
-    nb = inert.notebook(nb, _release(settings.root, entry))     # whatever it came from: only inert parts
-    course_tests = {item.test_id for item in entry.items}
-    for cell in nb.cells:
-        if _graded(cell).get("grade_id") not in course_tests and "### BEGIN HIDDEN TESTS" in cell.source:
-            cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0]     # a learner's copy of the markers
-    nb, _ = ClearHiddenTests().preprocess(nb, {})
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            for out in cell.get("outputs", []):
-                if out.get("output_type") == "error":
-                    out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
-    table = ["| item | points | result |", "|---|---|---|"]
-    for r in rows:
-        table.append(f"| `{r.item}` | {r.score:g} / {r.max_score:g} | **{r.status}** {markdown_text(r.message)} |")
-    total = sum(r.score for r in rows)
-    header = (f"# {entry.title}: feedback for {markdown_text(student)}\n\n"
-              f"**{total:g} of {sum(r.max_score for r in rows):g} points** (written answers are added "
-              "when your instructor has graded them).\n\n" + "\n".join(table))
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(header))
-    html, _ = _exporter().from_notebook_node(nb)
+    html = feedback.page(entry, student, rows, nbformat.read(graded, as_version=4) if graded.exists() else None,
+                         submitted, _release(settings.root, entry))
     out = settings.out / "feedback" / student / f"{entry.id}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")

@@ -448,6 +448,11 @@ def error_output(ename, evalue):
                                   traceback=[f"{ename[:100]}: {evalue[:3000]}"])
 
 
+# What the autograder hands nbgrader in place of a demonstration's code (grader.grading.autograde:
+# without_demonstrations); the feedback page shows the demonstration's own code again.
+SKIPPED = "# A course demonstration: not run when grading (your functions are)."
+
+
 def demonstrations(nb, release):
     """Indices of nb's code cells that are the course's own demonstrations, as released and not
     edited: after the first answer cell, neither answer nor test, with the id and source of a
