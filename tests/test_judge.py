@@ -168,3 +168,24 @@ def test_a_float32_answer_is_told_so():
 @pytest.mark.parametrize("dtype", [int, bool])
 def test_exact_zero_one_slopes_of_integer_or_boolean_dtype_pass(dtype):
     judge.check("relu_prime", lambda z: (np.asarray(z) > 0).astype(dtype))
+
+
+@pytest.mark.parametrize("name", sorted(judge.ITEMS))
+def test_passes_tries_the_inputs_run_tries_and_agrees_with_it(name):
+    """judge.passes (the mutants' seed sweep) is run() without the message: the same inputs in
+    the same order, and the same verdict, whether the answer is right or wrong (on the first input)."""
+    model = judge.ITEMS[name].model_answer
+
+    def answer(seen, wrong_at=None):
+        def call(args):
+            seen.append(repr(args))
+            return None if len(seen) == wrong_at else model(*args)
+        return call
+
+    by_run, by_passes = [], []
+    judge.run(name, answer(by_run), seed=7)
+    assert judge.passes(name, answer(by_passes), seed=7)
+    assert by_run == by_passes and by_run
+    with pytest.raises(CheckFailed):
+        judge.run(name, answer([], wrong_at=1), seed=7)
+    assert not judge.passes(name, answer([], wrong_at=1), seed=7)

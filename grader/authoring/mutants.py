@@ -238,9 +238,9 @@ def sweep_mutant(m, root=ROOT, seeds=SEEDS):
             for seed in range(seeds):
                 signal.alarm(20)
                 try:
-                    judge.run(m.item, lambda args: checks.call(fn, *args, name=m.item), seed, explain=False)
-                    passed.append(seed)
-                except Exception:  # noqa: BLE001 - CheckFailed, or the mutant's own error: it lost the item
+                    if judge.passes(m.item, lambda args: checks.call(fn, *args, name=m.item), seed):
+                        passed.append(seed)
+                except Exception:  # noqa: BLE001 - the mutant's own error: it lost the item
                     pass
                 finally:
                     signal.alarm(0)

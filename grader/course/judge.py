@@ -57,6 +57,11 @@ def _certain(name, item, call, args, actual, expected, designed, rng):
     return None
 
 
+def _input(item, designed, trial, rng):
+    """The arguments of input number `trial` (from 1): the designed ones first, then random ones."""
+    return designed[trial - 1] if trial <= len(designed) else item.cases(rng)
+
+
 def run(name, call, seed=None, explain=True):
     """Judge graded item `name`: for each input (the designed ones, then random ones drawn from
     `seed`), compare call(args) with the reference. `call` returns the learner's value or raises
@@ -68,7 +73,7 @@ def run(name, call, seed=None, explain=True):
     designed = item.designed(rng) if item.designed else []
     total = len(designed) + item.trials
     for trial in range(1, total + 1):
-        args = designed[trial - 1] if trial <= len(designed) else item.cases(rng)
+        args = _input(item, designed, trial, rng)
         expected = item.reference(*copy.deepcopy(args))
         try:
             actual = call(args)
@@ -92,6 +97,23 @@ def run(name, call, seed=None, explain=True):
         msg = item.also(call, rng)
         if msg:
             raise CheckFailed(f"Hidden test (seed {seed}): {msg}")
+
+
+def passes(name, call, seed):
+    """Whether run(name, call, seed) would pass, on the same inputs, without the message it makes
+    at a failure (grader.authoring.mutants asks this for every mutant on hundreds of seeds)."""
+    item = ITEMS[name]
+    rng = np.random.default_rng(seed)
+    designed = item.designed(rng) if item.designed else []
+    for trial in range(1, len(designed) + item.trials + 1):
+        args = _input(item, designed, trial, rng)
+        expected = item.reference(*copy.deepcopy(args))
+        try:
+            if item.compare(call(args), expected, name):
+                return False
+        except CheckFailed:
+            return False
+    return not (item.also and item.also(call, rng))
 
 
 # What a learner can do about an error their function raised, by the error's text.
