@@ -60,7 +60,11 @@ def learner_environ(home):
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "VIRTUAL_ENV", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTER_DATA_DIR",
                         "JUPYTER_CONFIG_DIR", "MPLBACKEND", "PYTHONDONTWRITEBYTECODE")}
-    env.update(HOME=str(home), PIP_CACHE_DIR=str(home / "pip-cache"), PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env.update(HOME=str(home), PIP_CACHE_DIR=str(home / "pip-cache"), PIP_DISABLE_PIP_VERSION_CHECK="1",
+               # pip would byte-compile every module it installs, most of which the trial never
+               # imports; Python caches the bytecode of what it imports, the first time
+               # (a learner's pip compiles: the same files, at another moment)
+               PIP_NO_COMPILE="1")
     return env
 
 
