@@ -71,10 +71,13 @@ def _instructor():
 def cmd_check(args):
     from .learner.selfcheck import NotebookUnreadable, check, table
 
+    diagnose = None
+    if _instructor():                        # the hidden checks name a recognised mistake
+        from .grading.hidden_checks import diagnoses as diagnose
     status = 0
     for path in args.notebooks:
         try:
-            results, seconds = check(path, timeout=args.timeout)
+            results, seconds = check(path, timeout=args.timeout, diagnose=diagnose)
         except NotebookUnreadable as err:
             print(f"{err}", file=sys.stderr)
             status = 2

@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from grader.authoring.bundle import (DISTRIBUTION, INIT, INSTRUCTOR_ONLY, LEARNER_REQUIREMENTS, bundle,
-                                     learner_files, wheel_filename)
+from grader.authoring.bundle import DISTRIBUTION, INSTRUCTOR_ONLY, LEARNER_REQUIREMENTS, bundle, wheel_filename
+from grader.grading.learner_package import INIT, learner_files
 from grader.learner import manifest
 
 NOTEBOOKS = manifest.load()

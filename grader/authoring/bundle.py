@@ -29,19 +29,14 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+from ..grading.learner_package import learner_package
 from ..learner import manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# What learners get: the folder grader/learner/ as it is (everything the release notebooks import,
-# and the self-check), with the command line that runs the self-check and a package __init__.
-LEARNER = "learner"
-TOP_LEVEL = ("__main__.py", "cli.py")
 # Never shipped, whatever else changes: a test asserts nothing from these folders is in the bundle.
 INSTRUCTOR_ONLY = ("course", "grading", "authoring")
 
-INIT = '''"""The backpropagation course's learner tools (grader.learner) and `python -m grader check`."""
-'''
 
 # The learners' distribution: its own name, so that it is never taken for the instructor's
 # `backprop-course` (which holds the whole grader), and the course's version.
@@ -84,29 +79,6 @@ dependencies = {dependencies}
 [tool.flit.module]
 name = "grader"
 '''
-
-
-def learner_files(root=ROOT):
-    """(source path, name in the package's folder) for every file of the learners' `grader` but
-    its __init__ (INIT): grader/__main__.py, grader/cli.py and grader/learner/ (data files
-    included, no __pycache__)."""
-    grader = Path(root) / "grader"
-    files = [(grader / name, f"grader/{name}") for name in TOP_LEVEL]
-    for path in sorted((grader / LEARNER).rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            files.append((path, path.relative_to(grader.parent).as_posix()))
-    return files
-
-
-def learner_package(dest, root=ROOT):
-    """Write the learners' `grader` package (grader/learner/, the command line, an __init__) to dest/grader."""
-    pkg = Path(dest) / "grader"
-    for source, name in learner_files(root):
-        target = Path(dest) / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(source.read_bytes())
-    (pkg / "__init__.py").write_text(INIT)
-    return pkg
 
 
 def version(root=ROOT):

@@ -284,7 +284,7 @@ def start_fork_server():
     return True
 
 
-def _start_worker(memory_bytes, isolated, environ):
+def start_worker(memory_bytes, isolated, environ):
     """A grading worker: the caller's environment as it is now (a fork server's children would
     have the one it had when it started), one BLAS thread, a memory limit, and what every
     submission needs loaded once (nbgrader, the feedback exporter; the sandbox zygote when not
@@ -577,7 +577,7 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
             jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))     # no idle workers to start
             if isolated:
                 compile_sandbox_imports()
-            executor = worker_processes(jobs, _start_worker, (settings.memory_bytes, isolated, dict(os.environ)))
+            executor = worker_processes(jobs, start_worker, (settings.memory_bytes, isolated, dict(os.environ)))
         else:
             executor = cluster.executor(settings, [submissions])
             jobs = executor.threads

@@ -192,7 +192,7 @@ def _grading_pool(memory_bytes, isolated):
 
 
 def _start_grading_process(dask_worker, memory_bytes, isolated, environ):
-    """A local grading worker (autograde._start_worker) that also ends, with any sandbox it runs,
+    """A local grading worker (autograde.start_worker) that also ends, with any sandbox it runs,
     within a second of the Dask worker process that started it (killed, say): its parent is the
     fork server, which outlives that worker while grading processes are left."""
     import psutil
@@ -210,7 +210,7 @@ def _start_grading_process(dask_worker, memory_bytes, isolated, environ):
             time.sleep(1)
         os._exit(1)
     threading.Thread(target=watch, daemon=True).start()
-    autograde._start_worker(memory_bytes, isolated, environ)
+    autograde.start_worker(memory_bytes, isolated, environ)
 
 
 def run_on_worker(expected, memory_bytes, isolated, fn, *args):

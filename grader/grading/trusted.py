@@ -44,8 +44,8 @@ from pathlib import Path
 import nbformat
 
 from . import isolation, syscall_filter
+from .learner_package import learner_package
 from ..course import judge
-from ..authoring.bundle import learner_package
 from ..learner import delegation
 from ..learner.checks import CheckFailed
 from .sandbox_child import WireError, decode, encode

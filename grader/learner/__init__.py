@@ -9,6 +9,7 @@
     grader.learner.data            the 8x8 digits data set, split and one-hot encoded
     grader.learner.worked_example  the 2-2-2 example's starting values and verified numbers
     grader.learner.diagrams        network pictures
+    grader.learner.recipes         functions the hidden tests pass as arguments, rebuilt from a name and numbers
     grader.learner.figures         the figures' style: sharp, readable, told apart without colour
     grader.learner.fallbacks       the course's working versions, for a learner stuck on one exercise
     grader.learner.manifest        the course manifest (course.toml): notebooks, graded items, points

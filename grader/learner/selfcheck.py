@@ -209,47 +209,23 @@ def grade(nb, entry=None):
     return results
 
 
-def check(path, timeout=120):
-    """Execute the notebook at path and grade it. Returns (results, seconds)."""
+def check(path, timeout=120, diagnose=None):
+    """Execute the notebook at path and grade it. Returns (results, seconds). diagnose, in the
+    instructor's copy of the course (grader.grading.hidden_checks.diagnoses, passed by the command
+    line), names the mistakes the hidden checks recognise: {item: "Recognised mistake: ..."} for
+    (nb, entry, results, timeout). The learners' bundle has no hidden checks, and there the
+    messages name what a visible test alone can tell (a sign, a factor, a transpose)."""
     path = Path(path).resolve()
     nb = read_notebook(path)
     start = time.perf_counter()
     execute(nb, path.parent, timeout)
     entry = manifest.find(path.name)
     results = grade(nb, entry)
-    found = diagnoses(nb, entry, results, timeout)
+    found = diagnose(nb, entry, results, timeout) if diagnose else {}
     for r in results:
         if r.item in found:
             r.message = f"{found[r.item]} What differs: {r.message}" if r.message else found[r.item]
     return results, time.perf_counter() - start
-
-
-def diagnoses(nb, entry, results, timeout=120):
-    """{item: "Recognised mistake: ..."} for the failing items whose mistake the course's hidden
-    checks recognise (grader.course.diagnose, run as the instructor's grader runs them, in a separate
-    process). Only in a full copy of the course: the learners' bundle has no hidden checks, and
-    there the messages name what a visible test alone can tell (a sign, a factor, a transpose)."""
-    failing = {r.item for r in results if r.status == "fail"}
-    if not failing or entry is None:
-        return {}
-    try:
-        from ..grading import trusted
-    except ImportError:
-        return {}
-    import nbformat
-
-    from ..course.revealed import find
-
-    release_path = Path(__file__).resolve().parents[2] / "notebooks" / entry.id / entry.filename
-    release = nbformat.read(release_path, as_version=4) if release_path.exists() else None
-    limits = trusted.Limits(setup_seconds=timeout, cell_seconds=timeout, call_seconds=timeout)
-    found = {}
-    for verdict in trusted.grade_notebook(nb, entry, None, limits, release):
-        mistake = find(verdict.message)
-        shown = next((r.message for r in results if r.item == verdict.item), "")
-        if verdict.item in failing and mistake and mistake.message() not in shown:
-            found[verdict.item] = mistake.message()
-    return found
 
 
 def table(path, results, seconds):

@@ -4,7 +4,7 @@ its catalogued mistakes and its mutants.
 """
 import numpy as np
 
-from ...grading.sandbox_child import RECIPES
+from ...learner.recipes import RECIPES
 from ...learner import checks
 from ...learner import tolerances as T
 from .. import reference as R
@@ -37,7 +37,7 @@ CHAINS = [(4, 5), (2, 1), (1, 3), (3, 3)]
 
 class CubicSine:
     """f(t) = c1 sin(c2 t) + c3 t^3, a function to differentiate that can also be sent to the
-    process that runs a learner's code (by its recipe, see grader.grading.sandbox_child.RECIPES)."""
+    process that runs a learner's code (by its recipe, see grader.learner.recipes)."""
 
     def __init__(self, c1, c2, c3):
         self.wire_recipe = ("cubic_sine", (c1, c2, c3))
