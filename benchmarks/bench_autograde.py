@@ -113,7 +113,7 @@ def run_grader(subs, work, env, jobs, timeout, cluster=None, out="results", subm
               "into grader/cli.py): part (2) skipped.")
         return None
     folder, out = work / submissions, work / out
-    for sid, nb_id, src in subs:
+    for sid, _, src in subs:
         if not (folder / sid / src.name).exists():
             (folder / sid).mkdir(parents=True)
             shutil.copyfile(src, folder / sid / src.name)

@@ -32,8 +32,8 @@ from pathlib import Path
 
 import nbformat
 
-from grader.learner import manifest
 from grader.authoring import release
+from grader.learner import manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / "notebooks"

@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from grader.learner import manifest
 from grader.grading.autograde import nbgrader_schema_head, setup_nbgrader, without_demonstrations
+from grader.learner import manifest
 
 NOTEBOOKS = manifest.load()
 setup_nbgrader()      # as `grader autograde` does: new gradebooks get the schema head without a subprocess

@@ -14,9 +14,9 @@ import nbformat
 import pytest
 from conftest import with_answers
 
-from grader.learner import manifest
 from grader.grading import trusted
 from grader.grading.autograde import SANDBOX_CACHED, SANDBOX_WARM_UP, autograde
+from grader.learner import manifest
 
 NB = manifest.load()[0]          # 01_chain_rule: quick to run
 ITEMS = [item.id for item in NB.items]

@@ -119,7 +119,7 @@ def test_call_catches_mutation():
 def test_call_keeps_warnings_and_stderr_out_of_the_cell(capfd):
     def naive_sigmoid(z):
         print("debugging", file=sys.stderr)
-        warnings.warn("a learner's warning")
+        warnings.warn("a learner's warning", stacklevel=2)
         return 1 / (1 + np.exp(-z))           # overflows at -1000
     with warnings.catch_warnings():
         warnings.simplefilter("error")        # any escaping warning would raise here

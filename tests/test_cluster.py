@@ -23,8 +23,8 @@ import pytest
 from conftest import processes_with
 
 from grader.cli import main
-from grader.grading.autograde import autograde
 from grader.grading import cluster as cluster_module
+from grader.grading.autograde import autograde
 from grader.grading.cluster import ClusterRefused, Expected, cluster, course_version, worker_problems
 
 DASK = str(Path(sys.executable).parent / "dask")

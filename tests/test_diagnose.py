@@ -4,14 +4,13 @@ right ones are not given a name."""
 import numpy as np
 import pytest
 
-from grader.course import judge
-from grader.course import reference as R
+from grader.course import judge, reference as R
 from grader.course.inputs import z_designed
 from grader.course.items import MISTAKES, nb02_worked_example as nb02
 from grader.course.mistakes import mistaken_backward
-from grader.learner.checks import CheckFailed
 from grader.course.revealed import ALL as CATALOGUE, find
 from grader.grading.report import common_message
+from grader.learner.checks import CheckFailed
 
 CASES = [(item, mid, fn) for item, mistakes in MISTAKES.items() for mid, fn in mistakes]
 

@@ -11,8 +11,8 @@ import nbformat
 import pytest
 from conftest import processes_with
 
-from grader.learner import manifest
 from grader.grading.autograde import STAGES, autograde
+from grader.learner import manifest
 
 NOTEBOOKS = [nb.id for nb in manifest.load()]
 

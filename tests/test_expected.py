@@ -4,8 +4,7 @@ import numpy as np
 
 from grader.authoring import expected as writer
 from grader.course.items import nb02_worked_example as nb02
-from grader.learner import expected
-from grader.learner import worked_example as WE
+from grader.learner import expected, worked_example as WE
 
 
 def assert_same(stored, fresh, where="value"):

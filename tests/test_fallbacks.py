@@ -67,9 +67,9 @@ def test_a_call_the_release_does_not_make_computes_nothing(folder):
     use = fallbacks.Working({}, "01_chain_rule", folder)
     for args in [(0.1,), (np.array([0.0, 2.1]),), (np.array([0.0, 2.0, 3.0]),), ()]:
         with pytest.raises(recorded.NotRecorded, match="only for the arguments this notebook's cells use"):
-            quietly(lambda: use.sigmoid(*args))
+            quietly(lambda args=args: use.sigmoid(*args))
     with pytest.raises(AttributeError, match="not a graded function"):
-        use.no_such_thing
+        _ = use.no_such_thing
 
 
 NOTEBOOK_CODE = """

@@ -10,8 +10,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.font_manager import FontProperties
 
-from grader.learner import diagrams, figures
-from grader.learner import worked_example as WE
+from grader.learner import diagrams, figures, worked_example as WE
 
 OKABE_ITO = {"#000000", "#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"}
 

@@ -70,7 +70,7 @@ def found(html):
     return parser.found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def template():
     """What nbconvert's page template itself writes, whatever the notebook (MathJax's set-up...)."""
     return frozenset(found(rendered(nbformat.v4.new_notebook())))

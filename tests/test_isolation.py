@@ -19,8 +19,8 @@ import pytest
 from conftest import isolated_probe, with_answers
 
 from grader.grading import isolation
-from grader.learner import manifest
 from grader.grading.autograde import Row, autograde, collect, csv_safe, unpack
+from grader.learner import manifest
 
 NB = manifest.load()[0]                       # 01_chain_rule: quick to run
 ITEMS = [item.id for item in NB.items]

@@ -4,11 +4,9 @@ import math
 import numpy as np
 import pytest
 
-from grader.course import judge
-from grader.course import reference as R
+from grader.course import judge, reference as R
 from grader.course.items import nb02_worked_example as nb02
-from grader.learner import manifest
-from grader.learner import worked_example as WE
+from grader.learner import manifest, worked_example as WE
 from grader.learner.checks import CheckFailed
 
 
@@ -127,8 +125,7 @@ def test_nan_laced_weights_fail_init_params():
     """A few NaNs leave the spread of the other weights, and the NaN-blind statistics, unchanged."""
     import numpy as np
 
-    from grader.course import judge
-    from grader.course import reference as R
+    from grader.course import judge, reference as R
 
     def laced(sizes, scheme, seed):
         W, b = R.init_params(sizes, scheme, np.random.default_rng(seed))

@@ -3,9 +3,9 @@ function loses points on that function and on nothing that does not use it, and 
 mutants are diagnosed by name."""
 import pytest
 
-from grader.learner import manifest
 from grader.authoring import mutants
 from grader.course.revealed import ALL as CATALOGUE
+from grader.learner import manifest
 
 
 @pytest.fixture(scope="module")

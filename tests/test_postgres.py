@@ -82,7 +82,7 @@ def csvs(out):
 
 def gradebook_rows(db_url):
     """(student, notebook, score) of every submitted notebook, and the number of grade rows."""
-    from nbgrader.api import Gradebook, Grade, SubmittedNotebook
+    from nbgrader.api import Grade, Gradebook, SubmittedNotebook
 
     with Gradebook(db_url, COURSE_ID) as gb:
         notebooks = sorted((nb.student.id, nb.name, nb.score) for nb in gb.db.query(SubmittedNotebook).all())

@@ -118,8 +118,8 @@ def test_chain_backward_agrees_with_central_differences(seed):
     x, y = rng.normal(0, 1, n), rng.uniform(0, 1, n)
     dw, db = R.chain_backward(w, b, x, y)
     for l in range(1, L + 1):
-        nw = numerical_gradient(lambda v: R.chain_cost(w[:l] + [v] + w[l + 1:], b, x, y), w[l])
-        nb = numerical_gradient(lambda v: R.chain_cost(w, b[:l] + [v] + b[l + 1:], x, y), b[l])
+        nw = numerical_gradient(lambda v, l=l: R.chain_cost(w[:l] + [v] + w[l + 1:], b, x, y), w[l])
+        nb = numerical_gradient(lambda v, l=l: R.chain_cost(w, b[:l] + [v] + b[l + 1:], x, y), b[l])
         assert dw[l] == pytest.approx(nw, rel=1e-7, abs=1e-11)
         assert db[l] == pytest.approx(nb, rel=1e-7, abs=1e-11)
 

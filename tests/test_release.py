@@ -5,8 +5,8 @@ import re
 import nbformat
 import pytest
 
-from grader.learner import manifest
 from grader.authoring.release import metadata_problems, release
+from grader.learner import manifest
 
 NOTEBOOKS = manifest.load()
 

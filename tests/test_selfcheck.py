@@ -150,7 +150,7 @@ def test_a_slip_in_one_function_fails_only_it_and_what_its_exercise_says_calls_i
     proc = run_check(*paths)
     assert proc.returncode == 1
     rows = {}
-    for path, table in tables(proc.stdout, paths).items():
+    for table in tables(proc.stdout, paths).values():
         for line in table.splitlines()[2:-1]:
             name, *_ = line.split()
             rows[name] = line

@@ -8,8 +8,8 @@ test therefore times each cell. nbclient's own waits stall on such cells, about 
 (grader.learner.selfcheck.notebook_client says why): `STALL_POLL=none pytest tests/test_stalls.py`
 runs the same notebooks with them, and fails.
 """
-import time
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import nbformat

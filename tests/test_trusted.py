@@ -8,8 +8,8 @@ import nbformat
 import pytest
 from conftest import TMP, isolated_probe, processes_with
 
-from grader.learner import manifest
 from grader.grading import isolation, trusted
+from grader.learner import manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 NB = manifest.load()[0]                                   # 01_chain_rule: quick to run

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import nbformat
 
-from ..learner import manifest
-from ..course.revealed import ALL as CATALOGUE, find
 from ..course.items import EDITS, PARTIAL
+from ..course.revealed import ALL as CATALOGUE, find
+from ..learner import manifest
 from .release import filled, solution_answers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,9 +208,9 @@ def sweep_mutant(m, root=ROOT, seeds=SEEDS):
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
 
-    from ..learner import checks
     from ..course import judge
     from ..grading import trusted
+    from ..learner import checks
 
     entry = manifest.find(m.notebook + ".ipynb", root / "grader" / "learner" / "course.toml")
     nb = filled(entry, {**solution_answers(entry, root), m.item: m.source}, root)

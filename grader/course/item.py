@@ -2,8 +2,8 @@
 
 A comparison is (actual, expected, name) -> a message saying what differs, or None.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -19,10 +19,12 @@ How the sources' symbols map onto this notation is tabulated in the README.
 import numpy as np
 
 from ..learner.activations import PLAIN, identity, identity_prime, relu, softmax  # noqa: F401
-from ..learner.costs import (COSTS, cost_functions, cross_entropy, half_sse, half_sse_grad, mse,  # noqa: F401
-                    mse_grad, sse, sse_grad)
-from ..learner.gradcheck import _central_differences as numerical_gradient  # noqa: F401  (re-exported)
-from ..learner.gradcheck import norm_rel_error, rel_error  # noqa: F401  (re-exported)
+from ..learner.costs import COSTS, cost_functions, cross_entropy, half_sse, half_sse_grad, mse, mse_grad, sse, sse_grad  # noqa: F401
+from ..learner.gradcheck import (  # noqa: F401  (re-exported)
+    _central_differences as numerical_gradient,  # noqa: F401  (re-exported)
+    norm_rel_error,
+    rel_error,
+)
 
 
 def _f64(x):

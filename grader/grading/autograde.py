@@ -48,11 +48,20 @@ from pathlib import Path
 import nbformat
 
 from ..learner import manifest
-from . import budget, inert, trusted
-from .submissions import (NOTEBOOK_BYTES, STUDENT, ZIP_BYTES, Row, ZipRefused,  # noqa: F401 - also read from here
-                          collect, safe_name, submissions_folder, unpack)
-from .report import write_report
 from ..learner.selfcheck import NotebookUnreadable, read_notebook
+from . import budget, inert, trusted
+from .report import write_report
+from .submissions import (  # noqa: F401 - also read from here
+    NOTEBOOK_BYTES,
+    STUDENT,
+    ZIP_BYTES,
+    Row,
+    ZipRefused,
+    collect,
+    safe_name,
+    submissions_folder,
+    unpack,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIELDS = ["student", "notebook", "item", "score", "max_score", "status", "message"]
@@ -170,10 +179,8 @@ def prepare_course(settings, notebooks, students=()):
     """The nbgrader course under RESULTS/course, with the notebooks' assignments and the students in
     the gradebook. The students are added here, before any grading: two workers grading two
     notebooks of one new student would otherwise both add the student, and one would fail."""
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.apps import NbGraderAPI
-
-    from nbgrader.api import MissingEntry
 
     (settings.out / "course").mkdir(parents=True, exist_ok=True)
     with gradebook_lock(settings.db_url):
@@ -246,7 +253,7 @@ def setup_nbgrader():
     nbgrader.api.get_alembic_version = nbgrader_schema_head
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def nbgrader_schema_head():
     """The head revision of nbgrader's gradebook schema, from its alembic migration scripts."""
     import nbgrader
@@ -499,7 +506,7 @@ def _last_line(text):
 # Feedback
 # ---------------------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _release(root, entry):
     """The course's released notebook of a manifest entry (read once per worker; never changed)."""
     return nbformat.read(Path(root) / "notebooks" / entry.id / entry.filename, as_version=4)

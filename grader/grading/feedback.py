@@ -16,8 +16,8 @@ from nbconvert.filters import Highlight2HTML, clean_html
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
 from . import inert
-from .trusted import SKIPPED
 from .report import markdown_text
+from .trusted import SKIPPED
 
 NO_ALT = "No description has been provided for this image"
 # The template's own markup for a cell's input and for an output (a learner's text reaches the
@@ -64,7 +64,7 @@ class FeedbackExporter(HTMLExporter):
         return _IMAGE_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', html), resources
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def exporter():
     """One exporter per worker process: loading its templates takes most of a second."""
     return FeedbackExporter()

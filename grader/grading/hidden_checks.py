@@ -5,8 +5,8 @@ from pathlib import Path
 
 import nbformat
 
-from . import trusted
 from ..course.revealed import find
+from . import trusted
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -40,7 +40,7 @@ def sha256(text):
     return "'sha256-" + base64.b64encode(hashlib.sha256(text).digest()).decode() + "'"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def formgrader_templates():
     """Hashes, as CSP sources, of what nbgrader's Formgrader templates write as they are (no
     template expression in them): event handlers (onclick="...") and inline scripts."""

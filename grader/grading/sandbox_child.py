@@ -92,7 +92,7 @@ def decode(data, depth=0):
             re, im = data["__complex__"]
             return complex(float(re), float(im))
         if "__recipe__" in data:
-            from grader.learner.recipes import RECIPES     # callables the grader may pass as arguments
+            from grader.learner.recipes import RECIPES  # callables the grader may pass as arguments
 
             if data["__recipe__"] not in RECIPES:
                 raise WireError(f"an unknown recipe {data['__recipe__']!r}")

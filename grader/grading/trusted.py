@@ -43,18 +43,18 @@ from pathlib import Path
 
 import nbformat
 
-from . import isolation, syscall_filter
-from .learner_package import learner_package
 from ..course import judge
 from ..learner import delegation
 from ..learner.checks import CheckFailed
+from . import isolation, syscall_filter
+from .learner_package import learner_package
 from .sandbox_child import WireError, decode, encode
 
 SITE = sysconfig.get_paths()["purelib"]
 CHILD = Path(__file__).with_name("sandbox_child.py")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def font_list():
     """The file of matplotlib's font list as this process's matplotlib keeps it (read, or built
     once, in its cache folder), or None. Each sandbox gets a copy (sandbox_child._font_list)."""
@@ -63,7 +63,7 @@ def font_list():
         from matplotlib import font_manager
     except ImportError:
         return None
-    font_manager.fontManager                      # loads the list, building it if need be
+    _ = font_manager.fontManager                  # loads the list, building it if need be
     path = Path(matplotlib.get_cachedir()) / f"fontlist-v{font_manager.FontManager.__version__}.json"
     return path if path.is_file() else None
 
@@ -211,7 +211,7 @@ class Zygote:
             socket.send_fds(self.sock, [json.dumps({
                 "home": str(home), "env": _environment(home, f"{home}{os.pathsep}{SITE}"),
                 "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes,
-                "processes": process_limit(64)}).encode()],
+                "processes": process_limit(limits.processes)}).encode()],
                 [child_in, child_out])
             reply = json.loads(self.sock.recv(1 << 16) or b"{}")
         finally:

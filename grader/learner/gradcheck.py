@@ -5,7 +5,7 @@ These are shipped to learners (the visible tests use them), so they depend on nu
 """
 import numpy as np
 
-from .delegation import refuse, derived
+from .delegation import derived, refuse
 
 
 def numerical_gradient(f, x, h=1e-5):

@@ -14,7 +14,7 @@ test, or another machine's rounding, gives arguments that differ in the last bit
 """
 import hashlib
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -172,7 +172,7 @@ class Recordings:
         raise NotRecorded(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(notebook, folder=FOLDER):
     """A notebook's Recordings, or None if the course has none for it."""
     file = path(notebook, folder)

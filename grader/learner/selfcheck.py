@@ -32,8 +32,8 @@ class Result:
 def read_notebook(path, content=None):
     """The notebook at path (or in content, the bytes read from path), upgraded to format 4;
     NotebookUnreadable saying why not."""
-    import nbformat                       # here, not at the top: notebooks import this module for
-    from nbformat.reader import NotJSONError     # summary(), and nbformat takes seconds to import
+    import nbformat  # here, not at the top: notebooks import this module for
+    from nbformat.reader import NotJSONError  # summary(), and nbformat takes seconds to import
 
     path = Path(path)
     if content is None and not path.exists():

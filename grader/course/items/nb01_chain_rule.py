@@ -4,14 +4,12 @@ its catalogued mistakes and its mutants.
 """
 import numpy as np
 
+from ...learner import checks, tolerances as T
 from ...learner.recipes import RECIPES
-from ...learner import checks
-from ...learner import tolerances as T
 from .. import reference as R
-from ..item import Item, per_layer
 from ..inputs import Z_PARTIAL, branches, wrong_on, z_designed, z_values
+from ..item import Item, per_layer
 from ..mistakes import BACKWARD, SCALE_FIRST, mistaken_backward
-
 
 # ---------------------------------------------------------------------------------------------
 # Inputs, reference adapters and comparisons

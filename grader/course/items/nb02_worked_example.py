@@ -9,7 +9,6 @@ from .. import reference as R
 from ..inputs import ABOVE_CAPS, CAPPED
 from ..item import Item
 
-
 # ---------------------------------------------------------------------------------------------
 # Inputs, reference adapters and comparisons
 # ---------------------------------------------------------------------------------------------

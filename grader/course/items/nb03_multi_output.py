@@ -5,10 +5,9 @@ its catalogued mistakes and its mutants.
 import numpy as np
 
 from .. import reference as R
-from ..item import Item, named
 from ..inputs import NAMES, branches, wrong_on
+from ..item import Item, named
 from ..mistakes import BACKWARD, SCALE_FIRST, mistaken_backward
-
 
 # ---------------------------------------------------------------------------------------------
 # Inputs, reference adapters and comparisons

@@ -4,14 +4,11 @@ catalogued mistakes and its mutants.
 """
 import numpy as np
 
-from ...learner import checks
-from ...learner import tolerances as T
-from ...learner import worked_example as WE
+from ...learner import checks, tolerances as T, worked_example as WE
 from .. import reference as R
-from ..item import Item, labels, per_layer
 from ..inputs import NETS, designed_net, net_branches, nets_designed, random_net, random_sizes, wrong_on
+from ..item import Item, labels, per_layer
 from ..mistakes import BACKWARD, mistaken_backward
-
 
 # ---------------------------------------------------------------------------------------------
 # Inputs, reference adapters and comparisons

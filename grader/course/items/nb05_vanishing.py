@@ -5,9 +5,8 @@ and its mutants.
 import numpy as np
 
 from .. import reference as R
-from ..item import Item, layers
 from ..inputs import Z_PARTIAL, net_branches, nets_designed, random_net, wrong_on, z_designed, z_values
-
+from ..item import Item, layers
 
 # ---------------------------------------------------------------------------------------------
 # Inputs, reference adapters and comparisons

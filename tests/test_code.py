@@ -1,6 +1,8 @@
-"""The layers of grader/ (pyproject.toml's import-linter contract): learner < course < grading <
-authoring < cli. A module imports only from its own layer or the ones below, so what learners
-receive (grader.learner) never reaches into what knows the answers."""
+"""The code's own rules, both in pyproject.toml and both run by `make check` too:
+- the layers of grader/ (import-linter's contract): learner < course < grading < authoring < cli.
+  A module imports only from its own layer or the ones below, so what learners receive
+  (grader.learner) never reaches into what knows the answers;
+- ruff's lint rules, on everything it is told to read."""
 import shutil
 import subprocess
 import sys
@@ -9,6 +11,7 @@ from pathlib import Path
 from conftest import ROOT
 
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+RUFF = Path(sys.executable).parent / "ruff"
 
 
 def lint_imports(folder):
@@ -31,3 +34,8 @@ def test_an_import_up_the_layers_breaks_the_contract(tmp_path):
     done = lint_imports(tmp_path)
     assert done.returncode != 0
     assert "grader.learner.checks -> grader.course.reference" in done.stdout, done.stdout
+
+
+def test_ruff_finds_nothing():
+    done = subprocess.run([str(RUFF), "check", "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
