@@ -139,7 +139,7 @@ def run_grader(subs, work, env, jobs, timeout, cluster=None, out="results", subm
 
 def stages(out, seconds, jobs):
     """Lines saying where (2)'s time went, from its timings.csv."""
-    from grader.grading.autograde import STAGES
+    from grader.grading.results import STAGES
 
     with open(out / "timings.csv", newline="") as f:
         timings = [t for t in csv.DictReader(f) if t["cells"]]       # the graded ones

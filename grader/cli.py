@@ -34,8 +34,10 @@ def cmd_bundle(args):
 def cmd_autograde(args):
     import time
 
-    from .grading.autograde import GradebookMismatch, IsolationUnavailable, ZipRefused, autograde, summary_text
+    from .grading.autograde import IsolationUnavailable, ZipRefused, autograde
     from .grading.cluster import ClusterRefused, cluster
+    from .grading.gradebook import GradebookMismatch
+    from .grading.results import summary_text
 
     start = time.perf_counter()
     try:

@@ -10,7 +10,8 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from grader.grading.autograde import nbgrader_schema_head, setup_nbgrader, without_demonstrations
+from grader.grading.autograde import without_demonstrations
+from grader.grading.gradebook import nbgrader_schema_head, setup_nbgrader
 from grader.learner import manifest
 
 NOTEBOOKS = manifest.load()

@@ -15,7 +15,8 @@ import pytest
 from conftest import with_answers
 
 from grader.grading import trusted
-from grader.grading.autograde import SANDBOX_CACHED, SANDBOX_WARM_UP, autograde
+from grader.grading.autograde import autograde
+from grader.grading.workers import SANDBOX_CACHED, SANDBOX_WARM_UP
 from grader.learner import manifest
 
 NB = manifest.load()[0]          # 01_chain_rule: quick to run
@@ -275,7 +276,7 @@ def test_a_gradebook_write_that_sqlite_refuses_at_once_is_tried_again(tmp_path):
     import sqlite3
     import threading
 
-    from grader.grading.autograde import gradebook_retries
+    from grader.grading.gradebook import gradebook_retries
 
     db = tmp_path / "gradebook.db"
     with sqlite3.connect(db) as setup:
@@ -319,7 +320,7 @@ def test_a_gradebook_write_that_sqlite_refuses_at_once_is_tried_again(tmp_path):
 def test_without_isolation_grades_the_same_and_says_so(tmp_path, root):
     """--unsafe-no-isolation (a machine without bubblewrap, trusted submissions): the same scores,
     and report.md and the summary state that the code ran unisolated."""
-    from grader.grading.autograde import summary_text
+    from grader.grading.results import summary_text
 
     folder = tmp_path / "class"
     write(folder, "a", solved(root))
@@ -382,7 +383,8 @@ def test_a_gradebook_of_another_course_version_is_refused(tmp_path, root):
     stops with a message, rather than scoring on the old cells or deleting the old grades."""
     from nbgrader.api import Gradebook
 
-    from grader.grading.autograde import COURSE_ID, GradebookMismatch, Settings, prepare_course
+    from grader.grading.autograde import Settings
+    from grader.grading.gradebook import COURSE_ID, GradebookMismatch, prepare_course
 
     out = tmp_path / "results"
     settings = Settings(out=out, db_url=f"sqlite:///{out / 'gradebook.db'}", timeout=10, notebook_timeout=60,

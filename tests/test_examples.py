@@ -11,7 +11,8 @@ import nbformat
 import pytest
 from conftest import processes_with
 
-from grader.grading.autograde import STAGES, autograde
+from grader.grading.autograde import autograde
+from grader.grading.results import STAGES
 from grader.learner import manifest
 
 NOTEBOOKS = [nb.id for nb in manifest.load()]

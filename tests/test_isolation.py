@@ -19,7 +19,8 @@ import pytest
 from conftest import isolated_probe, with_answers
 
 from grader.grading import isolation
-from grader.grading.autograde import Row, autograde, collect, csv_safe, unpack
+from grader.grading.autograde import Row, autograde, collect, unpack
+from grader.grading.results import csv_safe
 from grader.learner import manifest
 
 NB = manifest.load()[0]                       # 01_chain_rule: quick to run

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import TMP
 
-from grader.grading.autograde import COURSE_ID, autograde
+from grader.grading.autograde import autograde
+from grader.grading.gradebook import COURSE_ID
 
 # Part of the sample class (examples/README.md): a mistake in every notebook (s04), a cheat (s08's 02)
 # and tampered test cells (s07's 02); grading all 46 files again would add minutes to the suite.

@@ -265,7 +265,7 @@ def sweep_solutions(jobs=None, root=ROOT, seeds=3):
     """{item: the seeds of range(seeds) on which its own solution FAILS the sweep}: all empty."""
     import os
 
-    from ..grading.autograde import worker_processes
+    from ..grading.workers import worker_processes
 
     made = solutions(root)
     with worker_processes(jobs or os.cpu_count() or 1, _one_blas_thread) as pool:
@@ -281,7 +281,7 @@ def run(jobs=None, root=ROOT, progress=True):
 
     from tqdm import tqdm
 
-    from ..grading.autograde import worker_processes
+    from ..grading.workers import worker_processes
 
     entries = {e.id: e for e in manifest.load(root / "grader" / "learner" / "course.toml")}
     made = mutants(root)

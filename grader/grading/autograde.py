@@ -23,26 +23,26 @@ cluster, --cluster: grader.grading.cluster):
 
 Results: RESULTS/grades.csv (a row per student, notebook and item), summary.csv (a row per
 student), feedback/<student>/<notebook>.html, report.md with its figures, gradebook.db.
+
+This module is the pipeline; its parts are grader.grading.submissions (whose file is which),
+tampering (test cells against the release), gradebook (nbgrader's course and gradebook), workers
+(the grading processes), feedback (a learner's page), results (the CSVs) and report (report.md).
 """
-import contextlib
-import csv
 import errno
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
-import resource
 import shutil
 import stat
 import tempfile
 import threading
 import time
 import zipfile
-from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import defaultdict
+from concurrent.futures import as_completed
 from copy import deepcopy
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -50,7 +50,9 @@ import nbformat
 from ..learner import manifest
 from ..learner.selfcheck import NotebookUnreadable, read_notebook
 from . import budget, inert, trusted
+from .gradebook import course_config, gradebook_retries, prepare_course, setup_nbgrader
 from .report import write_report
+from .results import write_csvs, write_timings
 from .submissions import (  # noqa: F401 - also read from here
     NOTEBOOK_BYTES,
     STUDENT,
@@ -62,9 +64,10 @@ from .submissions import (  # noqa: F401 - also read from here
     submissions_folder,
     unpack,
 )
+from .tampering import tampering
+from .workers import compile_sandbox_imports, start_fork_server, start_worker, worker_processes
 
 ROOT = Path(__file__).resolve().parents[2]
-FIELDS = ["student", "notebook", "item", "score", "max_score", "status", "message"]
 
 
 @dataclass(frozen=True)
@@ -89,284 +92,6 @@ class Settings:
 # ---------------------------------------------------------------------------------------------
 
 MAX_CELLS = 2000                                    # cells in one notebook
-
-
-# ---------------------------------------------------------------------------------------------
-# Tampering
-# ---------------------------------------------------------------------------------------------
-
-def _graded(cell):
-    return cell.metadata.get("nbgrader", {})
-
-
-def _retype(nb, cell, cell_type):
-    """Give cell back its released type, source and metadata kept (as nbgrader's OverwriteCells does)."""
-    new = (nbformat.v4.new_code_cell if cell_type == "code" else nbformat.v4.new_markdown_cell)(cell.source)
-    new.metadata = cell.metadata
-    if "id" in cell:
-        new["id"] = cell["id"]
-    nb.cells[next(i for i, c in enumerate(nb.cells) if c is cell)] = new
-
-
-def tampering(nb, release, entry):
-    """Drop duplicated graded cells from nb (in place) and return {item: what was done to its
-    test or answer cell} compared with the released notebook."""
-    found = defaultdict(list)
-    for cell in nb.cells:
-        grade_id = _graded(cell).get("grade_id")
-        if grade_id:
-            found[grade_id].append(cell)
-    released = {_graded(c)["grade_id"]: c for c in release.cells if _graded(c).get("grade_id")}
-    notes = {}
-    for item in entry.items:
-        test = released.get(item.test_id)
-        cells = found.get(item.test_id, [])
-        if not item.written and test is not None:
-            if not cells:
-                notes[item.id] = "its test cell was deleted; the course's test was put back"
-            elif len(cells) > 1:
-                notes[item.id] = f"its test cell appears {len(cells)} times (copied?); one copy was kept"
-            elif cells[0].source.strip() != test.source.strip():
-                notes[item.id] = "its test cell was edited; the course's test was put back"
-            elif cells[0].cell_type != "code" or not _graded(cells[0]).get("grade"):
-                notes[item.id] = "its test cell's type or grading metadata was changed; restored"
-        answers = found.get(item.id, [])
-        if answers and answers[0].cell_type != released[item.id].cell_type:
-            notes.setdefault(item.id, f"its answer cell was changed to a {answers[0].cell_type} cell; "
-                                      f"changed back to {released[item.id].cell_type}")
-            _retype(nb, answers[0], released[item.id].cell_type)
-    order = [gid for gid in (_graded(c).get("grade_id") for c in nb.cells) if gid and gid.startswith("test_")]
-    course_order = [gid for gid in (_graded(c).get("grade_id") for c in release.cells) if gid and gid.startswith("test_")]
-    kept = [gid for gid in dict.fromkeys(order) if gid in course_order]
-    if kept != [gid for gid in course_order if gid in kept]:
-        for item in entry.items:
-            notes.setdefault(item.id, "the notebook's test cells were reordered")
-    seen = set()
-    cells = []
-    for cell in nb.cells:
-        grade_id = _graded(cell).get("grade_id")
-        if grade_id and grade_id in seen:
-            continue
-        seen.add(grade_id)
-        cells.append(cell)
-    nb.cells = cells
-    return notes
-
-
-# ---------------------------------------------------------------------------------------------
-# nbgrader
-# ---------------------------------------------------------------------------------------------
-
-# The nbgrader course id (as in nbgrader_config.py): every assignment in the gradebook belongs to
-# it. SQLite does not enforce that reference by default; PostgreSQL refuses an assignment whose
-# course is missing.
-COURSE_ID = "backprop"
-
-
-def course_config(settings):
-    from traitlets.config import Config
-
-    c = Config()
-    c.CourseDirectory.course_id = COURSE_ID
-    c.CourseDirectory.root = str(settings.out / "course")
-    c.CourseDirectory.source_directory = str(settings.root / "solutions")
-    c.CourseDirectory.db_url = settings.db_url
-    c.OverwriteCells.add_missing_cells = True
-    return c
-
-
-def prepare_course(settings, notebooks, students=()):
-    """The nbgrader course under RESULTS/course, with the notebooks' assignments and the students in
-    the gradebook. The students are added here, before any grading: two workers grading two
-    notebooks of one new student would otherwise both add the student, and one would fail."""
-    from nbgrader.api import Gradebook, MissingEntry
-    from nbgrader.apps import NbGraderAPI
-
-    (settings.out / "course").mkdir(parents=True, exist_ok=True)
-    with gradebook_lock(settings.db_url):
-        with Gradebook(settings.db_url, COURSE_ID) as gb:
-            known = set()
-            for nb in notebooks:
-                try:
-                    cells = {cell.name: cell.max_score for cell in gb.find_notebook(nb.id, nb.id).grade_cells}
-                except MissingEntry:
-                    continue
-                if cells != {item.test_id: item.points for item in nb.items}:
-                    raise GradebookMismatch(
-                        f"the gradebook {settings.db_url} holds another version of {nb.id} (other graded items or "
-                        "points): grade into a new results folder, or give a new --db")
-                known.add(nb.id)
-        for nb in notebooks:
-            # An assignment the gradebook already has is written to this results folder only: nbgrader
-            # would otherwise delete and re-create it in the gradebook whenever it has no submission
-            # yet, and with it the grades another grader is writing into the same gradebook.
-            config = course_config(settings)
-            config.GenerateAssignment.no_database = nb.id in known
-            config.SaveCells.enabled = nb.id not in known         # (SaveCells writes the gradebook itself)
-            result = NbGraderAPI(config=config).generate_assignment(nb.id, force=True)
-            if not result["success"]:
-                raise RuntimeError(f"nbgrader could not set up {nb.id}: {result.get('error', '')}{result.get('log', '')}")
-
-    def add_students():
-        with Gradebook(settings.db_url, COURSE_ID) as gb:
-            for student in students:
-                gb.update_or_create_student(student)
-    gradebook_retries(add_students)
-
-
-@contextlib.contextmanager
-def gradebook_lock(db_url):
-    """Held while the course's assignments are put into a PostgreSQL gradebook, so that two graders
-    started at once into one gradebook do not both create them (a session-level advisory lock).
-    SQLite gradebooks are written by one grader at a time; they need none."""
-    if not db_url.startswith("postgresql"):
-        yield
-        return
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(7311)"))
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(7311)"))
-    finally:
-        engine.dispose()
-
-
-def setup_nbgrader():
-    """Two things about nbgrader's gradebook, done once per process:
-
-    * its SQLAlchemy autoflush warnings say nothing to an instructor: kept off the terminal;
-    * a new gradebook is stamped with the head revision of nbgrader's schema migrations, which
-      nbgrader gets by running the `alembic heads` command: a new Python importing nbgrader, 4 s
-      of CPU for every new gradebook. alembic's own Python API reads the same migration scripts
-      here in a fraction of a second (tests/test_autograde.py compares the two)."""
-    import warnings
-
-    import nbgrader.api
-    from sqlalchemy.exc import SAWarning
-
-    warnings.filterwarnings("ignore", category=SAWarning)
-    nbgrader.api.get_alembic_version = nbgrader_schema_head
-
-
-@functools.cache
-def nbgrader_schema_head():
-    """The head revision of nbgrader's gradebook schema, from its alembic migration scripts."""
-    import nbgrader
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", str(Path(nbgrader.__file__).parent / "alembic"))
-    return ScriptDirectory.from_config(config).get_current_head()
-
-
-def worker_processes(jobs, initializer, initargs=()):
-    """A pool of fresh worker processes. They are not forked from this process: the caller may
-    have threads (a test runner's, a notebook's, a progress bar's), and a process forked from a
-    threaded one can inherit a lock some other thread held at that moment and hang on it. They are
-    forked from multiprocessing's fork server instead, a single-threaded process that has imported
-    the grader and nbgrader once (later runs in the same process start their workers at once), or
-    started afresh where there is no fork server."""
-    context = multiprocessing.get_context("forkserver" if start_fork_server() else "spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=initializer, initargs=initargs)
-
-
-def start_fork_server():
-    """Start multiprocessing's fork server (once per process; it imports the grader and nbgrader,
-    seconds of work done in its own process while this one goes on); False where there is none."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return False
-    from multiprocessing import forkserver
-
-    try:
-        forkserver.set_forkserver_preload(["grader.grading.autograde", "grader.grading.execute"])
-        forkserver.ensure_running()
-    except OSError:              # e.g. its socket's path would be too long (a deep TMPDIR)
-        return False
-    return True
-
-
-def start_worker(memory_bytes, isolated, environ):
-    """A grading worker: the caller's environment as it is now (a fork server's children would
-    have the one it had when it started), one BLAS thread, a memory limit, and what every
-    submission needs loaded once (nbgrader, the feedback exporter; the sandbox zygote when not
-    isolated) while the course is set up."""
-    os.environ.clear()
-    os.environ.update(environ)
-    tempfile.tempdir = None
-    os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    setup_nbgrader()
-    import nbgrader.apps  # noqa: F401
-    import nbgrader.converters  # noqa: F401
-
-    from . import execute, feedback  # noqa: F401
-    feedback.exporter()
-    if not isolated:
-        trusted.Zygote.get()
-
-
-# What a sandbox loads: its own shell, the release notebooks' set-up cells, an inline figure.
-SANDBOX_WARM_UP = """
-from IPython.core.interactiveshell import InteractiveShell
-from IPython.utils.capture import capture_output
-shell = InteractiveShell.instance()
-shell.enable_gui = lambda *a, **k: None    # as in the sandbox: `%matplotlib inline` works
-with capture_output(display=True):
-    result = shell.run_cell("%matplotlib inline\\nimport numpy as np, matplotlib.pyplot as plt, ipywidgets\\n"
-                   "from tqdm.auto import tqdm\\nplt.plot([0, 1]); plt.title('x')")
-raise SystemExit(0 if result.success else 1)
-"""
-SANDBOX_CACHED = ["numpy/__init__.py", "IPython/core/interactiveshell.py", "IPython/core/pylabtools.py",
-                  "matplotlib/pyplot.py", "matplotlib/backends/backend_agg.py", "matplotlib_inline/backend_inline.py",
-                  "PIL/Image.py", "ipywidgets/__init__.py", "tqdm/auto.py"]
-
-
-def compile_sandbox_imports():
-    """Byte-compile, as the grading user, what every sandbox loads: sandboxes see the environment
-    read-only and would otherwise compile it again at every start. Nothing to do when Python has
-    cached it already."""
-    import importlib.util
-    import subprocess
-    import sys
-
-    site = Path(trusted.SITE)
-    if all(Path(importlib.util.cache_from_source(str(site / m))).exists() for m in SANDBOX_CACHED):
-        return
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["MPLBACKEND"] = "Agg"
-    subprocess.run([sys.executable, "-c", SANDBOX_WARM_UP], env=env, check=False, stdin=subprocess.DEVNULL,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
-
-
-def _locked(text):
-    return "database is locked" in str(text)
-
-
-def gradebook_retries(attempt, tries=5):
-    """attempt() again, after a short random pause, while SQLite says the gradebook is locked.
-    Parallel workers share one SQLite file, and SQLite refuses a write at once, without waiting
-    for its busy timeout, when two transactions that have both read want to write (it would
-    otherwise deadlock); one of them has to start again. Returns attempt()'s result."""
-    import random
-
-    for tries_left in range(tries - 1, -1, -1):
-        try:
-            result = attempt()
-        except Exception as err:   # noqa: BLE001 - SQLAlchemy's OperationalError, among others
-            if not _locked(err) or not tries_left:
-                raise
-        else:
-            if not (isinstance(result, dict) and not result.get("success") and tries_left
-                    and _locked(f"{result.get('error', '')}{result.get('log', '')}")):
-                return result
-        time.sleep(random.uniform(0.2, 1.0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -528,10 +253,6 @@ def write_feedback(settings, entry, student, rows, submitted):
 # The whole class
 # ---------------------------------------------------------------------------------------------
 
-class GradebookMismatch(RuntimeError):
-    """The gradebook was filled for another version of the course's notebooks."""
-
-
 class IsolationUnavailable(RuntimeError):
     """Learner code cannot be isolated on this machine (grader.grading.isolation.problem says why)."""
 
@@ -620,61 +341,3 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
     write_timings(out, sorted(timings, key=lambda t: (t[0], order.get(t[1], 99))))
     write_report(out, rows, {k: v for k, v in review.items() if v}, notebooks, isolated)
     return rows, {k: v for k, v in review.items() if v}
-
-
-def csv_safe(value):
-    """A CSV field that a spreadsheet shows as text: learner-made text starting with = + - @ (or a
-    tab or carriage return) would be read as a formula, so it gets a leading apostrophe."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def write_csvs(out, rows, notebooks):
-    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, FIELDS)
-        writer.writeheader()
-        for row in rows:
-            record = {key: csv_safe(value) for key, value in asdict(row).items()}
-            record["score"], record["max_score"] = f"{row.score:g}", f"{row.max_score:g}"
-            writer.writerow(record)
-    totals = defaultdict(float)
-    for row in rows:
-        totals[row.student, row.notebook] += row.score
-    students = sorted({row.student for row in rows if row.student})     # "": a row of no student's
-    with open(out / "summary.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student"] + [nb.id for nb in notebooks] + ["total", "max_total"])
-        for student in students:
-            scores = [totals[student, nb.id] for nb in notebooks]
-            writer.writerow([csv_safe(student)] + [f"{s:g}" for s in scores]
-                            + [f"{sum(scores):g}", f"{sum(nb.points for nb in notebooks):g}"])
-
-
-STAGES = ("read and check", "nbgrader", "sandbox start", "cells", "judge", "feedback")
-
-
-def write_timings(out, timings):
-    """timings.csv: the wall seconds each submission took, in total and per stage (reading and
-    checking the file; nbgrader's own work; starting sandboxes; running the cells; the judge's
-    calls; the feedback page). Empty where a stage did not happen."""
-    with open(out / "timings.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", "notebook", "seconds", *STAGES])
-        for student, nb_id, seconds, stages in timings:
-            writer.writerow([csv_safe(student), nb_id, "" if seconds is None else f"{seconds:.3f}",
-                             *("" if stages.get(k) is None else f"{stages[k]:.3f}" for k in STAGES)])
-
-
-UNSAFE = ("WITHOUT ISOLATION (--unsafe-no-isolation): the learners' code ran with the grader's own rights; "
-          "these results are only as trustworthy as the submissions.")
-
-
-def summary_text(rows, review, out, seconds, isolated=True):
-    students = {r.student for r in rows if r.student}
-    counts = Counter(r.status for r in rows if r.item)
-    pairs = {(r.student, r.notebook) for r in rows if r.status != "missing"}
-    return (f"Graded {len(pairs)} notebooks from {len(students)} students in {seconds:.0f} s: "
-            f"{counts['ok']} items correct, {counts['failed']} failed, {counts['error']} errors, "
-            f"{counts['timeout']} timeouts, {counts['tampered']} tampered, {counts['missing']} missing; "
-            f"{len(review)} submissions need a human look (see report.md). Results are in {out}: "
-            "grades.csv, summary.csv, feedback/, report.md, gradebook.db, timings.csv." + ("" if isolated else " " + UNSAFE))

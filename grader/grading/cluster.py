@@ -1,7 +1,7 @@
 """`autograde --cluster ADDRESS`: the class graded by the workers of a Dask distributed cluster.
 
 Each submission is one Dask task. On a worker, the task hands the submission to a grading
-process of that worker's own (a pool made with autograde.worker_processes, one process per
+process of that worker's own (a pool made with workers.worker_processes, one process per
 worker thread, kept between runs), started exactly as local grading starts its workers: the
 memory limit, one BLAS thread, nbgrader loaded, learner code in the same bubblewrap sandboxes.
 A Dask worker runs tasks in threads, so none of those process-wide settings touch it. The rows
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import autograde
+from . import workers
 
 WORKER_TIMEOUT = 60           # seconds to wait for a first worker, and for the scheduler to answer
 
@@ -184,15 +184,15 @@ def _grading_pool(memory_bytes, isolated):
         pool = _pools.get((memory_bytes, isolated))
         if pool is None:
             if isolated:
-                autograde.compile_sandbox_imports()
-            pool = _pools[memory_bytes, isolated] = autograde.worker_processes(
+                workers.compile_sandbox_imports()
+            pool = _pools[memory_bytes, isolated] = workers.worker_processes(
                 get_worker().state.nthreads, _start_grading_process,
                 (os.getpid(), memory_bytes, isolated, dict(os.environ)))
         return pool
 
 
 def _start_grading_process(dask_worker, memory_bytes, isolated, environ):
-    """A local grading worker (autograde.start_worker) that also ends, with any sandbox it runs,
+    """A local grading worker (workers.start_worker) that also ends, with any sandbox it runs,
     within a second of the Dask worker process that started it (killed, say): its parent is the
     fork server, which outlives that worker while grading processes are left."""
     import psutil
@@ -210,7 +210,7 @@ def _start_grading_process(dask_worker, memory_bytes, isolated, environ):
             time.sleep(1)
         os._exit(1)
     threading.Thread(target=watch, daemon=True).start()
-    autograde.start_worker(memory_bytes, isolated, environ)
+    workers.start_worker(memory_bytes, isolated, environ)
 
 
 def run_on_worker(expected, memory_bytes, isolated, fn, *args):

@@ -28,7 +28,7 @@ def scores(db_url, notebooks):
     """{student: {notebook id: score}} from the gradebook, for every student it knows."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from .autograde import COURSE_ID
+    from .gradebook import COURSE_ID
 
     table = {}
     with Gradebook(db_url, COURSE_ID) as gb:
