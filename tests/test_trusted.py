@@ -1,5 +1,6 @@
 """Trusted grading: verdicts computed outside the learner's process cannot be faked, and one bad
 function costs only its own item."""
+import json
 import re
 import time
 from pathlib import Path
@@ -192,3 +193,21 @@ def test_a_sandbox_starts_with_matplotlibs_font_list():
     seen = isolated_probe(probe)
     assert trusted.font_list() is not None
     assert seen == {"listed": [trusted.font_list().name], "same": True}
+
+
+@pytest.mark.parametrize("isolated", [False, True], ids=["zygote", "bubblewrap"])
+def test_every_way_a_sandbox_starts_sets_the_same_hard_limits(isolated):
+    """trusted.rlimits is the one source of a sandbox's limits, forked by the zygote or started in
+    bubblewrap (the zygote's children once got no CPU limit and a soft process limit of their own)."""
+    limits = trusted.Limits(isolated=isolated, setup_seconds=30, memory_bytes=2 * 2 ** 30)
+    probe = ("import json, resource\n"
+             "def sigmoid(z):\n"
+             "    return json.dumps({n: resource.getrlimit(getattr(resource, n)) for n in\n"
+             "                       ('RLIMIT_AS', 'RLIMIT_FSIZE', 'RLIMIT_CORE', 'RLIMIT_CPU', 'RLIMIT_NPROC')})\n")
+    with trusted.Sandbox(limits) as box:
+        box.start()
+        box.run(probe)
+        seen = json.loads(box.call("sigmoid", [0.0]))
+    nproc = seen.pop("RLIMIT_NPROC")       # how many processes the sandbox's user runs: not fixed
+    assert nproc[0] == nproc[1] > 0
+    assert seen == {n: list(pair) for n, pair in trusted.rlimits(limits).items() if n != "RLIMIT_NPROC"}

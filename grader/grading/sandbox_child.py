@@ -280,7 +280,7 @@ def warm():
 
 
 def zygote(fd):
-    """Fork a sandbox child per request: {"home", "env", "memory_bytes", "file_bytes"} with the
+    """Fork a sandbox child per request: {"home", "env", "rlimits"} (grader.grading.trusted.rlimits) with the
     child's stdin and stdout as two passed file descriptors; reply {"pid"}. {"status": pid,
     "seconds": s} waits up to s for that child to end and replies {"code"} (None: still running;
     a negative code is the signal that ended it, as in subprocess). Ends when the socket closes."""
@@ -333,11 +333,8 @@ def zygote(fd):
                 os.dup2(fds[1], 1)
                 for extra in fds:
                     os.close(extra)
-                resource.setrlimit(resource.RLIMIT_AS, (request["memory_bytes"],) * 2)
-                resource.setrlimit(resource.RLIMIT_FSIZE, (request["file_bytes"],) * 2)
-                resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-                resource.setrlimit(resource.RLIMIT_NPROC, (request["processes"],
-                                                           resource.getrlimit(resource.RLIMIT_NPROC)[1]))
+                for name, pair in request["rlimits"].items():      # trusted.rlimits
+                    resource.setrlimit(getattr(resource, name), tuple(pair))
                 os.chdir(request["home"])
                 os.environ.clear()
                 os.environ.update(request["env"])

@@ -118,18 +118,23 @@ def _owner(path):
         return None
 
 
-def _limit(limits, uid=None):
-    """The preexec function that sets a sandbox's limits; hard limits, so the learner's code cannot
-    raise them again. CPU time is the notebook's whole budget."""
-    nproc = process_limit(limits.processes, uid)
+def rlimits(limits, uid=None):
+    """A sandbox's resource limits, {resource name: (soft, hard)}, however it starts (bubblewrap's
+    preexec function, a fork of the zygote): hard, so the learner's code cannot raise them again.
+    CPU time is the notebook's whole budget; processes, `limits.processes` more than uid runs."""
     cpu = int(limits.setup_seconds) + 5
+    nproc = process_limit(limits.processes, uid)
+    return {"RLIMIT_AS": (limits.memory_bytes,) * 2, "RLIMIT_FSIZE": (limits.file_bytes,) * 2,
+            "RLIMIT_CORE": (0, 0), "RLIMIT_CPU": (cpu, cpu), "RLIMIT_NPROC": (nproc, nproc)}
+
+
+def _limit(limits, uid=None):
+    """The preexec function that sets a sandbox's limits (rlimits)."""
+    chosen = rlimits(limits, uid)
 
     def apply():
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        for name, pair in chosen.items():
+            resource.setrlimit(getattr(resource, name), pair)
     return apply
 
 
@@ -210,8 +215,7 @@ class Zygote:
         try:
             socket.send_fds(self.sock, [json.dumps({
                 "home": str(home), "env": _environment(home, f"{home}{os.pathsep}{SITE}"),
-                "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes,
-                "processes": process_limit(limits.processes)}).encode()],
+                "rlimits": rlimits(limits)}).encode()],
                 [child_in, child_out])
             reply = json.loads(self.sock.recv(1 << 16) or b"{}")
         finally:
