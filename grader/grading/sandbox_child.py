@@ -51,9 +51,9 @@ def encode(value, depth=0):
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in NUMERIC_KINDS:
             raise WireError(f"it is an array of {value.dtype}, not of numbers")
-        data = np.ascontiguousarray(value)
+        data = np.ascontiguousarray(value)     # (its shape is at least 1-d: the value's is kept)
         return {"__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
-                "dtype": data.dtype.str, "shape": list(data.shape)}
+                "dtype": data.dtype.str, "shape": list(value.shape)}
     if isinstance(value, tuple):
         return {"__tuple__": [encode(v, depth + 1) for v in value]}
     if isinstance(value, list):
