@@ -29,10 +29,10 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+from ..course import layout
+from ..course.layout import ROOT
 from ..grading.learner_package import learner_package
 from ..learner import manifest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # Never shipped, whatever else changes: a test asserts nothing from these folders is in the bundle.
 INSTRUCTOR_ONLY = ("course", "grading", "authoring")
@@ -187,8 +187,8 @@ def bundle(out, root=ROOT):
     """Write the learners' zip to `out` and return the list of names it holds."""
     root = Path(root)
     out = Path(out)
-    notebooks = manifest.load(root / "grader" / "learner" / "course.toml")
-    missing = [nb.id for nb in notebooks if not (root / "notebooks" / nb.id / nb.filename).exists()]
+    notebooks = manifest.load(layout.manifest_path(root))
+    missing = [nb.id for nb in notebooks if not (layout.release_path(nb, root)).exists()]
     if missing:
         raise FileNotFoundError(f"the release has no notebook for {missing}; run `python -m grader release` first")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -196,7 +196,7 @@ def bundle(out, root=ROOT):
         wheel = learner_wheel(tmp, root)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for nb in notebooks:
-                zf.write(root / "notebooks" / nb.id / nb.filename, f"notebooks/{nb.id}/{nb.filename}")
+                zf.write(layout.release_path(nb, root), f"notebooks/{nb.id}/{nb.filename}")
             zf.write(wheel, f"wheels/{wheel.name}")
             zf.writestr("README.md", readme(notebooks, wheel.name))
             zf.writestr("requirements.txt",

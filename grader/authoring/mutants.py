@@ -24,16 +24,15 @@ import re
 import tokenize
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 import nbformat
 
+from ..course import layout
 from ..course.items import EDITS, PARTIAL
+from ..course.layout import ROOT
 from ..course.revealed import ALL as CATALOGUE, find
 from ..learner import manifest
 from .release import filled, solution_answers
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def partial(item, source, condition, change):
@@ -129,7 +128,7 @@ def generic(entry, item, source):
 def mutants(root=ROOT):
     """Every mutant of every autograded function, in course order."""
     made = []
-    for entry in manifest.load(root / "grader" / "learner" / "course.toml"):
+    for entry in manifest.load(layout.manifest_path(root)):
         solution = solution_answers(entry, root)
         for item in entry.items:
             if item.written:
@@ -187,9 +186,9 @@ def judge_mutant(m, root=ROOT, timeout=20):
     from ..grading import trusted
     from ..grading.autograde import seed_for
 
-    entry = manifest.find(m.notebook + ".ipynb", root / "grader" / "learner" / "course.toml")
+    entry = manifest.find(m.notebook + ".ipynb", layout.manifest_path(root))
     nb = filled(entry, {**solution_answers(entry, root), m.item: m.source}, root)
-    release = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
+    release = nbformat.read(layout.release_path(entry, root), as_version=4)
     seed = seed_for(m.student, entry.id)
     limits = trusted.Limits(setup_seconds=600, cell_seconds=timeout, call_seconds=timeout)
     return {v.item: v for v in trusted.grade_notebook(nb, entry, seed, limits, release)}
@@ -212,9 +211,9 @@ def sweep_mutant(m, root=ROOT, seeds=SEEDS):
     from ..grading import trusted
     from ..learner import checks
 
-    entry = manifest.find(m.notebook + ".ipynb", root / "grader" / "learner" / "course.toml")
+    entry = manifest.find(m.notebook + ".ipynb", layout.manifest_path(root))
     nb = filled(entry, {**solution_answers(entry, root), m.item: m.source}, root)
-    release = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
+    release = nbformat.read(layout.release_path(entry, root), as_version=4)
     shell, ipython = InteractiveShell.instance(), TransformerManager()
     shell.enable_gui = lambda gui=None: None     # %matplotlib inline, the first line of every setup cell
     namespace = {"__name__": "__main__", "get_ipython": lambda: shell}     # a fresh one per mutant
@@ -254,7 +253,7 @@ def solutions(root=ROOT):
     pass each on every seed (a sweep whose notebook setup failed would kill every mutant for
     nothing: until the sweep ran `%matplotlib inline`, it did)."""
     made = []
-    for entry in manifest.load(root / "grader" / "learner" / "course.toml"):
+    for entry in manifest.load(layout.manifest_path(root)):
         solution = solution_answers(entry, root)
         made += [Mutant(entry.id, item.id, "solution", solution[item.id], "the solution itself")
                  for item in entry.items if not item.written]
@@ -283,7 +282,7 @@ def run(jobs=None, root=ROOT, progress=True):
 
     from ..grading.workers import worker_processes
 
-    entries = {e.id: e for e in manifest.load(root / "grader" / "learner" / "course.toml")}
+    entries = {e.id: e for e in manifest.load(layout.manifest_path(root))}
     made = mutants(root)
     deps = {nb_id: users(entry, root) for nb_id, entry in entries.items()}
     with worker_processes(jobs or os.cpu_count() or 1, _start_judge) as pool:

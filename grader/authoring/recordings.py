@@ -12,15 +12,15 @@ from pathlib import Path
 
 import nbformat
 
+from ..course import layout
+from ..course.layout import ROOT
 from ..learner import manifest, recorded
 from ..learner.fallbacks import RECORD
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def source_hash(entry, root=ROOT):
     """A hash of the solution notebook's code cells: what its recordings depend on."""
-    nb = nbformat.read(Path(root) / "solutions" / entry.id / entry.filename, as_version=4)
+    nb = nbformat.read(layout.solution_path(entry, root), as_version=4)
     code = "\n\0".join(cell.source for cell in nb.cells if cell.cell_type == "code")
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
@@ -30,13 +30,13 @@ def record(entry, root=ROOT, folder=recorded.FOLDER, timeout=900):
     from ..learner.selfcheck import notebook_client
 
     root = Path(root)
-    nb = nbformat.read(root / "solutions" / entry.id / entry.filename, as_version=4)
+    nb = nbformat.read(layout.solution_path(entry, root), as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("from grader.learner import fallbacks as _f\n_f.save()"))
     with tempfile.TemporaryDirectory() as scratch:
         saved = {var: os.environ.get(var) for var in (RECORD, "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
         os.environ.update({RECORD: scratch, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
         try:
-            notebook_client(nb, root / "solutions" / entry.id, timeout=timeout).execute()    # no widget stalls
+            notebook_client(nb, layout.solution_path(entry, root).parent, timeout=timeout).execute()    # no widget stalls
         finally:
             for var, value in saved.items():
                 if value is None:

@@ -5,9 +5,10 @@ from pathlib import Path
 import nbformat
 from traitlets.config import Config
 
+from ..course import layout
+from ..course.layout import ROOT
 from ..learner import manifest
 
-ROOT = Path(__file__).resolve().parents[2]
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
@@ -24,7 +25,7 @@ def release(out=None, root=ROOT, notebooks=None):
     root = Path(root).resolve()
     out = Path(out).resolve() if out else root / "notebooks"
     notebooks = notebooks or manifest.load()
-    problems = [p for nb in notebooks for p in metadata_problems(root / "solutions" / nb.id / nb.filename, nb)]
+    problems = [p for nb in notebooks for p in metadata_problems(layout.solution_path(nb, root), nb)]
     if problems:
         raise RuntimeError("solutions/ disagrees with grader/learner/course.toml:\n  " + "\n  ".join(problems))
     written = []
@@ -91,7 +92,7 @@ def metadata_problems(path, nb):
 def solution_answers(entry, root=ROOT):
     """{grade_id: source} of the solution's answer cells (code and written), marker lines
     removed: what a learner who solved everything writes."""
-    nb = nbformat.read(root / "solutions" / entry.id / entry.filename, as_version=4)
+    nb = nbformat.read(layout.solution_path(entry, root), as_version=4)
     return {c.metadata["nbgrader"]["grade_id"]: "\n".join(
                 line for line in c.source.split("\n") if line.strip() not in MARKERS)
             for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
@@ -99,7 +100,7 @@ def solution_answers(entry, root=ROOT):
 
 def filled(entry, sources, root=ROOT):
     """The released notebook with its answer cells replaced by sources {grade_id: text}."""
-    nb = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
+    nb = nbformat.read(layout.release_path(entry, root), as_version=4)
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in sources:

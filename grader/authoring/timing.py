@@ -12,10 +12,11 @@ from pathlib import Path
 
 import nbformat
 
+from ..course import layout
+from ..course.layout import ROOT
 from ..grading import budget, trusted
 from ..learner import manifest
 
-ROOT = Path(__file__).resolve().parents[2]
 RUNS = 3
 
 
@@ -23,8 +24,8 @@ def grading_seconds(entry, runs=RUNS, root=ROOT):
     """The median wall time of grading entry's solution in an isolated sandbox, its tests included,
     as autograde runs a submission (grader.grading.execute.SandboxedExecute); AssertionError if
     the solution does not pass every item (then the time would not be honest work's)."""
-    solution = nbformat.read(root / "solutions" / entry.id / entry.filename, as_version=4)
-    release = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
+    solution = nbformat.read(layout.solution_path(entry, root), as_version=4)
+    release = nbformat.read(layout.release_path(entry, root), as_version=4)
     took = []
     for seed in range(runs):
         start = time.perf_counter()

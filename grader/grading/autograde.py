@@ -47,6 +47,8 @@ from pathlib import Path
 
 import nbformat
 
+from ..course import layout
+from ..course.layout import ROOT
 from ..learner import manifest
 from ..learner.selfcheck import NotebookUnreadable, read_notebook
 from . import budget, inert, trusted
@@ -66,8 +68,6 @@ from .submissions import (  # noqa: F401 - also read from here
 )
 from .tampering import tampering
 from .workers import compile_sandbox_imports, start_fork_server, start_worker, worker_processes
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ def _last_line(text):
 @functools.cache
 def _release(root, entry):
     """The course's released notebook of a manifest entry (read once per worker; never changed)."""
-    return nbformat.read(Path(root) / "notebooks" / entry.id / entry.filename, as_version=4)
+    return nbformat.read(layout.release_path(entry, root), as_version=4)
 
 
 def write_feedback(settings, entry, student, rows, submitted):
@@ -276,7 +276,7 @@ def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, p
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     setup_nbgrader()
-    notebooks = manifest.load(Path(root) / "grader" / "learner" / "course.toml")
+    notebooks = manifest.load(layout.manifest_path(root))
     # parallel workers write to one SQLite file: wait up to a minute for a lock, not 5 s
     settings = Settings(out=out, db_url=db_url or f"sqlite:///{out / 'gradebook.db'}?timeout=60", timeout=timeout,
                         notebook_timeout=notebook_timeout, root=Path(root), isolated=isolated)

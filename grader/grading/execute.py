@@ -25,6 +25,7 @@ import nbformat
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Dict
 
+from ..course import layout
 from ..learner import manifest
 from . import trusted
 
@@ -37,9 +38,9 @@ class SandboxedExecute(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         job = self.job
         root = Path(job["root"])
-        entry = next(e for e in manifest.load(root / "grader" / "learner" / "course.toml")
+        entry = next(e for e in manifest.load(layout.manifest_path(root))
                      if e.id == resources["nbgrader"]["notebook"])
-        release = nbformat.read(root / "notebooks" / entry.id / entry.filename, as_version=4)
+        release = nbformat.read(layout.release_path(entry, root), as_version=4)
         graded = trusted.run_notebook(nb, entry, job["seed"], trusted.Limits(**job["limits"]), release, tests=True)
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code":

@@ -18,6 +18,7 @@ than 0.
 import csv
 from pathlib import Path
 
+from ..course import layout
 from ..learner import manifest
 
 FORMATS = ("canvas", "moodle")
@@ -73,7 +74,7 @@ def write(fmt, table, notebooks, out, id_column=None):
 
 def export(results, fmt, out, db_url=None, id_column=None, root=None):
     """Read the gradebook of a results folder (or db_url) and write the LMS file; returns its path."""
-    notebooks = manifest.load(Path(root) / "grader" / "learner" / "course.toml") if root else manifest.load()
+    notebooks = manifest.load(layout.manifest_path(root)) if root else manifest.load()
     db_url = db_url or f"sqlite:///{Path(results).resolve() / 'gradebook.db'}"
     if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):].split("?")[0]).is_file():
         raise FileNotFoundError(f"no gradebook at {db_url[len('sqlite:///'):]}: run `python -m grader autograde` "

@@ -1,14 +1,11 @@
 """`python -m grader check` in the instructor's copy of the course: the self-check's messages,
 with the mistake named wherever the course's hidden checks recognise it (the command line hands
 diagnoses to grader.learner.selfcheck.check; the learners' bundle has neither)."""
-from pathlib import Path
-
 import nbformat
 
+from ..course import layout
 from ..course.revealed import find
 from . import trusted
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def diagnoses(nb, entry, results, timeout=120):
@@ -18,7 +15,7 @@ def diagnoses(nb, entry, results, timeout=120):
     failing = {r.item for r in results if r.status == "fail"}
     if not failing or entry is None:
         return {}
-    release_path = ROOT / "notebooks" / entry.id / entry.filename
+    release_path = layout.release_path(entry)
     release = nbformat.read(release_path, as_version=4) if release_path.exists() else None
     limits = trusted.Limits(setup_seconds=timeout, cell_seconds=timeout, call_seconds=timeout)
     found = {}

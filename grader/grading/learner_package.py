@@ -5,7 +5,8 @@ command line that runs the self-check, and a short package __init__. Nothing of 
 grader/grading or grader/authoring."""
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..course.layout import ROOT
+
 LEARNER = "learner"
 TOP_LEVEL = ("__main__.py", "cli.py")
 
