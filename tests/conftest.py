@@ -129,11 +129,11 @@ def pytest_xdist_make_scheduler(config, log):
 
 # The quick tier (`make check`, pytest -m unit): modules whose tests start no kernel, no
 # bubblewrap sandbox, no server and no browser, and take seconds. Everything runs in `make test`.
-UNIT = ["test_budget.py", "test_checks.py", "test_code.py", "test_data.py", "test_designed.py",
-        "test_diagnose.py", "test_environment.py", "test_expected.py", "test_fallbacks.py",
-        "test_feedback.py", "test_figures.py", "test_inert.py", "test_judge.py", "test_layout.py",
-        "test_manifest.py", "test_page_policy.py", "test_recorded.py", "test_reference.py", "test_release.py",
-        "test_report.py", "test_sandbox_child.py", "test_submissions.py"]
+UNIT = ["test_budget.py", "test_cell_roles.py", "test_checks.py", "test_code.py", "test_data.py",
+        "test_designed.py", "test_diagnose.py", "test_environment.py", "test_expected.py",
+        "test_fallbacks.py", "test_feedback.py", "test_figures.py", "test_inert.py", "test_judge.py",
+        "test_layout.py", "test_manifest.py", "test_page_policy.py", "test_recorded.py", "test_reference.py",
+        "test_release.py", "test_report.py", "test_sandbox_child.py", "test_submissions.py"]
 
 
 def pytest_configure(config):

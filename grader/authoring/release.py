@@ -7,7 +7,7 @@ from traitlets.config import Config
 
 from ..course import layout
 from ..course.layout import ROOT
-from ..learner import manifest
+from ..learner import cell_roles, manifest
 
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
@@ -65,10 +65,9 @@ def metadata_problems(path, nb):
     if not path.exists():
         return [f"{path} is missing"]
     cells = nbformat.read(path, as_version=4).cells
-    meta = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"] for c in cells
-            if "nbgrader" in c.metadata and "grade_id" in c.metadata["nbgrader"]}
+    meta = {cell_roles.grade_id(c): cell_roles.nbgrader(c) for c in cells if cell_roles.grade_id(c)}
     problems = []
-    kinds = {c.metadata["nbgrader"].get("grade_id"): c.cell_type for c in cells if "nbgrader" in c.metadata}
+    kinds = {cell_roles.grade_id(c): c.cell_type for c in cells if cell_roles.grade_id(c)}
     for item in nb.items:
         if item.id not in meta or not meta[item.id].get("solution"):
             problems.append(f"{path.name}: no answer cell with grade_id {item.id!r}")
@@ -93,16 +92,15 @@ def solution_answers(entry, root=ROOT):
     """{grade_id: source} of the solution's answer cells (code and written), marker lines
     removed: what a learner who solved everything writes."""
     nb = nbformat.read(layout.solution_path(entry, root), as_version=4)
-    return {c.metadata["nbgrader"]["grade_id"]: "\n".join(
-                line for line in c.source.split("\n") if line.strip() not in MARKERS)
-            for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    return {cell_roles.grade_id(c): "\n".join(line for line in c.source.split("\n") if line.strip() not in MARKERS)
+            for c in nb.cells if cell_roles.is_answer(c)}
 
 
 def filled(entry, sources, root=ROOT):
     """The released notebook with its answer cells replaced by sources {grade_id: text}."""
     nb = nbformat.read(layout.release_path(entry, root), as_version=4)
     for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        grade_id = cell_roles.grade_id(cell)
         if grade_id in sources:
             cell.source = sources[grade_id]
     return nb

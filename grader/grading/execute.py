@@ -26,7 +26,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Dict
 
 from ..course import layout
-from ..learner import manifest
+from ..learner import cell_roles, manifest
 from . import trusted
 
 STATUS_ERROR = {"failed": "CheckFailed", "timeout": "Timeout", "error": "Error"}
@@ -49,7 +49,7 @@ class SandboxedExecute(NbGraderPreprocessor):
         tests = {item.test_id: item for item in entry.items if not item.written}
         record = {}
         for cell in nb.cells:
-            item = tests.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
+            item = tests.get(cell_roles.grade_id(cell))
             if item is None or cell.cell_type != "code":
                 continue
             verdict = graded.verdicts[item.id]

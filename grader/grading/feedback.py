@@ -15,6 +15,7 @@ from nbconvert.exporters.templateexporter import TemplateExporter
 from nbconvert.filters import Highlight2HTML, clean_html
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
+from ..learner import cell_roles
 from . import inert
 from .report import markdown_text
 from .trusted import SKIPPED
@@ -90,7 +91,7 @@ def page(entry, student, rows, graded=None, submitted=None, release=None):
     nb = inert.notebook(nb, release)     # whatever it came from: only inert parts
     course_tests = {item.test_id for item in entry.items}
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") not in course_tests and "### BEGIN HIDDEN TESTS" in cell.source:
+        if cell_roles.grade_id(cell) not in course_tests and "### BEGIN HIDDEN TESTS" in cell.source:
             cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0]     # a learner's copy of the markers
     nb, _ = ClearHiddenTests().preprocess(nb, {})
     for cell in nb.cells:

@@ -6,9 +6,7 @@ from collections import defaultdict
 
 import nbformat
 
-
-def _graded(cell):
-    return cell.metadata.get("nbgrader", {})
+from ..learner import cell_roles
 
 
 def _retype(nb, cell, cell_type):
@@ -25,10 +23,10 @@ def tampering(nb, release, entry):
     test or answer cell} compared with the released notebook."""
     found = defaultdict(list)
     for cell in nb.cells:
-        grade_id = _graded(cell).get("grade_id")
+        grade_id = cell_roles.grade_id(cell)
         if grade_id:
             found[grade_id].append(cell)
-    released = {_graded(c)["grade_id"]: c for c in release.cells if _graded(c).get("grade_id")}
+    released = {cell_roles.grade_id(c): c for c in release.cells if cell_roles.grade_id(c)}
     notes = {}
     for item in entry.items:
         test = released.get(item.test_id)
@@ -40,15 +38,15 @@ def tampering(nb, release, entry):
                 notes[item.id] = f"its test cell appears {len(cells)} times (copied?); one copy was kept"
             elif cells[0].source.strip() != test.source.strip():
                 notes[item.id] = "its test cell was edited; the course's test was put back"
-            elif cells[0].cell_type != "code" or not _graded(cells[0]).get("grade"):
+            elif cells[0].cell_type != "code" or not cell_roles.is_graded(cells[0]):
                 notes[item.id] = "its test cell's type or grading metadata was changed; restored"
         answers = found.get(item.id, [])
         if answers and answers[0].cell_type != released[item.id].cell_type:
             notes.setdefault(item.id, f"its answer cell was changed to a {answers[0].cell_type} cell; "
                                       f"changed back to {released[item.id].cell_type}")
             _retype(nb, answers[0], released[item.id].cell_type)
-    order = [gid for gid in (_graded(c).get("grade_id") for c in nb.cells) if gid and gid.startswith("test_")]
-    course_order = [gid for gid in (_graded(c).get("grade_id") for c in release.cells) if gid and gid.startswith("test_")]
+    order = [gid for gid in (cell_roles.grade_id(c) for c in nb.cells) if gid and gid.startswith("test_")]
+    course_order = [gid for gid in (cell_roles.grade_id(c) for c in release.cells) if gid and gid.startswith("test_")]
     kept = [gid for gid in dict.fromkeys(order) if gid in course_order]
     if kept != [gid for gid in course_order if gid in kept]:
         for item in entry.items:
@@ -56,7 +54,7 @@ def tampering(nb, release, entry):
     seen = set()
     cells = []
     for cell in nb.cells:
-        grade_id = _graded(cell).get("grade_id")
+        grade_id = cell_roles.grade_id(cell)
         if grade_id and grade_id in seen:
             continue
         seen.add(grade_id)

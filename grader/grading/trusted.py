@@ -44,7 +44,7 @@ from pathlib import Path
 import nbformat
 
 from ..course import judge
-from ..learner import delegation
+from ..learner import cell_roles, delegation
 from ..learner.checks import CheckFailed
 from . import isolation, syscall_filter
 from .learner_package import learner_package
@@ -464,16 +464,14 @@ def demonstrations(nb, release):
     grading does not run them; what the tests and answers need is defined before the first
     answer or in answer cells (tests/test_autograde.py grades the solutions this way)."""
     course_cells = {(c.get("id"), c.source) for c in release.cells if c.cell_type == "code"
-                    and not c.metadata.get("nbgrader", {}).get("solution")
-                    and not c.metadata.get("nbgrader", {}).get("grade")}
+                    and not cell_roles.is_answer(c) and not cell_roles.is_graded(c)}
     found, seen_answer = set(), False
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
+        if cell_roles.is_answer(cell):
             seen_answer = True
-        elif seen_answer and not meta.get("grade") and (cell.get("id"), cell.source) in course_cells:
+        elif seen_answer and not cell_roles.is_graded(cell) and (cell.get("id"), cell.source) in course_cells:
             found.add(i)
     return found
 
@@ -495,14 +493,13 @@ def notebook_cells(nb, release=None, tests=False):
     skip = demonstrations(nb, release) if release is not None else set()
     cells = []
     for i, cell in enumerate(nb.cells):
-        meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code" or i in skip:
             continue
-        if meta.get("grade") and not meta.get("solution"):
+        if cell_roles.is_test(cell):
             if tests:
-                cells.append((i, without_hidden_tests(cell.source), f"test:{meta.get('grade_id')}"))
+                cells.append((i, without_hidden_tests(cell.source), f"test:{cell_roles.grade_id(cell)}"))
             continue
-        cells.append((i, cell.source, f"answer:{meta.get('grade_id')}" if meta.get("solution") else "code"))
+        cells.append((i, cell.source, f"answer:{cell_roles.grade_id(cell)}" if cell_roles.is_answer(cell) else "code"))
     if not tests:
         last = max((n for n, (_, _, role) in enumerate(cells) if role.startswith("answer:")), default=-1)
         cells = cells[:last + 1]
@@ -587,9 +584,8 @@ def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=Fals
 
 def answer_sources(nb):
     """{grade_id: source} of the notebook's answer cells."""
-    return {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in nb.cells
-            if cell.cell_type == "code" and isinstance(cell.metadata.get("nbgrader"), dict)
-            and cell.metadata["nbgrader"].get("solution") and isinstance(cell.metadata["nbgrader"].get("grade_id"), str)}
+    return {cell_roles.grade_id(cell): cell.source for cell in nb.cells
+            if cell.cell_type == "code" and cell_roles.is_answer(cell) and cell_roles.grade_id(cell)}
 
 
 def grade_notebook(nb, entry, seed=None, limits=Limits(), release=None):

@@ -13,5 +13,6 @@
     grader.learner.figures         the figures' style: sharp, readable, told apart without colour
     grader.learner.fallbacks       the course's working versions, for a learner stuck on one exercise
     grader.learner.manifest        the course manifest (course.toml): notebooks, graded items, points
+    grader.learner.cell_roles      what a cell is to the course (answer, test), from its nbgrader metadata
     grader.learner.selfcheck       `python -m grader check NOTEBOOK.ipynb`: each graded item's result
 """

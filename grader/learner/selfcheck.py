@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import manifest
+from . import cell_roles, manifest
 
 
 class NotebookUnreadable(Exception):
@@ -149,18 +149,13 @@ def _message(cell):
     return ""
 
 
-def _marked(cell, flag):
-    """nbgrader.utils.is_grade (flag "grade") and is_solution (flag "solution")."""
-    return bool(cell.metadata.get("nbgrader", {}).get(flag, False))
-
-
 def score(cell):
     """(earned, possible) for a graded code cell that is not an answer cell, by nbgrader's rule
     (nbgrader.utils.determine_grade): 0 if an output before its result is an error or text on
     stderr; the number its result shows, if it shows one from 0 to its points (partial credit);
     otherwise all its points. Where nbgrader refuses to grade the cell (a result above its points,
     or one with no text) it earns 0 here."""
-    possible = float(cell.metadata["nbgrader"]["points"])
+    possible = float(cell_roles.nbgrader(cell)["points"])
     for out in cell.get("outputs", []):
         if out.output_type == "error" or (out.output_type == "stream" and out.name == "stderr"):
             return 0.0, possible
@@ -186,13 +181,13 @@ def grade(nb, entry=None):
     """Results per graded test cell, in notebook order, plus manifest items missing from nb."""
     results, seen = [], set()
     for cell in nb.cells:
-        if not _marked(cell, "grade"):
+        grade_id = cell_roles.grade_id(cell)
+        if not cell_roles.is_graded(cell) or grade_id is None:
             continue
-        grade_id = cell.metadata["nbgrader"]["grade_id"]
         seen.add(grade_id)
         item = grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
-        if _marked(cell, "solution") or cell.cell_type != "code":
-            possible = float(cell.metadata["nbgrader"].get("points", 0))
+        if cell_roles.is_answer(cell) or cell.cell_type != "code":
+            possible = float(cell_roles.nbgrader(cell).get("points", 0))
             results.append(Result(item, 0.0, possible, "manual", "graded by your instructor"))
             continue
         earned, possible = score(cell)

@@ -1,0 +1,27 @@
+"""grader.learner.cell_roles: one reading of a cell's nbgrader metadata for every module."""
+import nbformat
+import pytest
+
+from grader.course import layout
+from grader.learner import cell_roles, manifest
+
+
+@pytest.mark.parametrize("entry", manifest.load(), ids=lambda e: e.id)
+def test_the_solutions_cells_have_the_roles_the_manifest_gives_them(entry):
+    nb = nbformat.read(layout.solution_path(entry), as_version=4)
+    by_id = {cell_roles.grade_id(c): c for c in nb.cells if cell_roles.grade_id(c)}
+    for item in entry.items:
+        assert cell_roles.is_answer(by_id[item.id]) and not cell_roles.is_test(by_id[item.id])
+        test = by_id[item.test_id]
+        assert cell_roles.is_graded(test)
+        assert cell_roles.is_test(test) == (not item.written)     # a written answer is graded by hand
+    plain = [c for c in nb.cells if not cell_roles.nbgrader(c)]
+    assert plain and not any(cell_roles.is_answer(c) or cell_roles.is_graded(c) for c in plain)
+
+
+@pytest.mark.parametrize("metadata", [{}, {"nbgrader": []}, {"nbgrader": "solution"}, {"nbgrader": None},
+                                      {"nbgrader": {"grade_id": 7, "solution": False}}])
+def test_missing_or_malformed_metadata_makes_an_ordinary_cell(metadata):
+    cell = nbformat.v4.new_code_cell("x = 1", metadata=metadata)
+    assert cell_roles.grade_id(cell) is None
+    assert not (cell_roles.is_answer(cell) or cell_roles.is_graded(cell) or cell_roles.is_test(cell))
