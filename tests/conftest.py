@@ -151,10 +151,6 @@ def pytest_collection_modifyitems(config, items):
 def with_answers(released, solution):
     """A released notebook (nbformat node) with each answer cell replaced by the solution's, by
     grade_id: what a learner who solved everything hands in."""
-    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
-    for cell in released.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id]
-    return released
+    from grader.learner import cell_roles
+
+    return cell_roles.fill(released, cell_roles.answers(solution))

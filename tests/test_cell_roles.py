@@ -25,3 +25,14 @@ def test_missing_or_malformed_metadata_makes_an_ordinary_cell(metadata):
     cell = nbformat.v4.new_code_cell("x = 1", metadata=metadata)
     assert cell_roles.grade_id(cell) is None
     assert not (cell_roles.is_answer(cell) or cell_roles.is_graded(cell) or cell_roles.is_test(cell))
+
+
+def test_a_release_filled_with_the_solutions_answers_has_the_solutions_answer_cells():
+    entry = manifest.load()[0]
+    release = nbformat.read(layout.release_path(entry), as_version=4)
+    solution = nbformat.read(layout.solution_path(entry), as_version=4)
+    assert cell_roles.answers(release) != cell_roles.answers(solution)
+    filled = cell_roles.fill(release, cell_roles.answers(solution))
+    assert cell_roles.answers(filled) == cell_roles.answers(solution)
+    assert [c.source for c in filled.cells if not cell_roles.is_answer(c)] == \
+           [c.source for c in nbformat.read(layout.release_path(entry), as_version=4).cells if not cell_roles.is_answer(c)]

@@ -10,7 +10,7 @@ import pytest
 from conftest import TMP, isolated_probe, processes_with
 
 from grader.grading import isolation, trusted
-from grader.learner import manifest
+from grader.learner import cell_roles, manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 NB = manifest.load()[0]                                   # 01_chain_rule: quick to run
@@ -19,12 +19,7 @@ FAST = trusted.Limits(setup_seconds=20, cell_seconds=5, call_seconds=4)
 
 def submission(root, **answers):
     """The solution notebook with some answer cells replaced: answers[grade_id] = new source."""
-    nb = nbformat.read(root / "solutions" / NB.id / NB.filename, as_version=4)
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id]
-    return nb
+    return cell_roles.fill(nbformat.read(root / "solutions" / NB.id / NB.filename, as_version=4), answers)
 
 
 def verdicts(nb, limits=FAST):

@@ -98,9 +98,4 @@ def solution_answers(entry, root=ROOT):
 
 def filled(entry, sources, root=ROOT):
     """The released notebook with its answer cells replaced by sources {grade_id: text}."""
-    nb = nbformat.read(layout.release_path(entry, root), as_version=4)
-    for cell in nb.cells:
-        grade_id = cell_roles.grade_id(cell)
-        if grade_id in sources:
-            cell.source = sources[grade_id]
-    return nb
+    return cell_roles.fill(nbformat.read(layout.release_path(entry, root), as_version=4), sources)

@@ -34,3 +34,18 @@ def is_graded(cell):
 def is_test(cell):
     """A graded cell that is not an answer: a test, which nbgrader scores by its outputs."""
     return is_graded(cell) and not is_answer(cell)
+
+
+def fill(nb, sources):
+    """nb with each cell whose grade_id is in sources ({grade_id: text}) given that text, in place
+    (returned too): a release filled with answers, a solution with some answers changed."""
+    for cell in nb.cells:
+        found = grade_id(cell)
+        if found in sources:
+            cell.source = sources[found]
+    return nb
+
+
+def answers(nb):
+    """{grade_id: source} of nb's answer cells, as they are."""
+    return {grade_id(cell): cell.source for cell in nb.cells if is_answer(cell) and grade_id(cell)}
