@@ -168,3 +168,24 @@ def test_the_summary_lists_this_sessions_results_and_the_full_check_command(caps
     assert "last_layer_grads       3 points  not tested yet" in out
     assert "1 of 14 autograded points pass here." in out
     assert f"{sys.executable} -m grader check {tmp_path / '01_chain_rule.ipynb'}" in out
+
+
+def test_a_failure_says_its_kind_beside_its_message():
+    """Code acts on CheckFailed.kind, never on the message's words; the kind survives pickling."""
+    import pickle
+
+    def unwritten(x):
+        raise NotImplementedError()
+
+    def mutating(x):
+        x[0] = 1.0
+        return x
+
+    kinds = {}
+    for fn in (unwritten, mutating):
+        with pytest.raises(CheckFailed) as caught:
+            checks.call(fn, np.zeros(2))
+        kinds[fn.__name__] = caught.value.kind
+        again = pickle.loads(pickle.dumps(caught.value))
+        assert (str(again), again.kind) == (str(caught.value), caught.value.kind)
+    assert kinds == {"unwritten": "not written", "mutating": "mutated"}

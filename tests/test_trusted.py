@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from conftest import TMP, isolated_probe, processes_with
 
@@ -206,3 +207,21 @@ def test_every_way_a_sandbox_starts_sets_the_same_hard_limits(isolated):
     nproc = seen.pop("RLIMIT_NPROC")       # how many processes the sandbox's user runs: not fixed
     assert nproc[0] == nproc[1] > 0
     assert seen == {n: list(pair) for n, pair in trusted.rlimits(limits).items() if n != "RLIMIT_NPROC"}
+
+
+def test_a_sandboxs_failure_says_its_kind():
+    """The kind the sandbox replies reaches the grader as CheckFailed.kind (the judge and the
+    diagnosis act on it, not on the message's words)."""
+    from grader.learner.checks import CheckFailed
+
+    found = {}
+    with trusted.Sandbox(FAST) as box:
+        box.start()
+        box.run("def unwritten(x):\n    raise NotImplementedError()\n"
+                "def mutating(x):\n    x[0] = 1.0\n    return x\n"
+                "def failing(x):\n    return 1 / 0\n")
+        for name in ("missing", "unwritten", "mutating", "failing"):
+            with pytest.raises(CheckFailed) as caught:
+                box.call(name, [np.zeros(2)])
+            found[name] = caught.value.kind
+    assert found == {"missing": "undefined", "unwritten": "not written", "mutating": "mutated", "failing": "raised"}

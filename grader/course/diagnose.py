@@ -42,9 +42,7 @@ def reproduces(item, mistaken, args, actual, reference, compare):
         and compare(actual, value, item) is None
 
 
-def for_message(text):
-    """The catalogue entry a check's message points to without a value to compare (a function
-    that changed its inputs), or None."""
-    if "in place" in text and "changed its argument" in text:
-        return CATALOGUE["mutates_input"]
-    return None
+def for_failure(failure):
+    """The catalogue entry a failure (checks.CheckFailed) points to without a value to compare (a
+    function that changed its inputs), or None."""
+    return CATALOGUE["mutates_input"] if failure.kind == "mutated" else None

@@ -78,9 +78,9 @@ def run(name, call, seed=None, explain=True):
         try:
             actual = call(args)
         except CheckFailed as failure:
-            if "is not written yet" in str(failure) or str(failure).endswith(" is not defined"):
+            if failure.kind in ("not written", "undefined"):
                 raise                             # nothing to replay: the function is missing
-            found = diagnose.for_message(str(failure)) if explain else None
+            found = diagnose.for_failure(failure) if explain else None
             text = f"{found.message()} {failure}" if found else f"{failure}{hint(str(failure))}"
             raise CheckFailed(f"Hidden test, input {trial} of {total} (seed {seed}): {text}\n"
                               f"The input was: {name}({_show(args)})") from None
@@ -146,9 +146,9 @@ def _called(fn, name):
         except CheckFailed:
             raise
         except delegation.Delegated as err:
-            raise CheckFailed(str(err)) from None
+            raise CheckFailed(str(err), kind="delegated") from None
         except Exception as err:                  # noqa: BLE001 - a learner's error of any kind
-            raise CheckFailed(f"{name} raised {type(err).__name__}: {err}"[:500]) from None
+            raise CheckFailed(f"{name} raised {type(err).__name__}: {err}"[:500], kind="raised") from None
     return call
 
 

@@ -88,6 +88,11 @@ class Verdict:
     message: str
 
 
+# The kinds of failure a sandbox's reply may name (checks.CheckFailed.kind); anything else it
+# says is taken as "raised".
+SANDBOX_KINDS = ("undefined", "not written", "delegated", "unreadable", "raised")
+
+
 class SandboxFailure(Exception):
     """The sandbox process timed out, died or spoke nonsense; status is 'timeout' or 'error'."""
 
@@ -326,15 +331,17 @@ class Sandbox:
         self._send({"call": name, "args": payload})
         reply = self._receive(self.limits.call_seconds, f"running {name}")
         if not reply.get("ok"):
-            raise CheckFailed(str(reply.get("error", "no value came back"))[:500])
+            kind = reply.get("kind")
+            raise CheckFailed(str(reply.get("error", "no value came back"))[:500],
+                              kind=kind if kind in SANDBOX_KINDS else "raised")
         if reply.get("changed"):
             raise CheckFailed(f"{name} changed its argument #{reply['changed'][0]} in place. Compute "
                               "new values instead (for example `W = W - lr * dW` creates a new array; "
-                              "`W -= lr * dW` overwrites the caller's W).")
+                              "`W -= lr * dW` overwrites the caller's W).", kind="mutated")
         try:
             return decode(reply.get("value"))
         except (WireError, ValueError, TypeError, KeyError, RecursionError) as err:
-            raise CheckFailed(f"{name} returned a value the grader cannot read ({err}).") from None
+            raise CheckFailed(f"{name} returned a value the grader cannot read ({err}).", kind="unreadable") from None
 
     def close(self):
         if self.proc is None:
@@ -567,6 +574,8 @@ def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=Fals
                 graded.verdicts[name] = Verdict(name, "ok", "")
             except CheckFailed as failure:
                 message = str(failure)
+                # not defined because its cell raised, or a name its cell should have defined
+                # (a NameError inside it): the cell's error says more
                 if name in errors and "is not defined" in message:
                     message = f"its cell raised {errors[name]}"
                 graded.verdicts[name] = Verdict(name, "failed", message)

@@ -28,7 +28,18 @@ from .tolerances import ATOL, RTOL
 
 
 class CheckFailed(AssertionError):
-    """A check found a difference; the message says which."""
+    """A check found a difference; the message says which, for a person. `kind` says what sort of
+    failure it is, for the code that acts on it (never the message's words): None, a value that
+    differs; "undefined", no such function; "not written", it (or a function it calls) still
+    raises NotImplementedError; "mutated", it changed an argument in place; "raised",
+    "delegated", "unreadable", as grader.grading.sandbox_child replies."""
+
+    def __init__(self, message="", kind=None):
+        super().__init__(message)
+        self.kind = kind
+
+    def __reduce__(self):                       # the kind survives a trip between processes
+        return type(self), (str(self), self.kind)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,17 +166,17 @@ def call(fn, *args, name=None, **kwargs):
             with delegation.testing(name):
                 result = fn(*given[0], **given[1])
         except NotImplementedError as err:
-            raise CheckFailed(_not_written(name, err)) from None
+            raise CheckFailed(_not_written(name, err), kind="not written") from None
     for i, (before, after) in enumerate(zip(args, given[0])):
         if not _same(before, after):
             raise CheckFailed(
                 f"{name} changed its argument #{i + 1} in place. Compute new values instead "
                 "(for example `W = W - lr * dW` creates a new array; `W -= lr * dW` overwrites "
-                "the caller's W).")
+                "the caller's W).", kind="mutated")
     for key in kwargs:
         if not _same(kwargs[key], given[1][key]):
             raise CheckFailed(f"{name} changed its argument {key!r} in place; compute new values "
-                              "instead.")
+                              "instead.", kind="mutated")
     return result
 
 
