@@ -11,6 +11,8 @@ Instructor-only: this module imports grader.course.reference and is not shipped 
 """
 import copy
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +64,7 @@ def _input(item, designed, trial, rng):
     return designed[trial - 1] if trial <= len(designed) else item.cases(rng)
 
 
-def run(name, call, seed=None, explain=True):
+def run(name: str, call: Callable[[tuple], Any], seed: int | None = None, explain: bool = True) -> None:
     """Judge graded item `name`: for each input (the designed ones, then random ones drawn from
     `seed`), compare call(args) with the reference. `call` returns the learner's value or raises
     CheckFailed saying why there is none. Raises CheckFailed naming the input (and the seed, to
@@ -99,7 +101,7 @@ def run(name, call, seed=None, explain=True):
             raise CheckFailed(f"Hidden test (seed {seed}): {msg}")
 
 
-def passes(name, call, seed):
+def passes(name: str, call: Callable[[tuple], Any], seed: int) -> bool:
     """Whether run(name, call, seed) would pass, on the same inputs, without the message it makes
     at a failure (grader.authoring.mutants asks this for every mutant on hundreds of seeds)."""
     item = ITEMS[name]
@@ -152,7 +154,7 @@ def _called(fn, name):
     return call
 
 
-def check(name, fn, seed=None):
+def check(name: str, fn: Callable, seed: int | None = None) -> None:
     """Judge the learner's fn for graded item `name` against the reference on random inputs
     (this is what a hidden test cell calls, inside the learner's kernel)."""
     run(name, _called(fn, name), seed)

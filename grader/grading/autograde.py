@@ -257,8 +257,9 @@ class IsolationUnavailable(RuntimeError):
     """Learner code cannot be isolated on this machine (grader.grading.isolation.problem says why)."""
 
 
-def autograde(submissions, out, jobs=None, timeout=60, db_url=None, root=ROOT, progress=True,
-              notebook_timeout=None, isolated=True, cluster=None):
+def autograde(submissions: str | Path, out: str | Path, jobs: int | None = None, timeout: int = 60,
+              db_url: str | None = None, root: Path = ROOT, progress: bool = True, notebook_timeout: int | None = None,
+              isolated: bool = True, cluster=None) -> tuple[list[Row], dict[tuple[str, str], list[str]]]:
     """Grade every submission; write RESULTS. Returns (rows, review {(student, notebook): [notes]}).
     isolated=False (--unsafe-no-isolation) runs learner code without bubblewrap: only for
     submissions that are trusted; report.md and the summary say so. cluster (a

@@ -46,6 +46,7 @@ import nbformat
 from ..course import judge
 from ..learner import cell_roles, delegation
 from ..learner.checks import CheckFailed
+from ..learner.manifest import Notebook
 from . import isolation, syscall_filter
 from .learner_package import learner_package
 from .sandbox_child import WireError, decode, encode
@@ -123,7 +124,7 @@ def _owner(path):
         return None
 
 
-def rlimits(limits, uid=None):
+def rlimits(limits: "Limits", uid: int | None = None) -> dict[str, tuple[int, int]]:
     """A sandbox's resource limits, {resource name: (soft, hard)}, however it starts (bubblewrap's
     preexec function, a fork of the zygote): hard, so the learner's code cannot raise them again.
     CPU time is the notebook's whole budget; processes, `limits.processes` more than uid runs."""
@@ -521,7 +522,8 @@ class Graded:
     seconds: dict = field(default_factory=dict)   # {stage: wall seconds}: sandbox start, cells, judge
 
 
-def run_notebook(nb, entry, seed=None, limits=Limits(), release=None, tests=False):
+def run_notebook(nb: nbformat.NotebookNode, entry: Notebook, seed: int | None = None, limits: Limits = Limits(),
+                 release: nbformat.NotebookNode | None = None, tests: bool = False) -> "Graded":
     """Run nb's cells (notebook_cells) in one sandbox, then judge every autograded item of the
     manifest entry by calling the learner's functions there. A cell or call that hangs or ends
     the process costs only itself: the sandbox is restarted, the cells that ran before are run
@@ -597,7 +599,8 @@ def answer_sources(nb):
             if cell.cell_type == "code" and cell_roles.is_answer(cell) and cell_roles.grade_id(cell)}
 
 
-def grade_notebook(nb, entry, seed=None, limits=Limits(), release=None):
+def grade_notebook(nb: nbformat.NotebookNode, entry: Notebook, seed: int | None = None, limits: Limits = Limits(),
+                   release: nbformat.NotebookNode | None = None) -> list[Verdict]:
     """A Verdict for every autograded item of the manifest entry, judged outside the learner's
     process (no test cells run). nb is a read notebook (nbformat), entry its manifest.Notebook,
     release the released notebook it started from (see notebook_cells)."""

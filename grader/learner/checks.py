@@ -17,7 +17,9 @@ import io
 import sys
 import traceback
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -149,7 +151,7 @@ def _not_written(name, err):
             "`raise NotImplementedError()` with your code.")
 
 
-def call(fn, *args, name=None, **kwargs):
+def call(fn: Callable, *args, name: str | None = None, **kwargs) -> Any:
     """Call a learner's function the way every check does, and return its result.
 
     - It gets deep copies of the arguments; if it changes one in place, the check fails

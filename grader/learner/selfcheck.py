@@ -10,6 +10,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,7 +205,7 @@ def grade(nb, entry=None):
     return results
 
 
-def check(path, timeout=120, diagnose=None):
+def check(path: str | Path, timeout: float = 120, diagnose: Callable | None = None) -> tuple[list[Result], float]:
     """Execute the notebook at path and grade it. Returns (results, seconds). diagnose, in the
     instructor's copy of the course (grader.grading.hidden_checks.diagnoses, passed by the command
     line), names the mistakes the hidden checks recognise: {item: "Recognised mistake: ..."} for
