@@ -92,8 +92,8 @@ def solution_answers(entry, root=ROOT):
     """{grade_id: source} of the solution's answer cells (code and written), marker lines
     removed: what a learner who solved everything writes."""
     nb = nbformat.read(layout.solution_path(entry, root), as_version=4)
-    return {cell_roles.grade_id(c): "\n".join(line for line in c.source.split("\n") if line.strip() not in MARKERS)
-            for c in nb.cells if cell_roles.is_answer(c)}
+    return {grade_id: "\n".join(line for line in source.split("\n") if line.strip() not in MARKERS)
+            for grade_id, source in cell_roles.answers(nb).items()}
 
 
 def filled(entry, sources, root=ROOT):

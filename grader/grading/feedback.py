@@ -72,10 +72,10 @@ def exporter():
 
 
 def page(entry, student, rows, graded=None, submitted=None, release=None):
-    """The HTML of a feedback page. entry: the notebook's manifest entry; rows: the submission's grader.grading.submissions.Row list;
-    graded: the notebook as nbgrader graded it (None if it was not graded); submitted: the
-    learner's notebook (inert), None if it could not be read; release: the course's released
-    notebook it started from."""
+    """The HTML of a feedback page. entry: the notebook's manifest entry; rows: the submission's
+    rows (grader.grading.submissions.Row); graded: the notebook as nbgrader graded it (None if it
+    was not graded); submitted: the learner's notebook (inert), None if it could not be read;
+    release: the course's released notebook it started from."""
     from nbgrader.preprocessors import ClearHiddenTests
 
     if graded is not None:
