@@ -66,11 +66,13 @@ test: setup isolation postgresql chromium
 	@rm -rf .scratch-home && mkdir -p .scratch-home
 	HOME=$(CURDIR)/.scratch-home MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
-# The quick tier for the edit-test loop, well under a minute: lint (ruff, rules in pyproject.toml),
+# The quick tier for the edit-test loop, well under a minute: lint and layout (ruff check and
+# ruff format --check, settings in pyproject.toml),
 # the layers (import-linter, contract in pyproject.toml)
 # and the unit-level tests (tests/conftest.py: UNIT). `make test` remains the whole suite.
 check: setup
 	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/lint-imports --no-cache
 	@rm -rf .scratch-home-check && mkdir -p .scratch-home-check
 	HOME=$(CURDIR)/.scratch-home-check MPLBACKEND=Agg $(BLAS_ONE_THREAD) $(BIN)/python -m pytest -n auto -m unit tests $(PYTEST_ARGS)

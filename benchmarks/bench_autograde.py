@@ -20,6 +20,7 @@ The submissions are the readable, well-named, non-abusive ones of examples/class
     (grader.grading.budget): the wall time against (2)'s, what each hog cost, and whether every
     honest submission kept its score.
 """
+
 import argparse
 import csv
 import importlib.util
@@ -53,14 +54,23 @@ def load_class():
 def pick(n):
     """n (student id, notebook id, source file) triples cycling over the gradable submissions."""
     pool = [s for s in load_class() if s.kind in ("correct", "mistake") and s.filename == f"{s.notebook}.ipynb"]
-    return [(f"b{i:03d}", s.notebook, CLASS / s.student / s.filename) for i, s in
-            enumerate(pool[i % len(pool)] for i in range(n))]
+    return [
+        (f"b{i:03d}", s.notebook, CLASS / s.student / s.filename)
+        for i, s in enumerate(pool[i % len(pool)] for i in range(n))
+    ]
 
 
 def environment(home):
     """The venv's bin first on PATH (nbgrader runs `alembic`), its kernelspec, a scratch HOME."""
-    env = dict(os.environ, HOME=str(home), MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-               JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"), PYDEVD_DISABLE_FILE_VALIDATION="1")
+    env = dict(
+        os.environ,
+        HOME=str(home),
+        MPLBACKEND="Agg",
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"),
+        PYDEVD_DISABLE_FILE_VALIDATION="1",
+    )
     env["PATH"] = f"{Path(PY).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 
@@ -75,30 +85,46 @@ def run_nbgrader(subs, work, env):
         f"c.CourseDirectory.root = {str(course)!r}\n"
         f"c.CourseDirectory.source_directory = {str(ROOT / 'solutions')!r}\n"
         "c.Execute.extra_arguments = ['--InteractiveShell.xmode=Minimal']\n"
-        "c.ClearSolutions.code_stub = {'python': '# YOUR CODE HERE\\nraise NotImplementedError()'}\n")
+        "c.ClearSolutions.code_stub = {'python': '# YOUR CODE HERE\\nraise NotImplementedError()'}\n"
+    )
     nbgrader = [PY, "-m", "nbgrader"]
     start = time.perf_counter()
     for nb_id in sorted({nb for _, nb, _ in subs}):
-        subprocess.run(nbgrader + ["generate_assignment", nb_id], cwd=course, env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            nbgrader + ["generate_assignment", nb_id],
+            cwd=course,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     failed = set()
     for sid, nb_id, src in tqdm(subs, desc="nbgrader autograde", unit="nb"):
         dest = course / "submitted" / sid / nb_id / src.name
         dest.parent.mkdir(parents=True)
         shutil.copyfile(src, dest)
-        done = subprocess.run(nbgrader + ["autograde", nb_id, "--student", sid], cwd=course, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        done = subprocess.run(
+            nbgrader + ["autograde", nb_id, "--student", sid],
+            cwd=course,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         if done.returncode != 0:
             failed.add((sid, nb_id))
             tqdm.write(f"  nbgrader autograde failed for {sid}/{nb_id} ({src}): {done.stderr.strip()[-300:]}")
     seconds = time.perf_counter() - start
 
     from nbgrader.api import Gradebook, MissingEntry
+
     scores = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for sid, nb_id, _ in subs:
             try:
-                scores[sid, nb_id] = None if (sid, nb_id) in failed else gb.find_submission_notebook(nb_id, nb_id, sid).score
+                scores[sid, nb_id] = (
+                    None if (sid, nb_id) in failed else gb.find_submission_notebook(nb_id, nb_id, sid).score
+                )
             except MissingEntry:
                 scores[sid, nb_id] = None
     return scores, seconds
@@ -109,8 +135,10 @@ def run_grader(subs, work, env, jobs, timeout, cluster=None, out="results", subm
     Returns (scores, seconds), or None if unavailable."""
     probe = subprocess.run([PY, "-m", "grader", "autograde", "--help"], cwd=ROOT, env=env, capture_output=True)
     if probe.returncode != 0:
-        print("\n`python -m grader autograde` is not available yet (grader/grading/autograde.py missing or not wired "
-              "into grader/cli.py): part (2) skipped.")
+        print(
+            "\n`python -m grader autograde` is not available yet (grader/grading/autograde.py missing or not wired "
+            "into grader/cli.py): part (2) skipped."
+        )
         return None
     folder, out = work / submissions, work / out
     for sid, _, src in subs:
@@ -130,7 +158,7 @@ def run_grader(subs, work, env, jobs, timeout, cluster=None, out="results", subm
     scores = defaultdict(float)
     with open(out / "grades.csv", newline="") as f:
         for row in csv.DictReader(f):
-            try:   # an empty score (a written answer not graded yet, an error row) counts 0
+            try:  # an empty score (a written answer not graded yet, an error row) counts 0
                 scores[row["student"], row["notebook"].removesuffix(".ipynb")] += float(row["score"])
             except (TypeError, ValueError):
                 pass
@@ -142,7 +170,7 @@ def stages(out, seconds, jobs):
     from grader.grading.results import STAGES
 
     with open(out / "timings.csv", newline="") as f:
-        timings = [t for t in csv.DictReader(f) if t["cells"]]       # the graded ones
+        timings = [t for t in csv.DictReader(f) if t["cells"]]  # the graded ones
     if not timings:
         return ["no submission was graded: no stages to show"]
     total = sum(float(t["seconds"]) for t in timings) / len(timings)
@@ -151,8 +179,10 @@ def stages(out, seconds, jobs):
         mean = sum(float(t[stage] or 0) for t in timings) / len(timings)
         lines.append(f"  {stage:15s} {mean:5.2f} s  {100 * mean / total:3.0f}%")
     busy = sum(float(t["seconds"]) for t in timings) / jobs
-    lines.append(f"  the run's wall time beyond its {jobs} workers' grading: {seconds - busy:.1f} s of {seconds:.1f} s "
-                 "(starting, the gradebook's set-up, the CSVs and report, idle workers at the end)")
+    lines.append(
+        f"  the run's wall time beyond its {jobs} workers' grading: {seconds - busy:.1f} s of {seconds:.1f} s "
+        "(starting, the gradebook's set-up, the CSVs and report, idle workers at the end)"
+    )
     return lines
 
 
@@ -190,21 +220,33 @@ def run_cluster(subs, work, env, timeout):
         log = open(work / f"dask-{len(procs)}.log", "w")
         procs.append(subprocess.Popen([dask, *args], cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT))
         log.close()
+
     try:
-        start("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file))
+        start(
+            "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)
+        )
         deadline = time.monotonic() + 60
         while not scheduler_file.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         time.sleep(0.2)
         address = json.loads(scheduler_file.read_text())["address"]
         for workers in (1, 2):
-            start("worker", "--scheduler-file", str(scheduler_file), "--nthreads", "1", "--no-nanny",
-                  "--host", "127.0.0.1", "--no-dashboard")
+            start(
+                "worker",
+                "--scheduler-file",
+                str(scheduler_file),
+                "--nthreads",
+                "1",
+                "--no-nanny",
+                "--host",
+                "127.0.0.1",
+                "--no-dashboard",
+            )
             with Client(address, timeout=60, set_as_default=False) as client:
                 client.wait_for_workers(workers, timeout=120)
             runs[workers] = run_grader(subs, work, env, None, timeout, cluster=address, out=f"cluster-{workers}")
     finally:
-        for group in (procs[1:], procs[:1]):         # the workers, then the scheduler they would wait for
+        for group in (procs[1:], procs[:1]):  # the workers, then the scheduler they would wait for
             for proc in group:
                 proc.terminate()
             for proc in group:
@@ -238,20 +280,29 @@ def main():
         breakdown = stages(work / "results", ours[1], min(args.jobs or os.cpu_count() or 1, len(subs))) if ours else []
         cluster = {} if args.no_cluster or ours is None else run_cluster(subs, work, env, args.timeout)
         hogged_subs, hogged = hogs(subs, work, args.hogs) if args.hogs and ours else (None, set())
-        with_hogs = run_grader(hogged_subs, work, env, args.jobs, args.timeout, out="hogs-results",
-                               submissions="submissions-with-hogs") if hogged else None
+        with_hogs = (
+            run_grader(
+                hogged_subs, work, env, args.jobs, args.timeout, out="hogs-results", submissions="submissions-with-hogs"
+            )
+            if hogged
+            else None
+        )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
     scores, seconds = ours or ({}, None)
     for sid, nb, src in subs if args.verbose else ():
-        print(f"  {sid} {nb:18s} nbgrader {nbg[sid, nb]!s:>5}  grader {scores.get((sid, nb))!s:>5}  {src.relative_to(ROOT)}")
+        print(
+            f"  {sid} {nb:18s} nbgrader {nbg[sid, nb]!s:>5}  grader {scores.get((sid, nb))!s:>5}  {src.relative_to(ROOT)}"
+        )
     print(f"\nplain serial nbgrader CLI: {nbg_seconds:7.1f} s  ({nbg_seconds / len(subs):.2f} s per submission)")
     if ours is None:
         return 0
-    print(f"python -m grader autograde: {seconds:7.1f} s  ({seconds / len(subs):.2f} s per submission, "
-          f"{60 * len(subs) / seconds:.1f} notebooks per minute)")
+    print(
+        f"python -m grader autograde: {seconds:7.1f} s  ({seconds / len(subs):.2f} s per submission, "
+        f"{60 * len(subs) / seconds:.1f} notebooks per minute)"
+    )
     print(f"ratio nbgrader / grader:    {nbg_seconds / seconds:7.2f}x")
     print("\n".join(breakdown))
     for workers, run in cluster.items():
@@ -259,8 +310,10 @@ def main():
             print(f"--cluster, {workers} worker(s): no scores")
             continue
         same = "the same scores as (2)" if run[0] == scores else "scores DIFFER from (2)"
-        print(f"--cluster, {workers} local worker{'s' if workers > 1 else ''} (--nthreads 1): {run[1]:7.1f} s  "
-              f"({60 * len(subs) / run[1]:.1f} notebooks per minute; {same})")
+        print(
+            f"--cluster, {workers} local worker{'s' if workers > 1 else ''} (--nthreads 1): {run[1]:7.1f} s  "
+            f"({60 * len(subs) / run[1]:.1f} notebooks per minute; {same})"
+        )
     if with_hogs is not None:
         from grader.grading import budget
 
@@ -268,12 +321,17 @@ def main():
         kept = all(with_hogs[0].get(key) == scores[key] for key in honest)
         zero = all(with_hogs[0].get(key, 0) == 0 for key in hogged)
         budgets = ", ".join(f"{nb} {budget.seconds(nb)} s" for nb in sorted({nb for _, nb in hogged}))
-        print(f"with {len(hogged)} CPU hogs in {len(hogged_subs)} ({args.hogs}%): {with_hogs[1]:7.1f} s "
-              f"(+{with_hogs[1] - seconds:.1f} s, {(with_hogs[1] - seconds) * (args.jobs or os.cpu_count()) / len(hogged):.1f} "
-              f"worker-seconds per hog; budgets {budgets}); honest scores "
-              f"{'all kept' if kept else 'CHANGED'}; hogs {'all scored 0' if zero else 'SCORED'}")
-    diffs = [(sid, nb, src, nbg[sid, nb], scores.get((sid, nb))) for sid, nb, src in subs
-             if nbg[sid, nb] is None or scores.get((sid, nb)) is None or abs(nbg[sid, nb] - scores[sid, nb]) > 1e-6]
+        print(
+            f"with {len(hogged)} CPU hogs in {len(hogged_subs)} ({args.hogs}%): {with_hogs[1]:7.1f} s "
+            f"(+{with_hogs[1] - seconds:.1f} s, {(with_hogs[1] - seconds) * (args.jobs or os.cpu_count()) / len(hogged):.1f} "
+            f"worker-seconds per hog; budgets {budgets}); honest scores "
+            f"{'all kept' if kept else 'CHANGED'}; hogs {'all scored 0' if zero else 'SCORED'}"
+        )
+    diffs = [
+        (sid, nb, src, nbg[sid, nb], scores.get((sid, nb)))
+        for sid, nb, src in subs
+        if nbg[sid, nb] is None or scores.get((sid, nb)) is None or abs(nbg[sid, nb] - scores[sid, nb]) > 1e-6
+    ]
     if not diffs:
         print(f"per-submission scores: identical for all {len(subs)} submissions")
     else:

@@ -2,6 +2,7 @@
 
 Learners' bundles hold only `check`; the other commands are the instructor's.
 """
+
 import argparse
 import importlib.util
 import sys
@@ -26,8 +27,10 @@ def cmd_bundle(args):
 
     names = bundle(args.out)
     wheels = [n for n in names if n.startswith("wheels/")]
-    print(f"wrote {args.out}: {sum(n.endswith('.ipynb') for n in names)} notebooks and the learner package "
-          f"{', '.join(wheels)}")
+    print(
+        f"wrote {args.out}: {sum(n.endswith('.ipynb') for n in names)} notebooks and the learner package "
+        f"{', '.join(wheels)}"
+    )
     return 0
 
 
@@ -41,11 +44,21 @@ def cmd_autograde(args):
 
     start = time.perf_counter()
     try:
-        spec = (cluster(args.cluster, args.tls_ca, args.tls_cert, args.tls_key, args.cluster_allow_plaintext)
-                if args.cluster else None)
-        rows, review = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, db_url=args.db,
-                                 notebook_timeout=args.notebook_timeout, isolated=not args.unsafe_no_isolation,
-                                 cluster=spec)
+        spec = (
+            cluster(args.cluster, args.tls_ca, args.tls_cert, args.tls_key, args.cluster_allow_plaintext)
+            if args.cluster
+            else None
+        )
+        rows, review = autograde(
+            args.submissions,
+            args.out,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            db_url=args.db,
+            notebook_timeout=args.notebook_timeout,
+            isolated=not args.unsafe_no_isolation,
+            cluster=spec,
+        )
     except (FileNotFoundError, GradebookMismatch, IsolationUnavailable, ZipRefused, ClusterRefused) as err:
         print(err, file=sys.stderr)
         return 2
@@ -74,7 +87,7 @@ def cmd_check(args):
     from .learner.selfcheck import NotebookUnreadable, check, table
 
     diagnose = None
-    if _instructor():                        # the hidden checks name a recognised mistake
+    if _instructor():  # the hidden checks name a recognised mistake
         from .grading.hidden_checks import diagnoses as diagnose
     status = 0
     for path in args.notebooks:
@@ -95,7 +108,10 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
 
     if _instructor():
-        p = sub.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader, and the visible tests' expected values")
+        p = sub.add_parser(
+            "release",
+            help="regenerate notebooks/ from solutions/ with nbgrader, and the visible tests' expected values",
+        )
         p.add_argument("--out", help="write the release here instead of notebooks/")
         p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="only these notebooks (ids, e.g. 03_multi_output)")
         p.set_defaults(run=cmd_release)
@@ -105,45 +121,76 @@ def main(argv=None):
         p.set_defaults(run=cmd_bundle)
 
         p = sub.add_parser("autograde", help="grade a folder or zip of submissions: grades, feedback, report")
-        p.add_argument("submissions", help="a folder <student>/<notebook>.ipynb (or deeper), an nbgrader course "
-                                          "folder (its submitted/<student>/<assignment>/), or a zip of a folder")
+        p.add_argument(
+            "submissions",
+            help="a folder <student>/<notebook>.ipynb (or deeper), an nbgrader course "
+            "folder (its submitted/<student>/<assignment>/), or a zip of a folder",
+        )
         p.add_argument("--out", required=True, help="the results folder")
         p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
-        p.add_argument("--timeout", type=int, default=60,
-                       help="seconds allowed per cell and per call of a graded function (default 60)")
-        p.add_argument("--notebook-timeout", type=int, default=None,
-                       help="seconds for everything one notebook runs, restarts included (default: the "
-                            "notebook's budget, 10 times its solution's measured grading time and at least "
-                            "30 s; `python -m grader budget` lists them)")
-        p.add_argument("--unsafe-no-isolation", action="store_true",
-                       help="run learner code without bubblewrap sandboxes: only for trusted submissions")
+        p.add_argument(
+            "--timeout",
+            type=int,
+            default=60,
+            help="seconds allowed per cell and per call of a graded function (default 60)",
+        )
+        p.add_argument(
+            "--notebook-timeout",
+            type=int,
+            default=None,
+            help="seconds for everything one notebook runs, restarts included (default: the "
+            "notebook's budget, 10 times its solution's measured grading time and at least "
+            "30 s; `python -m grader budget` lists them)",
+        )
+        p.add_argument(
+            "--unsafe-no-isolation",
+            action="store_true",
+            help="run learner code without bubblewrap sandboxes: only for trusted submissions",
+        )
         p.add_argument("--db", default=None, help="nbgrader db_url (default: sqlite in the results folder)")
         g = p.add_argument_group("grading on a Dask cluster (README: Grading on a Dask cluster)")
-        g.add_argument("--cluster", metavar="ADDRESS", default=None,
-                       help="grade on the workers of the Dask scheduler at ADDRESS, tls://HOST:PORT (or tcp:// on "
-                            "this machine) instead of --jobs local processes; the workers need the course, the "
-                            "submissions and --out at the same paths (a shared filesystem)")
-        g.add_argument("--tls-ca", metavar="FILE", help="tls://: the CA certificate the cluster's certificates are signed with")
+        g.add_argument(
+            "--cluster",
+            metavar="ADDRESS",
+            default=None,
+            help="grade on the workers of the Dask scheduler at ADDRESS, tls://HOST:PORT (or tcp:// on "
+            "this machine) instead of --jobs local processes; the workers need the course, the "
+            "submissions and --out at the same paths (a shared filesystem)",
+        )
+        g.add_argument(
+            "--tls-ca", metavar="FILE", help="tls://: the CA certificate the cluster's certificates are signed with"
+        )
         g.add_argument("--tls-cert", metavar="FILE", help="tls://: this grader's certificate, signed by that CA")
         g.add_argument("--tls-key", metavar="FILE", help="tls://: the private key of --tls-cert")
-        g.add_argument("--cluster-allow-plaintext", action="store_true",
-                       help="allow tcp:// to another machine: unencrypted and unauthenticated, so anyone who can "
-                            "reach the scheduler can run code on the workers; only on a network that is yours alone")
+        g.add_argument(
+            "--cluster-allow-plaintext",
+            action="store_true",
+            help="allow tcp:// to another machine: unencrypted and unauthenticated, so anyone who can "
+            "reach the scheduler can run code on the workers; only on a network that is yours alone",
+        )
         p.set_defaults(run=cmd_autograde)
 
-        p = sub.add_parser("export", help="the grades of an autograde results folder, as a file Canvas or Moodle imports")
+        p = sub.add_parser(
+            "export", help="the grades of an autograde results folder, as a file Canvas or Moodle imports"
+        )
         p.add_argument("results", help="the results folder of `autograde` (its gradebook.db is read)")
         p.add_argument("--format", required=True, choices=["canvas", "moodle"])
         p.add_argument("--out", required=True, help="the CSV file to write")
         p.add_argument("--db", default=None, help="the gradebook's db_url, if autograde was given one")
-        p.add_argument("--id-column", default=None,
-                       help="the column that holds the student folder names (Canvas: ID, SIS User ID or "
-                            "SIS Login ID, default SIS Login ID; Moodle: any header, default Username)")
+        p.add_argument(
+            "--id-column",
+            default=None,
+            help="the column that holds the student folder names (Canvas: ID, SIS User ID or "
+            "SIS Login ID, default SIS Login ID; Moodle: any header, default Username)",
+        )
         p.set_defaults(run=cmd_export)
 
         p = sub.add_parser("budget", help="each notebook's grading budget, from its solution's measured grading time")
-        p.add_argument("--measure", action="store_true",
-                       help="grade each solution in a sandbox 3 times and record the median (grader/grading/grading_seconds.toml)")
+        p.add_argument(
+            "--measure",
+            action="store_true",
+            help="grade each solution in a sandbox 3 times and record the median (grader/grading/grading_seconds.toml)",
+        )
         p.set_defaults(run=lambda args: __import__("grader.authoring.timing", fromlist=["main"]).main(args.measure))
 
         p = sub.add_parser("mutants", help="grade every mutant of the solutions: killed and diagnosed per function")

@@ -3,6 +3,7 @@
 Jupyter, IPython and matplotlib write under $HOME and a user-level `python3` kernelspec could
 run the notebooks on another Python; tests therefore never touch the real HOME.
 """
+
 import ast
 import atexit
 import os
@@ -19,17 +20,17 @@ BIN = Path(sys.executable).parent
 # Everything the tests start (sandboxes, their zygotes, kernels, grading workers) keeps its
 # temporary files in this process's own folder, so a test can tell its own processes from those
 # of anything else running on the machine (another test worker, an instructor's grading run).
-TMP = Path(tempfile.mkdtemp(prefix="bpct-"))      # short: Unix socket paths below it have 107 bytes at most
-TMP.chmod(0o711)        # passable, not listable: a root grader's sandbox stage lives here (grader.grading.isolation)
+TMP = Path(tempfile.mkdtemp(prefix="bpct-"))  # short: Unix socket paths below it have 107 bytes at most
+TMP.chmod(0o711)  # passable, not listable: a root grader's sandbox stage lives here (grader.grading.isolation)
 atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 os.environ["TMPDIR"] = str(TMP)
-tempfile.tempdir = None                         # tempfile looks at TMPDIR again
+tempfile.tempdir = None  # tempfile looks at TMPDIR again
 
 _home = tempfile.mkdtemp(prefix="home-")
 os.environ["HOME"] = _home
 os.environ["MPLBACKEND"] = "Agg"
-os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"          # nbgrader calls alembic
-os.environ["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")       # this env's kernelspec first
+os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"  # nbgrader calls alembic
+os.environ["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")  # this env's kernelspec first
 os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
 # One BLAS thread per kernel: the notebooks' matrices are small, and threads fighting over two
 # cores made them several times slower; one thread also gives the same rounding on every run.
@@ -80,9 +81,21 @@ def isolated_probe(probe, seconds=60):
 # share it: each such group is one unit of work, run by one worker, so the fixture is computed
 # once. Every other test goes to whichever worker is free. The longest units go first, so that no
 # worker is left with one of them at the end.
-LONGEST_FIRST = ["test_mutants.py", "test_learner_trial.py", "test_examples.py", "test_cluster.py",
-                 "test_browser.py", "test_backends.py", "test_autograde.py", "test_stalls.py", "test_isolation.py",
-                 "test_postgres.py", "test_autograde_pipeline.py", "05_vanishing.ipynb", "04_l_layers.ipynb"]
+LONGEST_FIRST = [
+    "test_mutants.py",
+    "test_learner_trial.py",
+    "test_examples.py",
+    "test_cluster.py",
+    "test_browser.py",
+    "test_backends.py",
+    "test_autograde.py",
+    "test_stalls.py",
+    "test_isolation.py",
+    "test_postgres.py",
+    "test_autograde_pipeline.py",
+    "05_vanishing.ipynb",
+    "04_l_layers.ipynb",
+]
 
 
 def _sharing_tests(path):
@@ -93,14 +106,14 @@ def _sharing_tests(path):
 
     def fixture_scope(fn):
         for dec in fn.decorator_list:
-            if ast.unparse(dec) == "pytest.fixture":                      # bare @pytest.fixture
+            if ast.unparse(dec) == "pytest.fixture":  # bare @pytest.fixture
                 return "function"
             if isinstance(dec, ast.Call) and ast.unparse(dec.func) == "pytest.fixture":
                 return next((ast.literal_eval(k.value) for k in dec.keywords if k.arg == "scope"), "function")
         return None
 
     shared = {fn.name for fn in functions if fixture_scope(fn) == "module"}
-    for _ in functions:                                   # fixtures built on shared fixtures share too
+    for _ in functions:  # fixtures built on shared fixtures share too
         shared |= {fn.name for fn in functions if fixture_scope(fn) and {a.arg for a in fn.args.args} & shared}
     return {fn.name for fn in functions if fn.name.startswith("test") and {a.arg for a in fn.args.args} & shared}
 
@@ -123,17 +136,37 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid):
             return unit_of_work(nodeid)
 
-    config.option.loadscopereorder = False     # keep the order below
+    config.option.loadscopereorder = False  # keep the order below
     return ByUnitOfWork(config, log)
 
 
 # The quick tier (`make check`, pytest -m unit): modules whose tests start no kernel, no
 # bubblewrap sandbox, no server and no browser, and take seconds. Everything runs in `make test`.
-UNIT = ["test_budget.py", "test_cell_roles.py", "test_checks.py", "test_code.py", "test_data.py",
-        "test_designed.py", "test_diagnose.py", "test_environment.py", "test_expected.py",
-        "test_fallbacks.py", "test_feedback.py", "test_figures.py", "test_inert.py", "test_judge.py",
-        "test_layout.py", "test_manifest.py", "test_page_policy.py", "test_recorded.py", "test_reference.py",
-        "test_release.py", "test_report.py", "test_sandbox_child.py", "test_submissions.py"]
+UNIT = [
+    "test_budget.py",
+    "test_cell_roles.py",
+    "test_checks.py",
+    "test_code.py",
+    "test_data.py",
+    "test_designed.py",
+    "test_diagnose.py",
+    "test_environment.py",
+    "test_expected.py",
+    "test_fallbacks.py",
+    "test_feedback.py",
+    "test_figures.py",
+    "test_inert.py",
+    "test_judge.py",
+    "test_layout.py",
+    "test_manifest.py",
+    "test_page_policy.py",
+    "test_recorded.py",
+    "test_reference.py",
+    "test_release.py",
+    "test_report.py",
+    "test_sandbox_child.py",
+    "test_submissions.py",
+]
 
 
 def pytest_configure(config):
@@ -142,7 +175,7 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(Path(str(item.fspath)).name, len(rank)))     # stable: in order within
+    items.sort(key=lambda item: rank.get(Path(str(item.fspath)).name, len(rank)))  # stable: in order within
     for item in items:
         if Path(str(item.fspath)).name in UNIT:
             item.add_marker(pytest.mark.unit)

@@ -1,4 +1,5 @@
 """A JupyterLab server for tests, started exactly as a Makefile target starts it."""
+
 import json
 import os
 import secrets
@@ -25,20 +26,31 @@ class Lab:
     def __init__(self, target, folder, make_vars=(), **environ):
         self.port, self.token, self.folder = _free_port(), secrets.token_hex(16), folder
         args = f"--port {self.port} --no-browser --ServerApp.ip=127.0.0.1 --IdentityProvider.token={self.token}"
-        dry = subprocess.run(["make", "-s", "-n", target, f"LAB_ARGS={args}", *make_vars], cwd=ROOT,
-                             capture_output=True, text=True, check=True)
+        dry = subprocess.run(
+            ["make", "-s", "-n", target, f"LAB_ARGS={args}", *make_vars],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         words = shlex.split(dry.stdout.replace("\\\n", " ").strip().splitlines()[-1])
         env = dict(os.environ, **environ)
-        while "=" in words[0] and not words[0].startswith("-"):      # VAR=value before the command
+        while "=" in words[0] and not words[0].startswith("-"):  # VAR=value before the command
             name, value = words.pop(0).split("=", 1)
             env[name] = value
         assert words[1:2] == ["lab"], dry.stdout
-        self.command = [f"--ServerApp.root_dir={folder}" if w == f"--ServerApp.root_dir={ROOT}" else w
-                        for w in words]
+        self.command = [f"--ServerApp.root_dir={folder}" if w == f"--ServerApp.root_dir={ROOT}" else w for w in words]
         self.log = folder / "server.log"
         with open(self.log, "w") as log:
-            self.process = subprocess.Popen(self.command, cwd=folder, env=env, stdout=log, stderr=log,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=folder,
+                env=env,
+                stdout=log,
+                stderr=log,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         for _ in range(240):
             try:
                 self.api("status")

@@ -3,6 +3,7 @@ releases get 0, and nbgrader's Validator passes the solutions and fails the rele
 
 Written answers are graded by hand, so before manual grading a notebook's score is out of
 all its points but can reach only its autograded points."""
+
 import shutil
 import subprocess
 
@@ -15,7 +16,7 @@ from grader.grading.gradebook import nbgrader_schema_head, setup_nbgrader
 from grader.learner import manifest
 
 NOTEBOOKS = manifest.load()
-setup_nbgrader()      # as `grader autograde` does: new gradebooks get the schema head without a subprocess
+setup_nbgrader()  # as `grader autograde` does: new gradebooks get the schema head without a subprocess
 
 
 def test_the_schema_head_is_the_one_the_alembic_command_gives():
@@ -50,11 +51,15 @@ def make_noisy(root, out, nb):
     called; notebook 01's sigmoid is the naive one, which overflows (RuntimeWarning) at z = -1000.
     The course's demonstrations are left out (the solution's own run keeps them): only the answers
     make noise."""
-    notebook = without_demonstrations(nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4),
-                                      nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4))
+    notebook = without_demonstrations(
+        nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4),
+        nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4),
+    )
     for cell in notebook.cells:
         if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
-            source = cell.source.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n    print('in here', file=sys.stderr)\n")
+            source = cell.source.replace(
+                "### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n    print('in here', file=sys.stderr)\n"
+            )
             cell.source = NOISE + source
             if cell.metadata["nbgrader"]["grade_id"] == "sigmoid":
                 cell.source = NOISE + "def sigmoid(z):\n    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n"
@@ -74,15 +79,18 @@ def scores(nb, course, root):
     api = NbGraderAPI(config=config)
     result = api.generate_assignment(nb.id)
     assert result["success"], result.get("error", "") + result.get("log", "")
-    submissions = {"full-marks": root / "solutions", "untouched": course / "release",
-                   "noisy": make_noisy(root, course / "noisy", nb)}
+    submissions = {
+        "full-marks": root / "solutions",
+        "untouched": course / "release",
+        "noisy": make_noisy(root, course / "noisy", nb),
+    }
     found = {}
     for student, source in submissions.items():
         target = course / "submitted" / student / nb.id / nb.filename
         target.parent.mkdir(parents=True)
         shutil.copyfile(source / nb.id / nb.filename, target)
         result = api.autograde(nb.id, student)
-        if DIED_AT_START in result.get("log", ""):       # not the notebook's doing: once more
+        if DIED_AT_START in result.get("log", ""):  # not the notebook's doing: once more
             result = api.autograde(nb.id, student)
         assert result["success"], result.get("error", "") + result.get("log", "")
         with Gradebook(config.CourseDirectory.db_url) as gb:
@@ -96,8 +104,11 @@ def test_solution_full_marks_noise_nothing_release_zero(nb, tmp_path, root):
     """One notebook through plain nbgrader: the solution gets full marks, the solution with
     warnings and stderr in its answers too, the untouched release 0."""
     got = scores(nb, tmp_path / "course", root)
-    assert got == {"full-marks": (nb.auto_points, nb.points), "noisy": (nb.auto_points, nb.points),
-                   "untouched": (0, nb.points)}
+    assert got == {
+        "full-marks": (nb.auto_points, nb.points),
+        "noisy": (nb.auto_points, nb.points),
+        "untouched": (0, nb.points),
+    }
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
@@ -107,7 +118,7 @@ def test_validator_passes_solution_and_fails_release(nb, root, tmp_path):
     validator = Validator(config=course_config(tmp_path, root))
     solution = nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4)
     release = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4)
-    nbformat.write(without_demonstrations(solution, release), tmp_path / nb.filename)   # nbval runs them
+    nbformat.write(without_demonstrations(solution, release), tmp_path / nb.filename)  # nbval runs them
     assert validator.validate(str(tmp_path / nb.filename)) == {}
     # the release's demonstrations run on the course's fallbacks: test_selfcheck runs them
     (tmp_path / "release").mkdir()

@@ -1,6 +1,7 @@
 """`python -m grader autograde`: every bad input and cheat graded through the real pipeline, with
 its exact score and status; good submissions keep full marks; re-running gives identical CSVs;
 feedback never shows hidden tests."""
+
 import csv
 import html
 import json
@@ -19,7 +20,7 @@ from grader.grading.autograde import autograde
 from grader.grading.workers import SANDBOX_CACHED, SANDBOX_WARM_UP
 from grader.learner import manifest
 
-NB = manifest.load()[0]          # 01_chain_rule: quick to run
+NB = manifest.load()[0]  # 01_chain_rule: quick to run
 ITEMS = [item.id for item in NB.items]
 
 
@@ -79,15 +80,19 @@ def graded(tmp_path_factory, root):
     write(folder, "full", solved(root))
     write(folder, "blank", released(root))
     noisy = solved(root)
-    edit(noisy, "sigmoid", "import sys, warnings\nprint('hello', file=sys.stderr)\nwarnings.warn('careful')\n"
-                           "def _helper(t):\n    return 1 / (1 + np.exp(-t))\n"
-                           "def sigmoid(z):\n    print(z)\n    return _helper(np.asarray(z, dtype=float))\n")
+    edit(
+        noisy,
+        "sigmoid",
+        "import sys, warnings\nprint('hello', file=sys.stderr)\nwarnings.warn('careful')\n"
+        "def _helper(t):\n    return 1 / (1 + np.exp(-t))\n"
+        "def sigmoid(z):\n    print(z)\n    return _helper(np.asarray(z, dtype=float))\n",
+    )
     write(folder, "noisy", noisy)
     (folder / "broken").mkdir()
     (folder / "broken" / NB.filename).write_text('{"cells": [', encoding="utf-8")
     (folder / "empty").mkdir()
     (folder / "empty" / NB.filename).write_text("", encoding="utf-8")
-    (folder / "old").mkdir()                    # correct work saved in the old notebook format 3
+    (folder / "old").mkdir()  # correct work saved in the old notebook format 3
     (folder / "old" / NB.filename).write_text(nbformat.writes(solved(root), version=3), encoding="utf-8")
     write(folder, "renamed", solved(root), name="01_chain_rule (1).ipynb")
     tampered = solved(root)
@@ -104,8 +109,15 @@ def graded(tmp_path_factory, root):
     write(folder, "retyped", retyped)
     write(folder, "cheat", edit(solved(root), "sigmoid", CHEAT))
     write(folder, "loop", edit(solved(root), "sigmoid_prime", LOOP))
-    write(folder, "exits", edit(solved(root), "numerical_derivative",
-                                "import os\ndef numerical_derivative(f, x, h=1e-5):\n    os._exit(3)\n"))
+    write(
+        folder,
+        "exits",
+        edit(
+            solved(root),
+            "numerical_derivative",
+            "import os\ndef numerical_derivative(f, x, h=1e-5):\n    os._exit(3)\n",
+        ),
+    )
     out = tmp_path_factory.mktemp("results")
     rows, review = autograde(folder, out, jobs=2, timeout=4, notebook_timeout=40, progress=False)
     table = {(r.student, r.item): (r.score, r.status, r.message) for r in rows if r.notebook == NB.id}
@@ -149,10 +161,13 @@ def test_blank_scores_zero_with_reasons(graded):
     assert all(table["blank", item] == (0, "failed", f"{item} is not written yet") for item in ITEMS)
 
 
-@pytest.mark.parametrize("student, words", [
-    ("broken", "not valid notebook JSON"),
-    ("empty", "the file is empty"),
-])
+@pytest.mark.parametrize(
+    "student, words",
+    [
+        ("broken", "not valid notebook JSON"),
+        ("empty", "the file is empty"),
+    ],
+)
 def test_unreadable_files_are_errors_with_the_reason(graded, student, words):
     table, review, _, _ = graded
     assert statuses(table, student) == {"error"}
@@ -169,8 +184,10 @@ def test_a_wrong_file_name_is_reported_and_the_notebook_missing(graded):
 def test_tampered_tests_are_restored_and_answers_still_graded(graded):
     table, review, _, _ = graded
     assert scores(table, "tampered") == [item.points for item in NB.items]
-    assert table["tampered", "sigmoid"][1:] == ("tampered", "its test cell was deleted; the course's test was put "
-                                                            "back; graded on your answer: correct")
+    assert table["tampered", "sigmoid"][1:] == (
+        "tampered",
+        "its test cell was deleted; the course's test was put back; graded on your answer: correct",
+    )
     assert table["tampered", "sigmoid_prime"][1].startswith("tampered")
     assert "appears 2 times" in table["tampered", "chain_forward"][2]
     assert table["tampered", "chain_backward"][1] == "ok"
@@ -217,11 +234,11 @@ def test_csvs_and_feedback(graded, root):
     assert len(pages) >= 8
     hidden = hidden_lines(root)
     for page in pages:
-        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))   # as displayed
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))  # as displayed
         assert "HIDDEN TESTS" not in text, page
         assert not [line for line in hidden if line in text], page
     shown = html.unescape(re.sub(r"<[^>]+>", "", (out / "feedback" / "full" / f"{NB.id}.html").read_text()))
-    assert "checks.call(" in shown           # visible tests are shown, and the search can find code
+    assert "checks.call(" in shown  # visible tests are shown, and the search can find code
     assert "Submissions that need a human look" in (out / "report.md").read_text()
 
 
@@ -259,8 +276,9 @@ def test_an_lms_zip_is_graded_and_cannot_write_outside(tmp_path, root):
     mine = {(r.student, r.item): (r.score, r.status) for r in rows if r.notebook == NB.id}
     assert [mine["s_good1", item] for item in ITEMS] == [(item.points, "ok") for item in NB.items]
     assert {mine["s_bad", item] for item in ITEMS} == {(0, "failed")}
-    assert review["s_bad", NB.filename] == [f"{NB.filename} was handed in more than once: {NB.filename} was "
-                                           f"graded, x/s_good1/{NB.filename} was not"]
+    assert review["s_bad", NB.filename] == [
+        f"{NB.filename} was handed in more than once: {NB.filename} was graded, x/s_good1/{NB.filename} was not"
+    ]
     refused = [r for r in rows if r.student == ""]
     assert len(refused) == 1 and "climbs out of its folder" in refused[0].message
     assert not (tmp_path.parent / "escaped").exists() and not (tmp_path / "escaped").exists()
@@ -285,8 +303,8 @@ def test_a_gradebook_write_that_sqlite_refuses_at_once_is_tried_again(tmp_path):
     first = sqlite3.connect(db, timeout=60, isolation_level=None, check_same_thread=False)
     first.execute("BEGIN")
     first.execute("SELECT * FROM grade").fetchall()
-    first.execute("UPDATE grade SET score = 1 WHERE name = 'a'")        # holds the write lock ...
-    threading.Timer(0.5, lambda: first.execute("COMMIT")).start()      # ... for half a second
+    first.execute("UPDATE grade SET score = 1 WHERE name = 'a'")  # holds the write lock ...
+    threading.Timer(0.5, lambda: first.execute("COMMIT")).start()  # ... for half a second
     tries = []
 
     def second():
@@ -302,19 +320,20 @@ def test_a_gradebook_write_that_sqlite_refuses_at_once_is_tried_again(tmp_path):
         return "written"
 
     assert gradebook_retries(second) == "written"
-    assert len(tries) >= 2                                             # refused at once, then done
+    assert len(tries) >= 2  # refused at once, then done
     with sqlite3.connect(db) as check:
         assert dict(check.execute("SELECT name, score FROM grade").fetchall()) == {"a": 1, "b": 2}
 
     def broken():
         tries.append(1)
         raise ValueError("not a lock")
+
     tries.clear()
     with pytest.raises(ValueError):
         gradebook_retries(broken)
     assert len(tries) == 1
     failed = {"success": False, "error": "sqlite3.OperationalError: database is locked"}
-    assert gradebook_retries(lambda: failed, tries=2) is failed     # given up after the last try
+    assert gradebook_retries(lambda: failed, tries=2) is failed  # given up after the last try
 
 
 def test_without_isolation_grades_the_same_and_says_so(tmp_path, root):
@@ -340,10 +359,13 @@ def test_a_partly_blank_submission_raises_no_false_review_flag(tmp_path, root):
     one_hidden_vectorised full marks from both verdicts (its test does not use the loop), so no
     disagreement between nbgrader and the judge is flagged."""
     nb03 = next(nb for nb in manifest.load() if nb.id == "03_multi_output")
-    read = lambda folder: nbformat.read(root / folder / nb03.id / nb03.filename, as_version=4)   # noqa: E731
+    read = lambda folder: nbformat.read(root / folder / nb03.id / nb03.filename, as_version=4)  # noqa: E731
     nb = with_answers(read("notebooks"), read("solutions"))
-    blank = {c.metadata["nbgrader"]["grade_id"]: c.source for c in read("notebooks").cells
-             if c.metadata.get("nbgrader", {}).get("solution")}["one_hidden_loop"]
+    blank = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in read("notebooks").cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }["one_hidden_loop"]
     write(tmp_path / "in", "half", edit(nb, "one_hidden_loop", blank), nb03.filename)
     rows, review = autograde(tmp_path / "in", tmp_path / "out", jobs=1, timeout=10, progress=False)
     got = {r.item: (r.status, r.message) for r in rows}
@@ -361,14 +383,18 @@ def test_an_nbgrader_course_folder_is_read_in_its_submitted_layout(tmp_path, roo
     for student, where in (("alice", "01_chain_rule"), ("bob", "01_chain_rule"), ("bob", "old-copy")):
         write(course / "submitted" / student, where, solved(root) if student == "alice" else released(root))
         (course / "submitted" / student / where / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
-    (course / "source").mkdir()                  # the rest of a course folder is not read
-    (course / "nbgrader_config.py").write_text("c = get_config()\n")     # what makes it a course folder
+    (course / "source").mkdir()  # the rest of a course folder is not read
+    (course / "nbgrader_config.py").write_text("c = get_config()\n")  # what makes it a course folder
     found, rows = collect(course, manifest.load())
-    assert found == {"alice": {NB.id: course / "submitted" / "alice" / NB.id / NB.filename},
-                     "bob": {NB.id: course / "submitted" / "bob" / NB.id / NB.filename}}
+    assert found == {
+        "alice": {NB.id: course / "submitted" / "alice" / NB.id / NB.filename},
+        "bob": {NB.id: course / "submitted" / "bob" / NB.id / NB.filename},
+    }
     assert [(r.student, r.status) for r in rows] == [("bob", "error")]
-    assert (f"handed in more than once: 01_chain_rule/{NB.filename} was graded, old-copy/{NB.filename} was not"
-            in rows[0].message)
+    assert (
+        f"handed in more than once: 01_chain_rule/{NB.filename} was graded, old-copy/{NB.filename} was not"
+        in rows[0].message
+    )
     out = tmp_path / "results"
     graded, _ = autograde(course, out, jobs=2, timeout=10, notebook_timeout=60, progress=False)
     totals = {}
@@ -387,10 +413,11 @@ def test_a_gradebook_of_another_course_version_is_refused(tmp_path, root):
     from grader.grading.gradebook import COURSE_ID, GradebookMismatch, prepare_course
 
     out = tmp_path / "results"
-    settings = Settings(out=out, db_url=f"sqlite:///{out / 'gradebook.db'}", timeout=10, notebook_timeout=60,
-                        root=root, isolated=False)
+    settings = Settings(
+        out=out, db_url=f"sqlite:///{out / 'gradebook.db'}", timeout=10, notebook_timeout=60, root=root, isolated=False
+    )
     prepare_course(settings, [NB])
-    prepare_course(settings, [NB])                   # the same course again: nothing to refuse
+    prepare_course(settings, [NB])  # the same course again: nothing to refuse
     with Gradebook(settings.db_url, COURSE_ID) as gb:
         cell = gb.find_grade_cell("test_sigmoid", NB.id, NB.id)
         cell.max_score = 5
@@ -407,10 +434,19 @@ def test_the_sandbox_warm_up_compiles_what_sandboxes_import(tmp_path):
     compiles into a folder of its own (PYTHONPYCACHEPREFIX), which must then hold them all."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(MPLBACKEND="Agg", PYTHONPYCACHEPREFIX=str(tmp_path))
-    proc = subprocess.run([sys.executable, "-c", SANDBOX_WARM_UP], env=env, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", SANDBOX_WARM_UP],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     site = Path(trusted.SITE).resolve()
-    missing = [m for m in SANDBOX_CACHED if not list((tmp_path / site.relative_to("/") / m).parent.glob(
-        f"{Path(m).stem}.*.pyc"))]
+    missing = [
+        m
+        for m in SANDBOX_CACHED
+        if not list((tmp_path / site.relative_to("/") / m).parent.glob(f"{Path(m).stem}.*.pyc"))
+    ]
     assert missing == []

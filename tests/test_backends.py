@@ -14,6 +14,7 @@ that resolves to a back-end already covered (on an AVX2 laptop the Haswell one i
 OpenBLAS runs Zen with its Haswell kernels) is skipped, as is one the CPU cannot run, and the
 later candidates stand in for it.
 """
+
 import json
 import os
 import platform
@@ -34,9 +35,9 @@ NOTEBOOKS = [ROOT / "solutions" / nb.id / nb.filename for nb in manifest.load()]
 @dataclass(frozen=True)
 class Backend:
     name: str
-    coretype: str            # OPENBLAS_CORETYPE
-    simd: str | None         # numpy's highest dispatch target kept; "" = its baseline only; None = all
-    needs: tuple = ()        # /proc/cpuinfo flags the CPU must have to run these kernels
+    coretype: str  # OPENBLAS_CORETYPE
+    simd: str | None  # numpy's highest dispatch target kept; "" = its baseline only; None = all
+    needs: tuple = ()  # /proc/cpuinfo flags the CPU must have to run these kernels
 
 
 CANDIDATES = {
@@ -55,7 +56,7 @@ CANDIDATES = {
     ],
 }
 BACKENDS = CANDIDATES.get(platform.machine(), [])
-COVERED = 4                  # distinct back-ends, the native one included
+COVERED = 4  # distinct back-ends, the native one included
 
 # What a Python process on a given environment actually uses: OpenBLAS's kernels and numpy's
 # enabled dispatch targets (a setting the CPU cannot honour shows here as something else).
@@ -74,8 +75,12 @@ def cpu_flags():
         text = Path("/proc/cpuinfo").read_text()
     except OSError:
         return set()
-    return {flag for line in text.splitlines() if line.lower().startswith(("flags", "features"))
-            for flag in line.split(":", 1)[1].split()}
+    return {
+        flag
+        for line in text.splitlines()
+        if line.lower().startswith(("flags", "features"))
+        for flag in line.split(":", 1)[1].split()
+    }
 
 
 def probe(env):
@@ -132,8 +137,9 @@ def plan():
 
 def test_at_least_four_backends_are_covered():
     run = [name for name, step in plan().items() if isinstance(step, tuple)]
-    assert len(run) + 1 >= COVERED, (f"only {len(run)} back-ends besides the native one ({native()}) on this "
-                               f"machine: {plan()}")
+    assert len(run) + 1 >= COVERED, (
+        f"only {len(run)} back-ends besides the native one ({native()}) on this machine: {plan()}"
+    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=lambda b: b.name)
@@ -142,11 +148,18 @@ def test_solution_notebooks_reach_their_stored_outputs(backend):
     if not isinstance(step, tuple):
         pytest.skip(f"{backend.name} is not run: {step}")
     env, seen = step
-    if backend.simd is not None:            # the setting took effect: numpy dispatches no further
-        assert set(seen["simd"]) <= set(native()["dispatch"][:native()["dispatch"].index(backend.simd) + 1]
-                                        if backend.simd else [])
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", *map(str, NOTEBOOKS)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    if backend.simd is not None:  # the setting took effect: numpy dispatches no further
+        assert set(seen["simd"]) <= set(
+            native()["dispatch"][: native()["dispatch"].index(backend.simd) + 1] if backend.simd else []
+        )
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", *map(str, NOTEBOOKS)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
     assert proc.returncode == 0, f"{backend.name} ({seen}): {summary}\n{proc.stdout[-6000:]}{proc.stderr[-2000:]}"
     assert " passed" in summary and "failed" not in summary and "error" not in summary, summary

@@ -12,6 +12,7 @@ from `make -n`), each serving a scratch course folder.
   counts in the gradebook that `python -m grader export` hands to the LMS.
 
 Screenshots of every step are written to results/browser/ (named in every failure message)."""
+
 import os
 import shutil
 import time
@@ -26,7 +27,7 @@ from grader.learner import manifest
 NOTEBOOKS = manifest.load()
 SHOTS = ROOT / "results" / "browser"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-RUN_SECONDS = 900                                     # all of one notebook, on a busy machine
+RUN_SECONDS = 900  # all of one notebook, on a busy machine
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +39,17 @@ def browser():
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
         yield chromium
         chromium.close()
 
@@ -182,12 +191,15 @@ def test_every_notebook_runs_in_the_learners_lab(page, learner, nb):
         run_all(learner, page, path)
         shot(page, f"{nb.id}-ran")
         stderr = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-        assert stderr.count() == 0, (f"{nb.id}: errors or stderr in the lab {where(nb.id + '-ran')}:\n"
-                                     + "\n---\n".join(stderr.all_text_contents())[:3000])
+        assert stderr.count() == 0, (
+            f"{nb.id}: errors or stderr in the lab {where(nb.id + '-ran')}:\n"
+            + "\n---\n".join(stderr.all_text_contents())[:3000]
+        )
         code_cells = sum(c.cell_type == "code" for c in nbformat.read(learner.folder / path, as_version=4).cells)
         prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_text_contents()
-        assert len(prompts) == code_cells and all(p.strip("[]: ").isdigit() for p in prompts), \
+        assert len(prompts) == code_cells and all(p.strip("[]: ").isdigit() for p in prompts), (
             f"{nb.id}: not every cell ran: {prompts} {where(nb.id + '-ran')}"
+        )
         assert page.locator(".jp-MarkdownCell mjx-container").count() > 10, f"{nb.id}: formulas not typeset"
         assert page.locator(".jp-OutputArea-output img").count() > 0, f"{nb.id}: no figure drawn"
         summary = page.locator(".jp-OutputArea-output", has_text="autograded points pass here").text_content()
@@ -205,8 +217,10 @@ def test_every_notebook_runs_in_the_learners_lab(page, learner, nb):
 
 def test_validate_passes_a_filled_notebook_and_fails_a_wrong_one(page, learner):
     results = {}
-    for name, path in [("filled", f"work/{NOTEBOOKS[0].id}/{NOTEBOOKS[0].filename}"),
-                       ("wrong", f"wrong/{NOTEBOOKS[0].filename}")]:
+    for name, path in [
+        ("filled", f"work/{NOTEBOOKS[0].id}/{NOTEBOOKS[0].filename}"),
+        ("wrong", f"wrong/{NOTEBOOKS[0].filename}"),
+    ]:
         open_notebook(learner, page, path)
         page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True).click()
         message = page.locator("#validation-message")
@@ -216,14 +230,15 @@ def test_validate_passes_a_filled_notebook_and_fails_a_wrong_one(page, learner):
         page.keyboard.press("Escape")
         learner.shut_down_kernels()
     assert "validation-success" in results["filled"][0], f"{results['filled']} {where('validate-filled')}"
-    assert "validation-failed" in results["wrong"][0] and "sigmoid" in results["wrong"][1], \
+    assert "validation-failed" in results["wrong"][0] and "sigmoid" in results["wrong"][1], (
         f"{results['wrong']} {where('validate-wrong')}"
+    )
 
 
 def test_the_learners_lab_shows_no_instructor_parts_errors_or_news(page, learner):
     page.goto(learner.url("/lab/tree/work?reset"))
     page.locator(".jp-DirListing-item", has_text=NOTEBOOKS[0].id).wait_for(timeout=120_000)
-    time.sleep(8)                      # JupyterLab asks about news a few seconds after start
+    time.sleep(8)  # JupyterLab asks about news a few seconds after start
     shot(page, "learner-lab")
     menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
     assert "Run" in menus and "Nbgrader" not in menus, menus
@@ -234,10 +249,10 @@ def test_the_learners_lab_shows_no_instructor_parts_errors_or_news(page, learner
     for url in ("/formgrader", "/assignments?course_id=backprop", "/courses"):
         assert page.request.get(learner.url(url)).status == 404, f"{url} is served to learners"
     log = learner.log.read_text()
-    start = log.split("Kernel started")[0]   # (other tests' kernels, shut down at will, come later)
+    start = log.split("Kernel started")[0]  # (other tests' kernels, shut down at will, come later)
     for text, word in ((log, "Exchange"), (start, "Traceback"), (start, "[E ")):
         at = text.find(word)
-        assert at < 0, f"the server logged an error: ...{text[max(0, at - 1500):at + 1500]}..."
+        assert at < 0, f"the server logged an error: ...{text[max(0, at - 1500) : at + 1500]}..."
 
 
 def test_the_instructors_lab_opens_the_formgrader_on_the_five_assignments(page, instructor):
@@ -270,7 +285,7 @@ def test_a_written_answer_graded_in_the_formgrader_counts(page, tmp_path):
     autograde(tmp_path / "class", results, progress=False)
     db_url = f"sqlite:///{results / 'gradebook.db'}"
     assert scores(db_url, NOTEBOOKS)["s01"][nb.id] == nb.auto_points
-    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)             # a course folder: its config and sources
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)  # a course folder: its config and sources
     shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
     lab = Lab("instructor", tmp_path, [f"RESULTS={results}"])
     try:
@@ -298,6 +313,7 @@ def test_a_written_answer_graded_in_the_formgrader_counts(page, tmp_path):
 # A learner's markup never runs where anyone looks at it (grader.grading.inert, page_policy)
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def hostile_class(tmp_path_factory):
     """05 handed in by four hostile learners (tests/payloads.py), graded by `autograde`, and the
@@ -315,14 +331,17 @@ def hostile_class(tmp_path_factory):
     nb = NOTEBOOKS[-1]
     release = nbformat.read(ROOT / "notebooks" / nb.id / nb.filename, as_version=4)
     solution = nbformat.read(ROOT / "solutions" / nb.id / nb.filename, as_version=4)
-    fresh = lambda: nbformat.from_dict(dict(release))                   # noqa: E731
+    fresh = lambda: nbformat.from_dict(dict(release))  # noqa: E731
     raising = with_answers(fresh(), solution)
     for cell in raising.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "relu_prime":
             cell.source = f"def relu_prime(z):\n    {payloads.RAISING}\n"
-    for student, notebook in [("s_hostile", payloads.hostile(fresh(), solution)),
-                              ("s_broken", payloads.hostile(fresh(), solution, unknown_item=True)),
-                              ("s_raising", raising), ("s_bypass", payloads.hostile(fresh(), solution))]:
+    for student, notebook in [
+        ("s_hostile", payloads.hostile(fresh(), solution)),
+        ("s_broken", payloads.hostile(fresh(), solution, unknown_item=True)),
+        ("s_raising", raising),
+        ("s_bypass", payloads.hostile(fresh(), solution)),
+    ]:
         payloads.write(notebook, folder / "class" / student / nb.filename)
     results = folder / "results"
     autograde(folder / "class", results, progress=False)
@@ -347,7 +366,7 @@ def watched(page):
 
 def assert_inert(page, seen, name):
     """No payload ran on page: no request for its URL, no title changed, no mark left."""
-    time.sleep(2)                                          # an onerror or a fetch takes a moment
+    time.sleep(2)  # an onerror or a fetch takes a moment
     shot(page, name)
     assert seen["requests"] == [], f"{name}: payloads ran: {seen['requests']} {where(name)}"
     assert page.title() != "PWNED", where(name)
@@ -379,7 +398,7 @@ def test_the_formgrader_shows_a_hostile_written_answer_as_text_and_runs_none_of_
             answer = page.locator(".nbgrader_cell", has=page.locator("textarea.comment")).last
             assert payloads.WORDS in answer.inner_text(), where("formgrader-s_hostile")
             score = page.locator("input.score.needs_manual_grade")
-            score.wait_for(timeout=60_000)                   # the Formgrader's own scripts ran
+            score.wait_for(timeout=60_000)  # the Formgrader's own scripts ran
     assert seen["blocked"] == [], f"the policy blocked a script of nbgrader's own: {seen['blocked'][:3]}"
 
 
@@ -394,16 +413,23 @@ def test_the_page_policy_stops_a_hostile_notebook_that_reaches_the_formgrader_as
     assert seen["blocked"], "the raw markup was not even tried: the test shows nothing"
 
 
-@pytest.mark.parametrize("path", ["course/autograded/s_hostile/{nb.id}/{nb.filename}",
-                                  "course/autograded/s_bypass/{nb.id}/{nb.filename}",
-                                  "course/submitted/s_broken/{nb.id}/{nb.filename}", "report.md",
-                                  "/notebooks/course/autograded/s_bypass/{nb.id}/{nb.filename}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "course/autograded/s_hostile/{nb.id}/{nb.filename}",
+        "course/autograded/s_bypass/{nb.id}/{nb.filename}",
+        "course/submitted/s_broken/{nb.id}/{nb.filename}",
+        "report.md",
+        "/notebooks/course/autograded/s_bypass/{nb.id}/{nb.filename}",
+    ],
+)
 def test_the_instructors_lab_opens_graded_notebooks_and_the_report_and_runs_none_of_it(page, hostile_class, path):
     lab, results = hostile_class
     nb = NOTEBOOKS[-1]
     path = path.format(nb=nb)
-    name = ("lab-report" if path == "report.md" else "notebook7-" if path.startswith("/") else "lab-") + \
-        ("" if path == "report.md" else path.split("/")[-3])
+    name = ("lab-report" if path == "report.md" else "notebook7-" if path.startswith("/") else "lab-") + (
+        "" if path == "report.md" else path.split("/")[-3]
+    )
     seen = watched(page)
     try:
         if path.endswith(".md"):
@@ -414,8 +440,8 @@ def test_the_instructors_lab_opens_graded_notebooks_and_the_report_and_runs_none
             rendered = page.locator(".jp-RenderedMarkdown", has_text="Class report").first
             rendered.wait_for(timeout=60_000)
             text = rendered.inner_text()
-            assert "relu_prime" in text and "onerror" in text, text[:3000]        # s_raising's message, as text
-        else:       # in JupyterLab, or in Notebook 7 as the Formgrader's "Open live notebook" opens it
+            assert "relu_prime" in text and "onerror" in text, text[:3000]  # s_raising's message, as text
+        else:  # in JupyterLab, or in Notebook 7 as the Formgrader's "Open live notebook" opens it
             page.goto(lab.url(path if path.startswith("/") else f"/lab/tree/{path}?reset"))
             page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=120_000)
         assert_inert(page, seen, name)
@@ -434,4 +460,4 @@ def test_feedback_pages_run_none_of_a_hostile_learners_markup(page, hostile_clas
         assert_inert(page, seen, f"feedback-{student}")
         text = page.locator("body").inner_text()
         assert (payloads.WORDS in text) == (student != "s_raising"), where(f"feedback-{student}")
-        assert "onerror" in text, where(f"feedback-{student}")          # the markup is there, as text
+        assert "onerror" in text, where(f"feedback-{student}")  # the markup is there, as text

@@ -1,5 +1,6 @@
 """Notebook budgets (grader.grading.budget): derived from each solution's measured grading time,
 used by autograde unless overridden, and long enough for the solutions themselves."""
+
 from grader.grading import budget
 from grader.grading.autograde import Settings
 from grader.learner import manifest
@@ -23,4 +24,6 @@ def test_autograde_uses_each_notebooks_budget_unless_told(tmp_path):
     default = Settings(out=tmp_path, db_url="sqlite://")
     for nb in manifest.load():
         assert default.limits(nb.id)["setup_seconds"] == budget.seconds(nb.id) < budget.UNMEASURED
-    assert Settings(out=tmp_path, db_url="sqlite://", notebook_timeout=77).limits("01_chain_rule")["setup_seconds"] == 77
+    assert (
+        Settings(out=tmp_path, db_url="sqlite://", notebook_timeout=77).limits("01_chain_rule")["setup_seconds"] == 77
+    )

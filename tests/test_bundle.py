@@ -1,6 +1,7 @@
 """The learners' bundle: the release notebooks and the learner package as a wheel, without the
 reference, the judge, solutions or hidden tests. tests/test_learner_trial.py installs it as its
 README says and works through every notebook in it."""
+
 import email
 import sys
 import tomllib
@@ -26,14 +27,17 @@ def unpacked(tmp_path_factory):
 
 def test_bundle_holds_the_release_the_wheel_and_no_instructor_material(unpacked, root):
     folder, names = unpacked
-    assert sorted(names) == sorted([f"notebooks/{nb.id}/{nb.filename}" for nb in NOTEBOOKS]
-                                   + [f"wheels/{wheel_filename()}", "README.md", "requirements.txt"])
+    assert sorted(names) == sorted(
+        [f"notebooks/{nb.id}/{nb.filename}" for nb in NOTEBOOKS]
+        + [f"wheels/{wheel_filename()}", "README.md", "requirements.txt"]
+    )
     assert not any(n.startswith(("grader/", "solutions/")) or n.endswith(".db") for n in names)
     for nb in NOTEBOOKS:
         released = (root / "notebooks" / nb.id / nb.filename).read_bytes()
         assert (folder / "notebooks" / nb.id / nb.filename).read_bytes() == released
-    requirements = [line for line in (folder / "requirements.txt").read_text().splitlines()
-                    if line and not line.startswith("#")]
+    requirements = [
+        line for line in (folder / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")
+    ]
     assert requirements == [f"./wheels/{wheel_filename()}"]
     readme = (folder / "README.md").read_text()
     assert "python -m pip install -r requirements.txt" in readme and f"wheels/{wheel_filename()}" in readme
@@ -75,8 +79,10 @@ def test_the_wheels_metadata(unpacked, root):
 def test_learners_requirements_are_the_courses_own_ranges(root):
     """Each learner dependency the course itself depends on has the course's range (the instructor's
     tests run on versions in it), and what learners get leaves out the instructor's stack."""
-    project = {req.split(">")[0].split("<")[0].split("[")[0]: req
-               for req in tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]}
+    project = {
+        req.split(">")[0].split("<")[0].split("[")[0]: req
+        for req in tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
     for req in LEARNER_REQUIREMENTS:
         name = req.split(">")[0].split("<")[0]
         if name in project:
@@ -110,7 +116,7 @@ def test_learners_requirements_are_what_the_learner_package_and_notebooks_import
     third_party = imported - set(sys.stdlib_module_names) - {"grader"}
     assert "sklearn" in third_party and "nbgrader" not in third_party
 
-    def brought(name, seen=frozenset()):      # a distribution and all it requires (as installed here)
+    def brought(name, seen=frozenset()):  # a distribution and all it requires (as installed here)
         name = canonicalize_name(name)
         if name in seen:
             return set()
@@ -127,7 +133,8 @@ def test_learners_requirements_are_what_the_learner_package_and_notebooks_import
     distributions = importlib.metadata.packages_distributions()
     for module in sorted(third_party):
         assert {canonicalize_name(d) for d in distributions.get(module, [])} & available, (
-            f"{module} is imported by the learner package or a notebook, but no learner requirement brings it")
+            f"{module} is imported by the learner package or a notebook, but no learner requirement brings it"
+        )
 
 
 def test_the_same_files_give_the_same_wheel(tmp_path):

@@ -1,4 +1,5 @@
 """grader.learner.cell_roles: one reading of a cell's nbgrader metadata for every module."""
+
 import nbformat
 import pytest
 
@@ -14,13 +15,21 @@ def test_the_solutions_cells_have_the_roles_the_manifest_gives_them(entry):
         assert cell_roles.is_answer(by_id[item.id]) and not cell_roles.is_test(by_id[item.id])
         test = by_id[item.test_id]
         assert cell_roles.is_graded(test)
-        assert cell_roles.is_test(test) == (not item.written)     # a written answer is graded by hand
+        assert cell_roles.is_test(test) == (not item.written)  # a written answer is graded by hand
     plain = [c for c in nb.cells if not cell_roles.nbgrader(c)]
     assert plain and not any(cell_roles.is_answer(c) or cell_roles.is_graded(c) for c in plain)
 
 
-@pytest.mark.parametrize("metadata", [{}, {"nbgrader": []}, {"nbgrader": "solution"}, {"nbgrader": None},
-                                      {"nbgrader": {"grade_id": 7, "solution": False}}])
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {},
+        {"nbgrader": []},
+        {"nbgrader": "solution"},
+        {"nbgrader": None},
+        {"nbgrader": {"grade_id": 7, "solution": False}},
+    ],
+)
 def test_missing_or_malformed_metadata_makes_an_ordinary_cell(metadata):
     cell = nbformat.v4.new_code_cell("x = 1", metadata=metadata)
     assert cell_roles.grade_id(cell) is None
@@ -34,5 +43,6 @@ def test_a_release_filled_with_the_solutions_answers_has_the_solutions_answer_ce
     assert cell_roles.answers(release) != cell_roles.answers(solution)
     filled = cell_roles.fill(release, cell_roles.answers(solution))
     assert cell_roles.answers(filled) == cell_roles.answers(solution)
-    assert [c.source for c in filled.cells if not cell_roles.is_answer(c)] == \
-           [c.source for c in nbformat.read(layout.release_path(entry), as_version=4).cells if not cell_roles.is_answer(c)]
+    assert [c.source for c in filled.cells if not cell_roles.is_answer(c)] == [
+        c.source for c in nbformat.read(layout.release_path(entry), as_version=4).cells if not cell_roles.is_answer(c)
+    ]

@@ -1,4 +1,5 @@
 """grader.learner.checks: each failure names what differs; learners' warnings and mutations are handled."""
+
 import sys
 import warnings
 
@@ -23,17 +24,20 @@ def test_match_passes():
     checks.close({"a": 1.0, "b": (2.0, np.ones(2))}, {"a": 1.0, "b": (2.0, np.ones(2))}, "nested")
 
 
-@pytest.mark.parametrize("actual, words", [
-    (E.T, "equals the expected value transposed"),
-    (E.ravel(), "numbers are right but arranged in the wrong shape"),
-    (np.array(21.0), "single number; was it summed over every axis"),
-    (2 * E, "twice the expected value"),
-    (0.5 * E, "half the expected value"),
-    (-E, "sign is flipped"),
-    (E / 7, "0.142857 times the expected value"),
-    (None, "forget to `return`"),
-    ("text", "dtype <U4"),
-])
+@pytest.mark.parametrize(
+    "actual, words",
+    [
+        (E.T, "equals the expected value transposed"),
+        (E.ravel(), "numbers are right but arranged in the wrong shape"),
+        (np.array(21.0), "single number; was it summed over every axis"),
+        (2 * E, "twice the expected value"),
+        (0.5 * E, "half the expected value"),
+        (-E, "sign is flipped"),
+        (E / 7, "0.142857 times the expected value"),
+        (None, "forget to `return`"),
+        ("text", "dtype <U4"),
+    ],
+)
 def test_failure_messages_say_what_differs(actual, words):
     assert words in message(actual, E)
 
@@ -83,19 +87,21 @@ def test_layers_name_the_first_wrong_layer_going_backwards():
 
 def test_gradient_check():
     x = np.array([0.3, -1.2])
-    assert checks.gradient(2 * x, lambda v: np.sum(v ** 2), x, "g") is None   # no partial score in nbgrader
+    assert checks.gradient(2 * x, lambda v: np.sum(v**2), x, "g") is None  # no partial score in nbgrader
     with pytest.raises(CheckFailed, match="disagrees with central differences"):
-        checks.gradient(x, lambda v: np.sum(v ** 2), x, "g")
+        checks.gradient(x, lambda v: np.sum(v**2), x, "g")
 
 
 def test_call_reports_unwritten_functions():
     def stub(x):
         raise NotImplementedError()
+
     with pytest.raises(CheckFailed, match="stub is not written yet"):
         checks.call(stub, 1.0)
 
     def step(x):
         return stub(x) + 1
+
     with pytest.raises(CheckFailed, match="step calls stub, which is not written yet"):
         checks.call(step, 1.0)
 
@@ -104,6 +110,7 @@ def test_call_catches_mutation():
     def update(W, dW):
         W -= 0.1 * dW
         return W
+
     W = np.ones(3)
     with pytest.raises(CheckFailed, match=r"changed its argument #1 in place"):
         checks.call(update, W, np.ones(3))
@@ -112,6 +119,7 @@ def test_call_catches_mutation():
     def pop(p):
         p.pop("w1")
         return p
+
     with pytest.raises(CheckFailed, match="in place"):
         checks.call(pop, {"w1": 1.0})
 
@@ -120,9 +128,10 @@ def test_call_keeps_warnings_and_stderr_out_of_the_cell(capfd):
     def naive_sigmoid(z):
         print("debugging", file=sys.stderr)
         warnings.warn("a learner's warning", stacklevel=2)
-        return 1 / (1 + np.exp(-z))           # overflows at -1000
+        return 1 / (1 + np.exp(-z))  # overflows at -1000
+
     with warnings.catch_warnings():
-        warnings.simplefilter("error")        # any escaping warning would raise here
+        warnings.simplefilter("error")  # any escaping warning would raise here
         out = checks.call(naive_sigmoid, np.array([-1000.0, 0.0]))
     np.testing.assert_allclose(out, [0.0, 0.5])
     assert capfd.readouterr().err == ""
@@ -137,15 +146,17 @@ def test_warning_report():
 def test_a_test_block_reports_a_learners_error_with_only_the_learners_lines(capsys):
     """checks.test: an error raised in the learner's code is one message on stderr, naming the
     error and the learner's lines, not the course's frames, and it is not raised (Run All goes on)."""
+
     def sigmoid(z):
-        return 1 / (1 + np.exp(-z)) + undefined_name       # noqa: F821 - the learner's slip
+        return 1 / (1 + np.exp(-z)) + undefined_name  # noqa: F821 - the learner's slip
 
     with checks.test("sigmoid"):
         checks.close(checks.call(sigmoid, 0.0), 0.5, "sigmoid(0)")
     out, err = capsys.readouterr()
     assert out == "" and checks.PASSED["sigmoid"] is False
-    assert err.startswith("✗ sigmoid fails its test: it raised NameError: name 'undefined_name' is not defined\n"
-                          "in your code:\n")
+    assert err.startswith(
+        "✗ sigmoid fails its test: it raised NameError: name 'undefined_name' is not defined\nin your code:\n"
+    )
     assert "undefined_name" in err and "grader/learner" not in err and "Traceback" not in err
     with checks.test("sigmoid"):
         checks.close(0.4, 0.5, "sigmoid(0)")

@@ -3,6 +3,7 @@ files, which never reach a worker) graded through a real `dask scheduler` and tw
 processes on 127.0.0.1 give the CSVs of a local run; a worker killed mid-run loses nothing,
 doubles nothing and leaves no process behind; plain tcp:// to another machine is refused unless
 allowed; tls:// works with the cluster's certificates and refuses a client without them."""
+
 import csv
 import json
 import os
@@ -28,8 +29,8 @@ from grader.grading.autograde import autograde
 from grader.grading.cluster import ClusterRefused, Expected, cluster, course_version, worker_problems
 
 DASK = str(Path(sys.executable).parent / "dask")
-LIMITS = {"timeout": 10, "notebook_timeout": 60, "progress": False}       # as tests/test_examples.py grades it
-KILLED_RUN = ["s04", "s09"]          # mistakes in every notebook; endless loops, crashes, a memory bomb
+LIMITS = {"timeout": 10, "notebook_timeout": 60, "progress": False}  # as tests/test_examples.py grades it
+KILLED_RUN = ["s04", "s09"]  # mistakes in every notebook; endless loops, crashes, a memory bomb
 # correct work, KILLED_RUN, and tampered test cells: 19 notebooks (the whole class is 46, and
 # tests/test_examples.py grades all of it locally)
 STUDENTS = ["s01", "s04", "s07", "s09"]
@@ -44,9 +45,21 @@ class DaskProcesses:
         self.base, self.tls, self.procs, self.workers = Path(base), tls, [], {}
         self.file = self.base / "scheduler.json"
         self.certificates = ["--tls-ca-file", tls[0], "--tls-cert", tls[1], "--tls-key", tls[2]] if tls else []
-        self._start("scheduler", [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                  "--scheduler-file", str(self.file)]
-                    + (["--protocol", "tls", *self.certificates] if tls else []))
+        self._start(
+            "scheduler",
+            [
+                DASK,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(self.file),
+            ]
+            + (["--protocol", "tls", *self.certificates] if tls else []),
+        )
         deadline = time.monotonic() + 60
         while not self.file.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -57,16 +70,38 @@ class DaskProcesses:
         scratch = self.base / name
         scratch.mkdir()
         log = open(self.base / f"{name}.log", "w")
-        proc = subprocess.Popen(cmd, cwd=scratch, env=dict(os.environ, TMPDIR=str(scratch), **env),
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=scratch,
+            env=dict(os.environ, TMPDIR=str(scratch), **env),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         log.close()
         self.procs.append(proc)
         return proc, scratch
 
     def worker(self, name, nanny=False, **env):
-        proc, scratch = self._start(name, [DASK, "worker", "--scheduler-file", str(self.file), "--nthreads", "1",
-                                           "--host", "127.0.0.1", "--no-dashboard", "--local-directory", str(self.base / name),
-                                           "--nanny" if nanny else "--no-nanny", *self.certificates], **env)
+        proc, scratch = self._start(
+            name,
+            [
+                DASK,
+                "worker",
+                "--scheduler-file",
+                str(self.file),
+                "--nthreads",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--no-dashboard",
+                "--local-directory",
+                str(self.base / name),
+                "--nanny" if nanny else "--no-nanny",
+                *self.certificates,
+            ],
+            **env,
+        )
         self.workers[name] = (proc, scratch)
         return proc
 
@@ -75,8 +110,9 @@ class DaskProcesses:
 
         if not self.tls:
             return None
-        return Security(tls_ca_file=self.tls[0], tls_client_cert=self.tls[1], tls_client_key=self.tls[2],
-                        require_encryption=True)
+        return Security(
+            tls_ca_file=self.tls[0], tls_client_cert=self.tls[1], tls_client_key=self.tls[2], require_encryption=True
+        )
 
     def wait_for_workers(self, n):
         from distributed import Client
@@ -161,7 +197,7 @@ def test_four_students_graded_on_two_dask_workers_give_the_local_csvs(students, 
     autograde(students, out, cluster=cluster(two_workers.address), **LIMITS)
     for name in ("grades.csv", "summary.csv"):
         assert csv_rows(out, name) == csv_rows(local_run, name), name
-    for name, (_, scratch) in two_workers.workers.items():       # both graded: each started its grading processes
+    for name, (_, scratch) in two_workers.workers.items():  # both graded: each started its grading processes
         assert any("forkserver" in cmd for cmd in processes_with(str(scratch))), two_workers.log(name)
     assert not list(out.glob(".cluster-check-*")) and not list(out.glob(".unpacked-*"))
 
@@ -169,7 +205,7 @@ def test_four_students_graded_on_two_dask_workers_give_the_local_csvs(students, 
 def test_a_sqlite_gradebook_is_refused_for_workers_on_other_machines(root, two_workers, tmp_path, monkeypatch):
     (tmp_path / "class" / "s01").mkdir(parents=True)
     shutil.copy(root / "examples" / "class" / "s01" / "01_chain_rule.ipynb", tmp_path / "class" / "s01")
-    monkeypatch.setattr(cluster_module, "machine", lambda: "another machine")      # as this process sees it
+    monkeypatch.setattr(cluster_module, "machine", lambda: "another machine")  # as this process sees it
     with pytest.raises(ClusterRefused, match="cannot share a SQLite gradebook.*--db postgresql://"):
         autograde(tmp_path / "class", tmp_path / "out", cluster=cluster(two_workers.address), **LIMITS)
     assert not (tmp_path / "out" / "grades.csv").exists()
@@ -195,6 +231,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_doubles_nothing(root, local_r
                 victim.wait()
                 killed.update(after=pages, started=started)
             time.sleep(0.1)
+
     killer = threading.Thread(target=kill_worker_a_while_it_grades)
     killer.start()
     try:
@@ -207,7 +244,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_doubles_nothing(root, local_r
     graded = {(r.student, r.notebook) for r in rows if r.status != "missing"}
     assert len(graded) == notebooks
     keys = [(r.student, r.notebook, r.item) for r in rows]
-    assert len(keys) == len(set(keys))                                           # no duplicate rows
+    assert len(keys) == len(set(keys))  # no duplicate rows
     for name in ("grades.csv", "summary.csv"):
         assert csv_rows(out, name) == csv_rows(local_run, name, lambda row: row[0] in KILLED_RUN), name
     deadline = time.monotonic() + 10
@@ -221,12 +258,14 @@ def test_plain_tcp_to_another_machine_is_refused_unless_allowed(tmp_path, capsys
     for address in ("tcp://10.1.2.3:8786", "tcp://grading.example.org:8786", "tcp://[2001:db8::1]:8786"):
         with pytest.raises(ClusterRefused, match="neither encrypted nor authenticated"):
             cluster(address)
-        assert cluster(address, allow_plaintext=True).address == address           # checked, not connected to
+        assert cluster(address, allow_plaintext=True).address == address  # checked, not connected to
     for address in ("tcp://127.0.0.1:8786", "tcp://127.3.4.5:1", "tcp://localhost:8786", "tcp://[::1]:8786"):
         assert cluster(address).address == address
-    for address, reason in [("tls://10.1.2.3:8786", "needs --tls-ca, --tls-cert, --tls-key"),
-                            ("10.1.2.3:8786", "give the scheduler's address"),
-                            ("ucx://127.0.0.1:8786", "give the scheduler's address")]:
+    for address, reason in [
+        ("tls://10.1.2.3:8786", "needs --tls-ca, --tls-cert, --tls-key"),
+        ("10.1.2.3:8786", "give the scheduler's address"),
+        ("ucx://127.0.0.1:8786", "give the scheduler's address"),
+    ]:
         with pytest.raises(ClusterRefused, match=reason):
             cluster(address)
     with pytest.raises(ClusterRefused, match="use tls://"):
@@ -244,12 +283,14 @@ def test_a_worker_says_what_keeps_it_from_grading(root, tmp_path):
     (tmp_path / "token").write_text("run 1")
     fine = Expected((str(root), str(tmp_path)), str(tmp_path / "token"), "run 1", course_version(root), False)
     assert worker_problems(fine) == []
-    for changed, problem in [({"paths": (str(root), str(tmp_path / "elsewhere"))}, "cannot see .*elsewhere .*shared"),
-                             ({"token": "run 2"}, "is another folder than the grader's"),
-                             ({"version": "0" * 64}, "another version of the course")]:
+    for changed, problem in [
+        ({"paths": (str(root), str(tmp_path / "elsewhere"))}, "cannot see .*elsewhere .*shared"),
+        ({"token": "run 2"}, "is another folder than the grader's"),
+        ({"version": "0" * 64}, "another version of the course"),
+    ]:
         problems = worker_problems(replace(fine, **changed))
         assert len(problems) == 1 and re.search(problem, problems[0]), (problem, problems)
-    with multiprocessing.get_context("spawn").Pool(1) as daemonic:         # pool processes are daemonic
+    with multiprocessing.get_context("spawn").Pool(1) as daemonic:  # pool processes are daemonic
         problems = daemonic.apply(worker_problems, (fine,))
     assert len(problems) == 1 and "DASK_DISTRIBUTED__WORKER__DAEMON=False" in problems[0]
 
@@ -259,15 +300,44 @@ def certificates(folder, name, ca=None):
     key, cert = folder / f"{name}.key", folder / f"{name}.pem"
     if shutil.which("openssl") is None:
         pytest.fail("the TLS test makes its certificates with the openssl command: install openssl")
-    new = ["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-           "-keyout", str(key), "-subj", f"/CN={name}"]
+    new = [
+        "openssl",
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        str(key),
+        "-subj",
+        f"/CN={name}",
+    ]
     if ca is None:
         subprocess.run(new + ["-x509", "-days", "2", "-out", str(cert)], check=True, capture_output=True)
     else:
         request = folder / f"{name}.csr"
         subprocess.run(new + ["-out", str(request)], check=True, capture_output=True)
-        subprocess.run(["openssl", "x509", "-req", "-in", str(request), "-CA", str(ca[1]), "-CAkey", str(ca[0]),
-                        "-CAcreateserial", "-days", "2", "-out", str(cert)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "openssl",
+                "x509",
+                "-req",
+                "-in",
+                str(request),
+                "-CA",
+                str(ca[1]),
+                "-CAkey",
+                str(ca[0]),
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-out",
+                str(cert),
+            ],
+            check=True,
+            capture_output=True,
+        )
     return key, cert
 
 
@@ -276,7 +346,7 @@ def scheduler_accepts(address, ca, cert=None, key=None):
     open after the handshake: one that refuses the client aborts it with an alert."""
     host, port = address.removeprefix("tls://").rsplit(":", 1)
     context = ssl.create_default_context(cafile=str(ca))
-    context.check_hostname = False                     # Dask's certificates name no host
+    context.check_hostname = False  # Dask's certificates name no host
     if cert:
         context.load_cert_chain(str(cert), str(key))
     with socket.create_connection((host, int(port)), timeout=10) as raw:
@@ -284,7 +354,7 @@ def scheduler_accepts(address, ca, cert=None, key=None):
             with context.wrap_socket(raw) as connection:
                 connection.settimeout(2)
                 return connection.recv(1) != b""
-        except TimeoutError:                           # still open, waiting for Dask's first message
+        except TimeoutError:  # still open, waiting for Dask's first message
             return True
         except (ssl.SSLError, ConnectionResetError):
             return False
@@ -306,16 +376,16 @@ def test_tls_grades_with_certificates_and_refuses_clients_without(root, local_ru
             shutil.copy(root / "examples" / "class" / student / f"{nb_id}.ipynb", tmp_path / "class" / student)
         spec = cluster(dask.address, *tls)
 
-        dask.worker("w", nanny=True, DASK_DISTRIBUTED__WORKER__DAEMON="False")     # as docs/jupyterhub.md starts them
+        dask.worker("w", nanny=True, DASK_DISTRIBUTED__WORKER__DAEMON="False")  # as docs/jupyterhub.md starts them
         rows, _ = autograde(tmp_path / "class", tmp_path / "out", cluster=spec, **LIMITS)
         assert {(r.student, r.notebook) for r in rows if r.status != "missing"} == set(picked)
-        graded = lambda row: (row[0], row[1]) in picked                      # noqa: E731
+        graded = lambda row: (row[0], row[1]) in picked  # noqa: E731
         assert csv_rows(tmp_path / "out", "grades.csv", graded) == csv_rows(local_run, "grades.csv", graded)
 
         node_files = (str(node[1]), str(node[0]))
-        assert scheduler_accepts(dask.address, ca[1], *node_files)     # (the probe tells one from the other)
-        assert not scheduler_accepts(dask.address, ca[1])                 # no client certificate
-        assert not scheduler_accepts(dask.address, ca[1], stranger[1], stranger[0])    # another CA's
+        assert scheduler_accepts(dask.address, ca[1], *node_files)  # (the probe tells one from the other)
+        assert not scheduler_accepts(dask.address, ca[1])  # no client certificate
+        assert not scheduler_accepts(dask.address, ca[1], stranger[1], stranger[0])  # another CA's
         with pytest.raises(ClusterRefused, match="needs --tls-ca"):
             cluster(dask.address)
     finally:

@@ -2,7 +2,8 @@
 - the layers of grader/ (import-linter's contract): learner < course < grading < authoring < cli.
   A module imports only from its own layer or the ones below, so what learners receive
   (grader.learner) never reaches into what knows the answers;
-- ruff's lint rules, on everything it is told to read."""
+- ruff's lint rules and its layout (ruff format), on everything it is told to read."""
+
 import shutil
 import subprocess
 import sys
@@ -38,4 +39,11 @@ def test_an_import_up_the_layers_breaks_the_contract(tmp_path):
 
 def test_ruff_finds_nothing():
     done = subprocess.run([str(RUFF), "check", "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_code_is_laid_out_as_ruff_format_lays_it_out():
+    done = subprocess.run(
+        [str(RUFF), "format", "--check", "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr

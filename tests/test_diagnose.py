@@ -1,18 +1,19 @@
 """grader.course.diagnose and grader.learner.misconceptions: every catalogued mistake, written as the learner
 would have written it, fails its hidden test with the mistake named; other wrong answers and
 right ones are not given a name."""
+
 import numpy as np
 import pytest
 
 from grader.course import judge, reference as R
 from grader.course.inputs import z_designed
-from grader.course.items import MISTAKES, nb02_worked_example as nb02
+from grader.course.items import ITEMS, nb02_worked_example as nb02
 from grader.course.mistakes import mistaken_backward
 from grader.course.revealed import ALL as CATALOGUE, find
 from grader.grading.report import common_message
 from grader.learner.checks import CheckFailed
 
-CASES = [(item, mid, fn) for item, mistakes in MISTAKES.items() for mid, fn in mistakes]
+CASES = [(name, mid, fn) for name, item in ITEMS.items() for mid, fn in item.mistakes]
 
 
 def verdict(item, fn, seed):
@@ -20,7 +21,7 @@ def verdict(item, fn, seed):
         judge.check(item, fn, seed=seed)
     except CheckFailed as failure:
         return str(failure)
-    except Exception as err:          # noqa: BLE001 - in a kernel the learner sees the traceback
+    except Exception as err:  # noqa: BLE001 - in a kernel the learner sees the traceback
         return f"raised {type(err).__name__}: {err}"
     return None
 
@@ -41,8 +42,9 @@ def test_the_diagnosis_reads_as_a_lesson():
 
 def test_a_wrong_answer_outside_the_catalogue_is_not_named():
     for seed in range(3):
-        message = verdict("backward", lambda *a: tuple([None] + [x + 0.01 for x in part[1:]]
-                                                       for part in R.backward(*a)), seed)
+        message = verdict(
+            "backward", lambda *a: tuple([None] + [x + 0.01 for x in part[1:]] for part in R.backward(*a)), seed
+        )
         assert message and find(message) is None and "Recognised mistake" not in message
 
 
@@ -52,6 +54,7 @@ def test_a_function_that_changes_its_input_is_named():
             W[l] -= lr * dW[l]
             b[l] -= lr * db[l]
         return W, b
+
     message = verdict("gd_step", in_place, 0)
     assert find(message) is CATALOGUE["mutates_input"]
 
@@ -59,7 +62,7 @@ def test_a_function_that_changes_its_input_is_named():
 def test_mistaken_backward_with_no_mistake_is_the_reference():
     rng = np.random.default_rng(4)
     for _ in range(10):
-        args = judge.ITEMS["backward"].cases(rng)
+        args = judge.ITEMS["backward"].random_case(rng)
         assert judge.ITEMS["backward"].compare(mistaken_backward(*args), R.backward(*args), "b") is None
 
 
@@ -77,15 +80,16 @@ def test_every_catalogue_entry_is_used():
 def test_a_factor_is_described_but_named_only_where_it_is_certain():
     """Wrong answers whose values are a constant factor off for another reason than a catalogued
     mistake (the misdiagnoses a factor-2 rule of thumb made) get the factor described, no name."""
-    def mean_taken_twice(W, Z, A, Y, f="sigmoid", cost="half_sse"):      # mse's 1/n applied again
+
+    def mean_taken_twice(W, Z, A, Y, f="sigmoid", cost="half_sse"):  # mse's 1/n applied again
         delta, dW, db = R.backward(W, Z, A, Y, f, cost)
         k = 1 / A[0].shape[1] if cost == "mse" else 1
         return delta, [None] + [g * k for g in dW[1:]], [None] + [g * k for g in db[1:]]
 
-    def per_output(out_o1, out_o2, t1, t2):                              # divided by the 2 outputs
+    def per_output(out_o1, out_o2, t1, t2):  # divided by the 2 outputs
         return {k: v / 2 for k, v in nb02.ref_total_error(out_o1, out_o2, t1, t2).items()}
 
-    def bound_off_by_one(W, delta_L, fprime_max):                        # W^(l) for W^(l+1)
+    def bound_off_by_one(W, delta_L, fprime_max):  # W^(l) for W^(l+1)
         bound = [None] * len(W)
         bound[-1] = float(np.linalg.norm(delta_L))
         for l in range(len(W) - 2, 0, -1):
@@ -102,15 +106,17 @@ def test_a_factor_is_described_but_named_only_where_it_is_certain():
 def test_a_name_needs_a_second_input_that_shows_it():
     """An answer that matches a catalogued mistake on one input only (here: relu_prime wrong at 0
     in the first designed input alone) is described, not named."""
-    first = z_designed(np.random.default_rng(0))[0][0]      # the first designed input of seed 0
+    first = z_designed(np.random.default_rng(0))[0][0]  # the first designed input of seed 0
 
     def wrong_once(z):
         z = np.asarray(z, dtype=float)
         out = R.relu_prime(z)
-        if z.shape == first.shape:                  # the vector input: there it takes ReLU'(0) = 1
+        if z.shape == first.shape:  # the vector input: there it takes ReLU'(0) = 1
             out = (z >= 0).astype(float)
         return out
+
     message = verdict("relu_prime", wrong_once, 0)
     assert message and "Recognised mistake" not in message
     assert "Recognised mistake: ReLU'(0) is taken as 1" in verdict(
-        "relu_prime", lambda z: (np.asarray(z) >= 0).astype(float), 0)
+        "relu_prime", lambda z: (np.asarray(z) >= 0).astype(float), 0
+    )

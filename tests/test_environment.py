@@ -1,4 +1,5 @@
 """environment.yml and pyproject.toml list the same dependencies; constraints.txt pins them all."""
+
 import re
 import tomllib
 
@@ -20,7 +21,7 @@ def test_environment_yml_matches_pyproject(root):
     env = yaml.safe_load((root / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str) and name(d) not in ("python", "pip")]
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    from_pypi = [d for d in pip if d != "-e ."]          # what conda-forge does not have
+    from_pypi = [d for d in pip if d != "-e ."]  # what conda-forge does not have
     assert sorted(map(normal, conda + from_pypi)) == sorted(map(normal, project["dependencies"]))
     python = next(d for d in env["dependencies"] if isinstance(d, str) and name(d) == "python")
     assert python.split("=")[-1] >= "3.11"
@@ -28,8 +29,11 @@ def test_environment_yml_matches_pyproject(root):
 
 
 def test_constraints_pin_every_dependency(root):
-    pins = {name(line): line for line in (root / "constraints.txt").read_text().splitlines()
-            if line and not line.startswith("#")}
+    pins = {
+        name(line): line
+        for line in (root / "constraints.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     for dep in project["dependencies"]:
         assert name(dep) in pins and "==" in pins[name(dep)], dep

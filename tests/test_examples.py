@@ -1,5 +1,6 @@
 """The sample class of `make demo` (examples/): it is what examples/make_class.py writes, and the
 grader gives every submission the grade examples/README.md says a correct grader gives."""
+
 import csv
 import html
 import importlib.util
@@ -25,10 +26,10 @@ EXPECTED = {
     "s03": [10, 16, 9, 14, 5],
     "s04": [11, 13, 10, 7, 6],
     "s05": [11, 0, 12, 7, None],
-    "s06": [None, 0, 0, 14, None],      # renamed file, cut-off JSON, empty file, nbformat 3
-    "s07": [11, 16, 12, 13, 7],         # tampered test cells, graded on the answers
-    "s08": [5, 8, 4, 5, None],          # cheats that earn nothing
-    "s09": [11, 15, 9, 14, 7],          # endless loop, os._exit, memory bomb, huge output
+    "s06": [None, 0, 0, 14, None],  # renamed file, cut-off JSON, empty file, nbformat 3
+    "s07": [11, 16, 12, 13, 7],  # tampered test cells, graded on the answers
+    "s08": [5, 8, 4, 5, None],  # cheats that earn nothing
+    "s09": [11, 15, 9, 14, 7],  # endless loop, os._exit, memory bomb, huge output
     "s10": [0, 5, None, None, 7],
 }
 
@@ -60,8 +61,9 @@ def demo(root, tmp_path_factory):
         mp.setenv("TMPDIR", str(scratch))
         mp.setattr(tempfile, "tempdir", None)
         # 10 s a cell: twice what the slowest set-up cell has taken here with the other tests running
-        rows, review = autograde(root / "examples" / "class", out, jobs=2, timeout=10, notebook_timeout=60,
-                                 progress=False)
+        rows, review = autograde(
+            root / "examples" / "class", out, jobs=2, timeout=10, notebook_timeout=60, progress=False
+        )
     return rows, review, out, scratch
 
 
@@ -73,8 +75,11 @@ def test_every_sample_submission_gets_its_grade(demo):
             got[r.student, r.notebook] = got.get((r.student, r.notebook), 0) + r.score
     for student, points in EXPECTED.items():
         for nb_id, expected in zip(NOTEBOOKS, points):
-            assert got.get((student, nb_id)) == expected, (student, nb_id, [
-                (r.item, r.status, r.message[:300]) for r in rows if (r.student, r.notebook) == (student, nb_id)])
+            assert got.get((student, nb_id)) == expected, (
+                student,
+                nb_id,
+                [(r.item, r.status, r.message[:300]) for r in rows if (r.student, r.notebook) == (student, nb_id)],
+            )
 
 
 def test_timings_name_every_graded_submission_and_add_up(demo):
@@ -112,17 +117,21 @@ def test_sample_bad_inputs_and_abuse_get_their_status(demo):
     by_submission = {}
     for r in rows:
         by_submission.setdefault((r.student, r.notebook), set()).add(r.status)
-    assert by_submission["s06", "02_worked_example"] == {"error"}          # cut-off JSON
-    assert by_submission["s06", "03_multi_output"] == {"error"}            # empty file
-    assert by_submission["s06", "01_chain_rule"] == {"missing"}            # handed in as "01_chain_rule (1)"
+    assert by_submission["s06", "02_worked_example"] == {"error"}  # cut-off JSON
+    assert by_submission["s06", "03_multi_output"] == {"error"}  # empty file
+    assert by_submission["s06", "01_chain_rule"] == {"missing"}  # handed in as "01_chain_rule (1)"
     assert by_submission["s06", "01_chain_rule (1).ipynb"] == {"error"}
     assert status["s07", "01_chain_rule", "chain_backward"] == "tampered"  # deleted test cell
-    assert by_submission["s07", "02_worked_example"] == {"tampered"}       # reordered test cells
-    assert status["s07", "05_vanishing", "relu_prime"] == "tampered"       # answer cell made markdown
-    assert status["s09", "01_chain_rule", "chain_backward"] == "timeout"   # loop ignoring SIGINT
-    assert status["s09", "02_worked_example", "train"] == "error"          # os._exit
-    for key in [("s06", "02_worked_example"), ("s07", "03_multi_output"), ("s08", "02_worked_example"),
-                ("s09", "01_chain_rule")]:
+    assert by_submission["s07", "02_worked_example"] == {"tampered"}  # reordered test cells
+    assert status["s07", "05_vanishing", "relu_prime"] == "tampered"  # answer cell made markdown
+    assert status["s09", "01_chain_rule", "chain_backward"] == "timeout"  # loop ignoring SIGINT
+    assert status["s09", "02_worked_example", "train"] == "error"  # os._exit
+    for key in [
+        ("s06", "02_worked_example"),
+        ("s07", "03_multi_output"),
+        ("s08", "02_worked_example"),
+        ("s09", "01_chain_rule"),
+    ]:
         assert key in review
 
 
@@ -172,7 +181,7 @@ def test_the_lms_files_hold_the_gradebooks_scores(demo, root, tmp_path):
         except NotebookUnreadable:
             return False
 
-    graded = set()              # what nbgrader's gradebook holds: every readable course notebook handed in
+    graded = set()  # what nbgrader's gradebook holds: every readable course notebook handed in
     for student, points in EXPECTED.items():
         for nb_id, expected in zip(NOTEBOOKS, points):
             path = root / "examples" / "class" / student / f"{nb_id}.ipynb"

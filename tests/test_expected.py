@@ -1,5 +1,6 @@
 """grader/learner/expected.json: what the visible tests compare with is the reference's value on those
 tests' inputs (not pasted output), and where the example has verified numbers, the stored values give them."""
+
 import numpy as np
 
 from grader.authoring import expected as writer
@@ -38,7 +39,13 @@ def error_of(params):
 
 
 def test_the_stored_steps_give_the_verified_errors_and_outputs():
-    assert abs(error_of(expected.reference_value("gradient_step, update_biases=True")) - WE.ERROR_AFTER_ONE_STEP_SHARED_BIASES) < 1e-9
+    assert (
+        abs(
+            error_of(expected.reference_value("gradient_step, update_biases=True"))
+            - WE.ERROR_AFTER_ONE_STEP_SHARED_BIASES
+        )
+        < 1e-9
+    )
     assert abs(error_of(expected.reference_value("slipped_step")) - WE.PUBLISHED_ERROR_AFTER_ONE_STEP) < 1e-9
     trained = expected.reference_value("train, 10000 steps")
     fwd = nb02.ref_forward_pass(trained, *WE.INPUTS)

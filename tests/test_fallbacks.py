@@ -1,6 +1,7 @@
 """grader.learner.fallbacks: `use.X` is the learner's X once it passed its test, else the course's
 recorded result for that very call; a notebook's own function runs once what it uses passes, else
 its recorded result; nothing is computed for a call the release does not make."""
+
 import contextlib
 import io
 
@@ -14,10 +15,12 @@ from grader.learner import checks, fallbacks, recorded
 def folder(tmp_path):
     rng = np.random.default_rng(3)
     draw = np.random.default_rng(3)
-    draw.normal(size=2)                              # the state a real call leaves rng in
-    calls = [("sigmoid", (0.0,), {}, 0.5, {}),
-             ("sigmoid", (np.array([0.0, 2.0]),), {}, np.array([0.5, 0.8807970779778823]), {}),
-             ("run", (rng, 2), {"lr": 0.5}, {"cost": [1.0, 0.5]}, {"0": draw.bit_generator.state})]
+    draw.normal(size=2)  # the state a real call leaves rng in
+    calls = [
+        ("sigmoid", (0.0,), {}, 0.5, {}),
+        ("sigmoid", (np.array([0.0, 2.0]),), {}, np.array([0.5, 0.8807970779778823]), {}),
+        ("run", (rng, 2), {"lr": 0.5}, {"cost": [1.0, 0.5]}, {"0": draw.bit_generator.state}),
+    ]
     recorded.write("01_chain_rule", calls, "test", tmp_path)
     recorded.load.cache_clear()
     yield tmp_path
@@ -47,16 +50,19 @@ def test_use_gives_the_recorded_result_until_the_learners_function_passes(folder
     use = fallbacks.Working(namespace, "01_chain_rule", folder)
     value, note = quietly(lambda: use.sigmoid(0.0))
     assert value == 0.5
-    assert note == "(Using the course's recorded result for sigmoid here: yours has not been through its test cell yet.)\n"
+    assert (
+        note == "(Using the course's recorded result for sigmoid here: yours has not been through its test cell yet.)\n"
+    )
     assert quietly(lambda: use.sigmoid(np.array([0.0, 2.0 + 1e-12])))[0][1] == pytest.approx(0.8807970779778823)
 
     with contextlib.redirect_stderr(io.StringIO()), checks.test("sigmoid"):
         checks.call(sigmoid, 0.0)
-    again = fallbacks.Working(namespace, "01_chain_rule", folder)     # a note is shown once per cell
+    again = fallbacks.Working(namespace, "01_chain_rule", folder)  # a note is shown once per cell
     assert quietly(lambda: again.sigmoid)[1].endswith("yours does not pass its test yet.)\n")
 
-    def sigmoid(z):                                      # noqa: F811 - the learner fixes it
+    def sigmoid(z):  # noqa: F811 - the learner fixes it
         return 1 / (1 + np.exp(-z))
+
     namespace["sigmoid"] = sigmoid
     with contextlib.redirect_stdout(io.StringIO()), checks.test("sigmoid"):
         checks.close(checks.call(sigmoid, 0.0), 0.5, "sigmoid(0)")
@@ -86,7 +92,7 @@ def run(rng, steps, lr=0.1):
 
 def test_a_notebooks_own_function_runs_once_what_it_uses_passes(folder):
     namespace = {"np": np}
-    exec(NOTEBOOK_CODE, namespace)              # as a notebook's cells define them: globals
+    exec(NOTEBOOK_CODE, namespace)  # as a notebook's cells define them: globals
     run = namespace["run"]
     use = fallbacks.Working(namespace, "01_chain_rule", folder)
     assert use.needs(run) == {"sigmoid"}
@@ -96,9 +102,9 @@ def test_a_notebooks_own_function_runs_once_what_it_uses_passes(folder):
     assert note == "(Using the course's recorded results for run here: your sigmoid does not pass its test yet.)\n"
     expected = np.random.default_rng(3)
     expected.normal(size=2)
-    assert rng.normal() == expected.normal()            # the generator moved on as the real run moved it
+    assert rng.normal() == expected.normal()  # the generator moved on as the real run moved it
     checks.PASSED["sigmoid"] = True
-    assert use.run(np.random.default_rng(0), 2, lr=0.0) == {"cost": [0.5, 0.5]}      # the learner's, live
+    assert use.run(np.random.default_rng(0), 2, lr=0.0) == {"cost": [0.5, 0.5]}  # the learner's, live
 
 
 def test_an_activation_named_in_the_arguments_brings_in_its_derivative(folder):
@@ -124,6 +130,7 @@ def test_recording_keeps_top_level_calls_only(tmp_path, monkeypatch):
 
     def curve(zs):
         return [use.sigmoid(z) for z in zs]
+
     namespace.update(sigmoid=sigmoid, curve=curve)
     use.sigmoid(0.0)
     use.curve([1.0, 2.0])

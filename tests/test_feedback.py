@@ -1,5 +1,6 @@
 """grader.grading.feedback: a feedback page is nbconvert's page of the notebook, tag for tag and
 attribute for attribute, although it is rendered without nbconvert's last pass over the page."""
+
 import re
 
 import nbformat
@@ -20,7 +21,7 @@ def shape(html):
     """Every element of a page, in order, as (tag, its attributes sorted), and the page's text.
     (A widget's output gets a new random id on every page.)"""
     soup = BeautifulSoup(html, "html.parser")
-    value = lambda v: re.sub(UUID, "<uuid>", " ".join(v) if isinstance(v, list) else v)     # noqa: E731
+    value = lambda v: re.sub(UUID, "<uuid>", " ".join(v) if isinstance(v, list) else v)  # noqa: E731
     tags = [(tag.name, sorted((k, value(v)) for k, v in tag.attrs.items())) for tag in soup.find_all(True)]
     return tags, soup.get_text()
 
@@ -37,7 +38,7 @@ def pages(nb):
 def test_a_solved_notebook_gives_nbconverts_page(nb):
     solution = nbformat.read(ROOT / "solutions" / nb.id / nb.filename, as_version=4)
     theirs, ours = pages(solution)
-    assert 'tabindex="0"' in ours and "<img" in ours        # the attributes the last pass adds are there
+    assert 'tabindex="0"' in ours and "<img" in ours  # the attributes the last pass adds are there
     assert shape(ours) == shape(theirs)
 
 
@@ -52,8 +53,9 @@ def test_a_hostile_notebook_made_inert_gives_nbconverts_page():
 
 def test_a_cell_highlighted_by_its_own_language_is_not_taken_from_another():
     """A cell's magics_language (e.g. %%bash) decides its highlighting, so it is never reused."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("%%bash\necho hi"),
-                                         nbformat.v4.new_code_cell("%%bash\necho hi")])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("%%bash\necho hi"), nbformat.v4.new_code_cell("%%bash\necho hi")]
+    )
     nb.cells[0].metadata["magics_language"] = "bash"
     theirs, ours = pages(nb)
     assert shape(ours) == shape(theirs)

@@ -1,4 +1,5 @@
 """The course's figure style (grader.learner.figures) and the 2-2-2 diagram's labels."""
+
 import json
 import math
 import subprocess
@@ -27,15 +28,20 @@ def test_style_saves_sharp_figures_with_readable_text(styled):
     saved = styled["figure.dpi"] if styled["savefig.dpi"] == "figure" else styled["savefig.dpi"]
     assert saved >= 150, f"figures saved to files at {saved} dpi look blurred on high-resolution screens"
     assert styled["font.size"] >= 11
-    assert min(FontProperties(size=styled[key]).get_size_in_points()
-               for key in ("axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")) >= 10
+    assert (
+        min(
+            FontProperties(size=styled[key]).get_size_in_points()
+            for key in ("axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")
+        )
+        >= 10
+    )
 
 
 def test_cycle_is_okabe_ito_with_a_line_style_per_colour(styled):
     cycle = list(styled["axes.prop_cycle"])
     colours = [to_hex(entry["color"]) for entry in cycle]
     assert set(colours) <= OKABE_ITO and len(set(colours)) == len(colours) >= 3
-    assert "#f0e442" not in colours            # Okabe-Ito's yellow is too pale on white for lines
+    assert "#f0e442" not in colours  # Okabe-Ito's yellow is too pale on white for lines
     styles = [str(entry["linestyle"]) for entry in cycle[:3]]
     assert len(set(styles)) == 3, f"the first three lines of a plot should differ in grey too: {styles}"
 
@@ -66,9 +72,13 @@ def test_inline_figures_are_retina_in_a_jupyter_kernel(tmp_path):
         png = base64.b64decode(data["image/png"])
         print(json.dumps({"shown": meta.get("image/png"), "pixels": int.from_bytes(png[16:20], "big")}))
     """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         env={"MPLBACKEND": "Agg", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin",
-                              "PYTHONPATH": ":".join(sys.path)})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"MPLBACKEND": "Agg", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path)},
+    )
     assert out.returncode == 0, out.stderr
     png = json.loads(out.stdout.strip().splitlines()[-1])
     assert png["shown"], f"the PNG should say the size to show it at (retina): {png}"
@@ -83,8 +93,16 @@ def test_each_weight_label_sits_on_its_own_edge():
         diagrams.network_222(WE.PARAMS, ax=ax)
         fig.canvas.draw()
         pos = {"i1": (0, 1), "i2": (0, 0), "h1": (1, 1), "h2": (1, 0), "o1": (2, 1), "o2": (2, 0)}
-        edges = {"w1": ("i1", "h1"), "w2": ("i2", "h1"), "w3": ("i1", "h2"), "w4": ("i2", "h2"),
-                 "w5": ("h1", "o1"), "w6": ("h2", "o1"), "w7": ("h1", "o2"), "w8": ("h2", "o2")}
+        edges = {
+            "w1": ("i1", "h1"),
+            "w2": ("i2", "h1"),
+            "w3": ("i1", "h2"),
+            "w4": ("i2", "h2"),
+            "w5": ("h1", "o1"),
+            "w6": ("h2", "o1"),
+            "w7": ("h1", "o2"),
+            "w8": ("h2", "o2"),
+        }
         labels = {t.get_text().split(" = ")[0]: t for t in ax.texts if t.get_text().startswith("w")}
         assert set(labels) == set(edges)
         to_px = ax.transData.transform

@@ -1,4 +1,5 @@
 """grader.grading.inert: a hostile submission keeps its words and loses everything that could run."""
+
 import functools
 from html.parser import HTMLParser
 
@@ -42,9 +43,13 @@ class Active(HTMLParser):
             value = (value or "").strip().lower()
             if name.startswith("on"):
                 self.found.append(f"{tag} {name}=")
-            scheme = "" if value.startswith("#") else value.split("/")[0].partition(":")[1]   # "": relative
-            if name == "srcdoc" or name in ("href", "src", "data", "action", "xlink:href") and scheme and not \
-                    value.startswith(("http://", "https://", "data:image/png;base64,")):
+            scheme = "" if value.startswith("#") else value.split("/")[0].partition(":")[1]  # "": relative
+            if (
+                name == "srcdoc"
+                or name in ("href", "src", "data", "action", "xlink:href")
+                and scheme
+                and not value.startswith(("http://", "https://", "data:image/png;base64,"))
+            ):
                 self.found.append(f"{tag} {name}={value[:40]}")
             if name == "style" and ("display" in value and "none" in value or "visibility" in value):
                 self.found.append(f"{tag} style={value[:40]}")
@@ -83,22 +88,31 @@ def active(html):
 
 def test_the_check_finds_every_payload_of_a_hostile_notebook_rendered_as_it_is(hostile):
     found = " | ".join(active(rendered(hostile)))
-    for sign in ("img onerror=", "<svg>", "<iframe>", "<object>", "a href=javascript:", "a href=data:text/html",
-                 "div style=display:none", "inline script"):
+    for sign in (
+        "img onerror=",
+        "<svg>",
+        "<iframe>",
+        "<object>",
+        "a href=javascript:",
+        "a href=data:text/html",
+        "div style=display:none",
+        "inline script",
+    ):
         assert sign in found, f"{sign} not found in: {found[:2000]}"
 
 
 def test_a_hostile_notebook_made_inert_renders_nothing_that_runs(hostile, release):
     html = rendered(inert.notebook(hostile, release))
     assert active(html) == []
-    assert payloads.WORDS in html and "onerror" in html          # the answer's words, its markup as text
+    assert payloads.WORDS in html and "onerror" in html  # the answer's words, its markup as text
 
 
 def test_only_text_png_and_errors_remain_in_outputs_and_nothing_of_the_learners_metadata(hostile, release):
     nb = inert.notebook(hostile, release)
     assert nb.metadata == release.metadata
-    kinds = {key for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
-             for key in out.get("data", {})}
+    kinds = {
+        key for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs for key in out.get("data", {})
+    }
     assert kinds <= {"text/plain", "image/png"}
     assert {key for cell in nb.cells for key in cell.metadata} <= {"nbgrader"}
     assert all(cell.cell_type in ("code", "markdown") for cell in nb.cells)
@@ -113,28 +127,40 @@ def test_the_course_text_stays_and_the_learners_text_is_shown_as_text(hostile, r
     answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "why_relu")
     assert inert.shown_as_text(answer.source) and payloads.WORDS in answer.source
     kept = [c.source for c in nb.cells if c.cell_type == "markdown" and c.source in course]
-    assert len(kept) == len(course) - 1                          # all but the written answer's placeholder
-    assert inert.notebook(nb, release) == nb                     # twice changes nothing
+    assert len(kept) == len(course) - 1  # all but the written answer's placeholder
+    assert inert.notebook(nb, release) == nb  # twice changes nothing
 
 
 def test_only_png_attachments_with_plain_names_are_kept(release):
     png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
     cell = nbformat.v4.new_markdown_cell("see ![a](attachment:a.png)")
-    cell.attachments = {"a.png": {"image/png": png}, "b.png": {"image/png": "PHN2Zz48L3N2Zz4="},
-                        "c.svg": {"image/svg+xml": "<svg onload='x()'/>"}, 'd".png': {"image/png": png}}
+    cell.attachments = {
+        "a.png": {"image/png": png},
+        "b.png": {"image/png": "PHN2Zz48L3N2Zz4="},
+        "c.svg": {"image/svg+xml": "<svg onload='x()'/>"},
+        'd".png': {"image/png": png},
+    }
     nb = nbformat.v4.new_notebook(cells=[cell])
     made = inert.notebook(nb, release).cells[0]
     assert list(made.attachments) == ["a.png"]
     assert made.source.endswith("![a.png](attachment:a.png)")
 
 
-@pytest.mark.parametrize("source", ["```\n<b>x</b>\n```\n<i>y</i>", "``````\n<b>x</b>", "a\n````text\n<b>b</b>",
-                                    "~~~\n<b>x</b>\n~~~", "    ```\n<b>x</b>"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "```\n<b>x</b>\n```\n<i>y</i>",
+        "``````\n<b>x</b>",
+        "a\n````text\n<b>b</b>",
+        "~~~\n<b>x</b>\n~~~",
+        "    ```\n<b>x</b>",
+    ],
+)
 def test_no_backtick_run_closes_the_block_early(source):
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
     html = markdown2html_mistune(inert.text_block(source)).strip()
-    assert html.count("<pre>") == 1 and html.endswith("</pre></div>"), html       # one code block, all of it
+    assert html.count("<pre>") == 1 and html.endswith("</pre></div>"), html  # one code block, all of it
     assert "<b>" not in html and "&lt;b&gt;" in html
 
 
@@ -148,15 +174,35 @@ def test_a_cell_claiming_a_grade_id_that_is_not_plain_is_an_ordinary_cell(grade_
 
 
 def test_nbgrader_fields_keep_their_types_only():
-    assert inert.nbgrader_fields({"grade": True, "points": 2, "grade_id": "a_b-1", "schema_version": 3,
-                                  "solution": "yes", "extra": "<b>", "checksum": "<x>"}) == {
-        "grade": True, "points": 2, "grade_id": "a_b-1", "schema_version": 3}
+    assert inert.nbgrader_fields(
+        {
+            "grade": True,
+            "points": 2,
+            "grade_id": "a_b-1",
+            "schema_version": 3,
+            "solution": "yes",
+            "extra": "<b>",
+            "checksum": "<x>",
+        }
+    ) == {"grade": True, "points": 2, "grade_id": "a_b-1", "schema_version": 3}
 
 
 def test_cells_of_the_wrong_shape_lose_what_is_wrong(release):
-    odd = nbformat.from_dict({"cells": [
-        {"cell_type": "code", "source": ["x = ", 1, "1"], "metadata": "tags", "outputs": "html", "execution_count": True},
-        {"cell_type": "widget", "source": "<b>hi</b>", "metadata": {"nbgrader": ["grade"]}}], "metadata": {}})
+    odd = nbformat.from_dict(
+        {
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "source": ["x = ", 1, "1"],
+                    "metadata": "tags",
+                    "outputs": "html",
+                    "execution_count": True,
+                },
+                {"cell_type": "widget", "source": "<b>hi</b>", "metadata": {"nbgrader": ["grade"]}},
+            ],
+            "metadata": {},
+        }
+    )
     code, other = inert.notebook(odd, release).cells
     assert (code.source, code.metadata, code.outputs, code.execution_count) == ("x = 1", {}, [], None)
     assert other.cell_type == "markdown" and inert.shown_as_text(other.source) and other.metadata == {}

@@ -4,6 +4,7 @@ an attacker here. For the whole batch: innocent classmates keep their exact scor
 gets more than the work deserves; no file of the repository or the submissions changes; no
 process the attackers started survives; no secret (a marker environment variable, /etc/passwd,
 the solutions' text, the reference's source, the hidden tests) appears in any result file."""
+
 import csv
 import hashlib
 import html
@@ -23,10 +24,10 @@ from grader.grading.autograde import Row, autograde, collect, unpack
 from grader.grading.results import csv_safe
 from grader.learner import manifest
 
-NB = manifest.load()[0]                       # 01_chain_rule: quick to run
+NB = manifest.load()[0]  # 01_chain_rule: quick to run
 ITEMS = [item.id for item in NB.items]
 FULL = sum(item.points for item in NB.items)
-TOKEN = secrets.token_hex(6)                  # the attackers' processes name themselves with it
+TOKEN = secrets.token_hex(6)  # the attackers' processes name themselves with it
 SECRET = f"instructor-secret-{secrets.token_hex(8)}"
 
 pytestmark = pytest.mark.skipif(isolation.problem() is not None, reason=f"no isolation here: {isolation.problem()}")
@@ -79,8 +80,8 @@ if found:
 """
     vandal = f"""
 import glob, os
-for path in [*glob.glob({str(folder)!r} + '/*/*.ipynb'), {str(root / 'grader' / 'report.py')!r},
-             {str(root / 'grader' / 'course' / 'reference.py')!r}, {str(root / '.venv')!r} + '/pwned.pth']:
+for path in [*glob.glob({str(folder)!r} + '/*/*.ipynb'), {str(root / "grader" / "report.py")!r},
+             {str(root / "grader" / "course" / "reference.py")!r}, {str(root / ".venv")!r} + '/pwned.pth']:
     try:
         with open(path, 'a') as f:
             f.write('PWNED')
@@ -101,7 +102,9 @@ for pid in range(1, 4096):
         except OSError:
             pass
 """
-    daemon = name_me + f"""
+    daemon = (
+        name_me
+        + f"""
 import os, time
 if os.fork() == 0:
     os.setsid()
@@ -115,11 +118,12 @@ if os.fork() == 0:
         os._exit(0)
     os._exit(0)
 """
+    )
     spy = f"""
 import os, socket
 print(dict(os.environ))
-for path in ('/etc/passwd', '/etc/shadow', {str(root / 'solutions' / NB.id / NB.filename)!r},
-             {str(root / 'grader' / 'course' / 'reference.py')!r}, '/root/.bash_history'):
+for path in ('/etc/passwd', '/etc/shadow', {str(root / "solutions" / NB.id / NB.filename)!r},
+             {str(root / "grader" / "course" / "reference.py")!r}, '/root/.bash_history'):
     try:
         print(open(path).read())
     except OSError as err:
@@ -131,7 +135,9 @@ except OSError as err:
     print('no network', err)
 get_ipython().events.register('pre_run_cell', lambda info: print('SAW', info.raw_cell))
 """
-    limits = name_me + """
+    limits = (
+        name_me
+        + """
 import os, signal
 signal.setitimer(signal.ITIMER_REAL, 0)
 signal.signal(signal.SIGALRM, signal.SIG_IGN)
@@ -153,6 +159,7 @@ for _ in range(1000):
         break
 print(f"wrote {os.path.getsize('/tmp/fill') // 2 ** 20} MB, started {children} processes")
 """
+    )
     stuck = """import signal
 def sigmoid_prime(z):
     signal.setitimer(signal.ITIMER_REAL, 0)
@@ -160,13 +167,13 @@ def sigmoid_prime(z):
     while True:
         pass
 """
-    formula = '''
+    formula = """
 class Boom(Exception):
     pass
 Boom.__name__ = '=HYPERLINK("http://evil.example","click")'
 def sigmoid(z):
     raise Boom('<script>alert(1)</script>\\n| fake | row |\\n- **good / 01_chain_rule**: cheated')
-'''
+"""
     nested = """
 import os
 def sigmoid(z):
@@ -242,15 +249,23 @@ def batch(tmp_path_factory, root):
         rows, review = autograde(folder, out, jobs=2, timeout=3, notebook_timeout=60, progress=False)
     finally:
         del os.environ["GRADER_TEST_SECRET"]
-    time.sleep(3)                                         # longer than the daemon waits
+    time.sleep(3)  # longer than the daemon waits
     try:
         connection = listener.accept()
     except BlockingIOError:
         connection = None
     listener.close()
     after = {**digest(root / "grader"), **digest(root / "solutions"), **digest(folder)}
-    return {"rows": rows, "review": review, "out": out, "deserved": deserved, "before": before, "after": after,
-            "connection": connection, "folder": folder}
+    return {
+        "rows": rows,
+        "review": review,
+        "out": out,
+        "deserved": deserved,
+        "before": before,
+        "after": after,
+        "connection": connection,
+        "folder": folder,
+    }
 
 
 def totals(rows):
@@ -298,10 +313,10 @@ def test_no_secret_reaches_any_result(batch, root):
         assert SECRET not in text, path
         assert "root:x:0:0" not in text, path
         assert not [line for line in solution_lines if line in text], path
-        if "course" not in path.relative_to(batch["out"]).parts:        # what learners are shown
+        if "course" not in path.relative_to(batch["out"]).parts:  # what learners are shown
             assert not [line for line in hidden if line in text], path
     spy = html.unescape((batch["out"] / "feedback" / "spy" / f"{NB.id}.html").read_text())
-    assert "cannot read /etc/passwd" in spy and "no network" in spy      # it ran, and was refused
+    assert "cannot read /etc/passwd" in spy and "no network" in spy  # it ran, and was refused
 
 
 def test_limits_hold_from_outside(batch):
@@ -325,7 +340,7 @@ def test_learner_text_lands_escaped(batch):
     assert messages and not any(m.startswith(("=", "+", "-", "@")) for m in messages)
     assert any("HYPERLINK" in m for m in messages)
     page = (out / "feedback" / "formula" / f"{NB.id}.html").read_text()
-    assert "<script>alert" not in page and "<img src=x onerror" not in page      # shown as text, inert
+    assert "<script>alert" not in page and "<img src=x onerror" not in page  # shown as text, inert
     report = (out / "report.md").read_text()
     assert "| fake | row |" not in report and "- **good / 01_chain_rule**: cheated" not in report
 
@@ -367,12 +382,14 @@ def test_zip_entries_that_collide_or_explode_are_reported(tmp_path):
     archive = tmp_path / "class.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(f"s1/{NB.filename}", "{}")
-        zf.writestr(f"s1/./{NB.filename}", "{}")             # the same path: only s1 is affected
-        zf.writestr(f"s2/{NB.filename}", b"\0" * (3 * 2 ** 20))
+        zf.writestr(f"s1/./{NB.filename}", "{}")  # the same path: only s1 is affected
+        zf.writestr(f"s2/{NB.filename}", b"\0" * (3 * 2**20))
         zf.writestr(f"s3/{NB.filename}", "{}")
-    dest, rows = unpack(archive, tmp_path / "out", entry_bytes=2 ** 20)
-    assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.ipynb")) == [f"s1/{NB.filename}",
-                                                                                     f"s3/{NB.filename}"]
+    dest, rows = unpack(archive, tmp_path / "out", entry_bytes=2**20)
+    assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.ipynb")) == [
+        f"s1/{NB.filename}",
+        f"s3/{NB.filename}",
+    ]
     reasons = {r.student: r.message for r in rows}
     assert "2 entries for s1" in reasons["s1"] and "only the first" in reasons["s1"]
     assert "more than 1 MB" in reasons["s2"]
@@ -389,15 +406,17 @@ def test_without_isolation_autograde_refuses_unless_told(tmp_path, monkeypatch):
 
 def test_a_sandbox_runs_unprivileged_without_the_course(tmp_path, root):
     """The sandbox's view, asked directly: its uid, what of the host it sees, and its network."""
-    probe = ("import os, socket, json\n"
-             f"seen = {{'uid': os.getuid(), 'repo': os.path.exists({str(root / 'grader' / 'course' / 'reference.py')!r}), 'home': os.listdir('/root') if os.path.exists('/root') else [],\n"
-             " 'env': sorted(os.environ), 'pids': sorted(int(p) for p in os.listdir('/proc') if p.isdigit())}\n"
-             "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=1); seen['net'] = True\n"
-             "except OSError:\n    seen['net'] = False\n"
-             "def sigmoid(z):\n    return json.dumps(seen)\n")
+    probe = (
+        "import os, socket, json\n"
+        f"seen = {{'uid': os.getuid(), 'repo': os.path.exists({str(root / 'grader' / 'course' / 'reference.py')!r}), 'home': os.listdir('/root') if os.path.exists('/root') else [],\n"
+        " 'env': sorted(os.environ), 'pids': sorted(int(p) for p in os.listdir('/proc') if p.isdigit())}\n"
+        "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=1); seen['net'] = True\n"
+        "except OSError:\n    seen['net'] = False\n"
+        "def sigmoid(z):\n    return json.dumps(seen)\n"
+    )
     seen = isolated_probe(probe, seconds=30)
     assert seen["uid"] == isolation.sandbox_uid() != 0
     assert seen["repo"] is False and seen["net"] is False
-    assert set(seen["home"]) <= {".pyenv"}                       # at most the Python installation's path
+    assert set(seen["home"]) <= {".pyenv"}  # at most the Python installation's path
     assert "GRADER_TEST_SECRET" not in seen["env"] and "PATH" in seen["env"]
-    assert max(seen["pids"]) < 10                                # its own pid namespace
+    assert max(seen["pids"]) < 10  # its own pid namespace

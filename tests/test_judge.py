@@ -1,4 +1,5 @@
 """grader.course.judge: the hidden tests pass the reference and fail typical wrong or hard-coded answers."""
+
 import math
 
 import numpy as np
@@ -17,7 +18,7 @@ def test_every_autograded_item_has_a_judge():
 
 @pytest.mark.parametrize("name", sorted(judge.ITEMS))
 def test_reference_passes_its_own_judge(name):
-    judge.check(name, judge.ITEMS[name].model_answer)
+    judge.check(name, judge.ITEMS[name].reference)
 
 
 def test_answers_hard_coded_to_the_visible_numbers_fail():
@@ -26,34 +27,78 @@ def test_answers_hard_coded_to_the_visible_numbers_fail():
         judge.check("forward_pass", hard_coded, seed=42)
 
 
-@pytest.mark.parametrize("name, wrong, words", [
-    ("sigmoid_prime", lambda z: R.sigmoid(R.sigmoid(z)) * (1 - R.sigmoid(R.sigmoid(z))), "entries differ"),
-    ("last_layer_grads", lambda a, w, b, y: tuple(-g for g in R.last_layer_grads(a, w, b, y)), "sign is flipped"),
-    ("last_layer_grads", lambda a, w, b, y: tuple(g / 2 for g in R.last_layer_grads(a, w, b, y)), "half the expected"),
-    ("numerical_derivative", lambda f, x, h=1e-5: (f(x + h) - f(x)) / h, "is allowed: |got - expected| <= 1e-09 + 1e-06"),
-    ("chain_backward", lambda w, b, x, y: tuple([None] + [g * len(x) for g in gs[1:]]
-                                               for gs in R.chain_backward(w, b, x, y)), "first wrong layer"),
-    ("perceptron_grad", lambda W, x, t: np.outer(R.sigmoid(W @ x) - t, x), "entries differ"),
-    ("one_hidden_vectorised", lambda *a: R.one_hidden_grads(*a[:-1]), "dW1"),   # ignores average
-    ("one_hidden_loop", lambda W1, b1, W2, b2, X, Y, f1, f2, average=False:
-        R.one_hidden_grads(W1, b1, W2, b2, X[:, :1], Y[:, :1], f1, f2, average), "dW1"),   # first sample only
-    ("param_count", lambda sizes: sum(a * b for a, b in zip(sizes[:-1], sizes[1:])), "but should be"),
-    ("init_params", lambda sizes, scheme="glorot_uniform", rng=None: R.init_params(sizes, "lecun_normal", rng),
-        "init_params("),
-    ("forward", lambda W, b, X, f="sigmoid": R.forward(W, [None] + [0 * v for v in b[1:]], X, f),
-        "first wrong layer is l=1"),
-    ("backward", lambda W, Z, A, Y, f="sigmoid", cost="half_sse": R.backward(W, A, A, Y, f, cost),
-        "first wrong layer"),
-    ("gd_step", lambda W, b, dW, db, lr: R.gd_step(W, b, dW, db, -lr), "first wrong layer"),
-    ("relu_prime", lambda z: (np.asarray(z) >= 0).astype(float), "entries differ"),
-    ("tanh_prime", lambda z: 1 - np.tanh(z), "entries differ"),
-    ("predict", lambda W, b, X, f="sigmoid": np.argmin(R.forward(W, b, X, f)[1][-1], axis=0), "wrong class"),
-    ("delta_bound", lambda W, d, c: [None] + [c ** (len(W) - 1 - l) * np.linalg.norm(d) * np.prod(
-        [np.linalg.norm(W[k]) for k in range(l + 1, len(W))]) for l in range(1, len(W))], "first wrong layer"),
-    ("layer_speeds", lambda W, b, X, Y, f="sigmoid": [None] + [
-        float(np.linalg.norm(g)) for g in R.backward(W, *R.forward(W, b, X, f), Y, f, "half_sse")[2][1:]],
-        "first wrong layer"),
-])
+@pytest.mark.parametrize(
+    "name, wrong, words",
+    [
+        ("sigmoid_prime", lambda z: R.sigmoid(R.sigmoid(z)) * (1 - R.sigmoid(R.sigmoid(z))), "entries differ"),
+        ("last_layer_grads", lambda a, w, b, y: tuple(-g for g in R.last_layer_grads(a, w, b, y)), "sign is flipped"),
+        (
+            "last_layer_grads",
+            lambda a, w, b, y: tuple(g / 2 for g in R.last_layer_grads(a, w, b, y)),
+            "half the expected",
+        ),
+        (
+            "numerical_derivative",
+            lambda f, x, h=1e-5: (f(x + h) - f(x)) / h,
+            "is allowed: |got - expected| <= 1e-09 + 1e-06",
+        ),
+        (
+            "chain_backward",
+            lambda w, b, x, y: tuple([None] + [g * len(x) for g in gs[1:]] for gs in R.chain_backward(w, b, x, y)),
+            "first wrong layer",
+        ),
+        ("perceptron_grad", lambda W, x, t: np.outer(R.sigmoid(W @ x) - t, x), "entries differ"),
+        ("one_hidden_vectorised", lambda *a: R.one_hidden_grads(*a[:-1]), "dW1"),  # ignores average
+        (
+            "one_hidden_loop",
+            lambda W1, b1, W2, b2, X, Y, f1, f2, average=False: R.one_hidden_grads(
+                W1, b1, W2, b2, X[:, :1], Y[:, :1], f1, f2, average
+            ),
+            "dW1",
+        ),  # first sample only
+        ("param_count", lambda sizes: sum(a * b for a, b in zip(sizes[:-1], sizes[1:])), "but should be"),
+        (
+            "init_params",
+            lambda sizes, scheme="glorot_uniform", rng=None: R.init_params(sizes, "lecun_normal", rng),
+            "init_params(",
+        ),
+        (
+            "forward",
+            lambda W, b, X, f="sigmoid": R.forward(W, [None] + [0 * v for v in b[1:]], X, f),
+            "first wrong layer is l=1",
+        ),
+        (
+            "backward",
+            lambda W, Z, A, Y, f="sigmoid", cost="half_sse": R.backward(W, A, A, Y, f, cost),
+            "first wrong layer",
+        ),
+        ("gd_step", lambda W, b, dW, db, lr: R.gd_step(W, b, dW, db, -lr), "first wrong layer"),
+        ("relu_prime", lambda z: (np.asarray(z) >= 0).astype(float), "entries differ"),
+        ("tanh_prime", lambda z: 1 - np.tanh(z), "entries differ"),
+        ("predict", lambda W, b, X, f="sigmoid": np.argmin(R.forward(W, b, X, f)[1][-1], axis=0), "wrong class"),
+        (
+            "delta_bound",
+            lambda W, d, c: (
+                [None]
+                + [
+                    c ** (len(W) - 1 - l)
+                    * np.linalg.norm(d)
+                    * np.prod([np.linalg.norm(W[k]) for k in range(l + 1, len(W))])
+                    for l in range(1, len(W))
+                ]
+            ),
+            "first wrong layer",
+        ),
+        (
+            "layer_speeds",
+            lambda W, b, X, Y, f="sigmoid": (
+                [None]
+                + [float(np.linalg.norm(g)) for g in R.backward(W, *R.forward(W, b, X, f), Y, f, "half_sse")[2][1:]]
+            ),
+            "first wrong layer",
+        ),
+    ],
+)
 def test_typical_mistakes_fail_with_a_reason(name, wrong, words):
     for seed in range(3):
         try:
@@ -65,12 +110,20 @@ def test_typical_mistakes_fail_with_a_reason(name, wrong, words):
         pytest.fail(f"{name}: the wrong answer passed three random draws")
 
 
-@pytest.mark.parametrize("scheme, instead", [("glorot_uniform", "glorot_normal"), ("glorot_normal", "glorot_uniform"),
-                                             ("glorot_uniform", "lecun_normal"), ("he_normal", "lecun_normal"),
-                                             ("lecun_normal", "small")])
+@pytest.mark.parametrize(
+    "scheme, instead",
+    [
+        ("glorot_uniform", "glorot_normal"),
+        ("glorot_normal", "glorot_uniform"),
+        ("glorot_uniform", "lecun_normal"),
+        ("he_normal", "lecun_normal"),
+        ("lecun_normal", "small"),
+    ],
+)
 def test_init_params_statistics_tell_every_scheme_from_its_nearest_neighbour(scheme, instead):
     def swapped(sizes, scheme_asked="glorot_uniform", rng=None):
         return R.init_params(sizes, instead if scheme_asked == scheme else scheme_asked, rng)
+
     for seed in range(5):
         with pytest.raises(CheckFailed, match=f"init_params\\(.*'{scheme}'\\)"):
             judge.check("init_params", swapped, seed=seed)
@@ -84,8 +137,11 @@ def test_the_reference_refuses_the_ambiguous_names_of_other_courses():
 
 def test_the_slip_fails_gradient_step():
     with pytest.raises(CheckFailed, match="gradient_step"):
-        judge.check("gradient_step", lambda p, i1, i2, t1, t2, lr, update_biases=False:
-                    nb02.ref_slipped_step(p, i1, i2, t1, t2, lr), seed=0)
+        judge.check(
+            "gradient_step",
+            lambda p, i1, i2, t1, t2, lr, update_biases=False: nb02.ref_slipped_step(p, i1, i2, t1, t2, lr),
+            seed=0,
+        )
 
 
 def test_mutating_update_fails():
@@ -94,6 +150,7 @@ def test_mutating_update_fails():
             if k in p:
                 p[k] -= lr * grads[k]
         return p
+
     with pytest.raises(CheckFailed, match="in place"):
         judge.check("update_weights", update_in_place, seed=1)
 
@@ -114,8 +171,10 @@ def test_relu_prime_one_at_the_kink_fails_on_every_seed(seed):
 def test_one_hidden_items_try_both_sums_and_means_on_every_seed(name, always):
     """A gradient that ignores `average` is right on half the random inputs; the judge's first two
     inputs are one averaged and one summed case, so no seed lets it pass."""
+
     def ignores_average(W1, b1, W2, b2, X, Y, f1, f2, average=False):
         return R.one_hidden_grads(W1, b1, W2, b2, X, Y, f1, f2, always)
+
     for seed in range(200):
         with pytest.raises(CheckFailed, match=r"input [12] of 11"):
             judge.check(name, ignores_average, seed=seed)
@@ -136,10 +195,13 @@ def test_nan_laced_weights_fail_init_params():
         judge.run("init_params", lambda args: laced(*args), seed=3)
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda z: np.vectorize(lambda v: 4 / (math.exp(v) + math.exp(-v)) ** 2)(z), "math.exp overflows"),   # sech^2
-    (lambda z: exec("assert False"), "tanh_prime raised AssertionError"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda z: np.vectorize(lambda v: 4 / (math.exp(v) + math.exp(-v)) ** 2)(z), "math.exp overflows"),  # sech^2
+        (lambda z: exec("assert False"), "tanh_prime raised AssertionError"),
+    ],
+)
 def test_an_error_names_the_function_the_input_the_seed_and_what_to_do(wrong, words):
     with pytest.raises(CheckFailed) as failure:
         judge.check("tanh_prime", wrong, seed=7)
@@ -151,14 +213,19 @@ def test_an_error_names_the_function_the_input_the_seed_and_what_to_do(wrong, wo
 def test_a_float32_answer_is_told_so():
     """A port computed in single precision (CS231n's nets often are) misses the tolerance, and
     the message says why."""
+
     def single(W, Z, A, Y, f="sigmoid", cost="half_sse"):
-        c = lambda xs: [None] + [np.asarray(x, np.float32) for x in xs[1:]]          # noqa: E731
+        c = lambda xs: [None] + [np.asarray(x, np.float32) for x in xs[1:]]  # noqa: E731
         A32 = [np.asarray(A[0], np.float32)] + c(A)[1:]
-        return tuple([None] + [g.astype(np.float32) for g in part[1:]]
-                     for part in R.backward(c(W), c(Z), A32, np.asarray(Y, np.float32), f, cost))
+        return tuple(
+            [None] + [g.astype(np.float32) for g in part[1:]]
+            for part in R.backward(c(W), c(Z), A32, np.asarray(Y, np.float32), f, cost)
+        )
+
     for seed in range(5):
-        with pytest.raises(CheckFailed, match="holds float32 numbers .about 7 significant digits.; the course "
-                                              "computes in float64"):
+        with pytest.raises(
+            CheckFailed, match="holds float32 numbers .about 7 significant digits.; the course computes in float64"
+        ):
             judge.check("backward", single, seed=seed)
 
 
@@ -171,12 +238,13 @@ def test_exact_zero_one_slopes_of_integer_or_boolean_dtype_pass(dtype):
 def test_passes_tries_the_inputs_run_tries_and_agrees_with_it(name):
     """judge.passes (the mutants' seed sweep) is run() without the message: the same inputs in
     the same order, and the same verdict, whether the answer is right or wrong (on the first input)."""
-    model = judge.ITEMS[name].model_answer
+    model = judge.ITEMS[name].reference
 
     def answer(seen, wrong_at=None):
         def call(args):
             seen.append(repr(args))
             return None if len(seen) == wrong_at else model(*args)
+
         return call
 
     by_run, by_passes = [], []

@@ -1,4 +1,5 @@
 """grader.course.layout: the paths it builds are where the checkout keeps the course's files."""
+
 import nbformat
 import pytest
 

@@ -10,6 +10,7 @@ the installed `grader`.
 One environment for the module (a module-scoped fixture: conftest.py runs these tests in one
 worker); its pip cache and HOME are the test's own.
 """
+
 import asyncio
 import json
 import os
@@ -57,14 +58,30 @@ def readme_block(readme, containing):
 def learner_environ(home):
     """The test's environment less what points at this checkout or its tools (a learner's terminal
     has none of it), with a HOME of its own and pip's cache below it."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTER_DATA_DIR",
-                        "JUPYTER_CONFIG_DIR", "MPLBACKEND", "PYTHONDONTWRITEBYTECODE")}
-    env.update(HOME=str(home), PIP_CACHE_DIR=str(home / "pip-cache"), PIP_DISABLE_PIP_VERSION_CHECK="1",
-               # pip would byte-compile every module it installs, most of which the trial never
-               # imports; Python caches the bytecode of what it imports, the first time
-               # (a learner's pip compiles: the same files, at another moment)
-               PIP_NO_COMPILE="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "PYTHONPATH",
+            "VIRTUAL_ENV",
+            "JUPYTER_PATH",
+            "JUPYTER_CONFIG_PATH",
+            "JUPYTER_DATA_DIR",
+            "JUPYTER_CONFIG_DIR",
+            "MPLBACKEND",
+            "PYTHONDONTWRITEBYTECODE",
+        )
+    }
+    env.update(
+        HOME=str(home),
+        PIP_CACHE_DIR=str(home / "pip-cache"),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        # pip would byte-compile every module it installs, most of which the trial never
+        # imports; Python caches the bytecode of what it imports, the first time
+        # (a learner's pip compiles: the same files, at another moment)
+        PIP_NO_COMPILE="1",
+    )
     return env
 
 
@@ -77,8 +94,9 @@ class Trial:
         self.python = folder / ".venv" / "bin" / "python"
 
     def run(self, args, cwd=None, timeout=900):
-        return subprocess.run(args, cwd=cwd or self.folder, env=self.env, capture_output=True, text=True,
-                              timeout=timeout)
+        return subprocess.run(
+            args, cwd=cwd or self.folder, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
 
     def python_code(self, code, cwd=None):
         proc = self.run([str(self.python), "-c", code], cwd=cwd)
@@ -105,7 +123,7 @@ def trial(tmp_path_factory):
     env = learner_environ(home)
     readme = (folder / "README.md").read_text()
     steps = readme_block(readme, "pip install")
-    assert steps[-1] == "jupyter lab", steps           # a server that runs until stopped: tested below
+    assert steps[-1] == "jupyter lab", steps  # a server that runs until stopped: tested below
     script = "set -euo pipefail\n" + "\n".join(steps[:-1]) + "\n"
     start = time.perf_counter()
     proc = subprocess.run(["bash", "-c", script], cwd=folder, env=env, capture_output=True, text=True, timeout=1200)
@@ -119,10 +137,12 @@ def test_the_readme_installs_the_learner_wheel_and_nothing_of_the_checkout(trial
     assert trial.python.exists()
     purelib = trial.python_code("import sysconfig; print(sysconfig.get_paths()['purelib'])").strip()
     assert purelib.startswith(str(trial.folder / ".venv"))
-    probe = ("import grader, importlib.util, sys\n"
-             "print(grader.__file__)\n"
-             f"print([m for m in {['grader.' + m for m in INSTRUCTOR_ONLY]!r} if importlib.util.find_spec(m)])\n"
-             "print(importlib.util.find_spec('nbgrader'))\n")
+    probe = (
+        "import grader, importlib.util, sys\n"
+        "print(grader.__file__)\n"
+        f"print([m for m in {['grader.' + m for m in INSTRUCTOR_ONLY]!r} if importlib.util.find_spec(m)])\n"
+        "print(importlib.util.find_spec('nbgrader'))\n"
+    )
     for cwd in (trial.folder, trial.folder / "notebooks" / NOTEBOOKS[0].id):
         where, found, nbgrader = trial.python_code(probe, cwd=cwd).splitlines()
         assert where == f"{purelib}/grader/__init__.py", where
@@ -130,8 +150,7 @@ def test_the_readme_installs_the_learner_wheel_and_nothing_of_the_checkout(trial
     for module in INSTRUCTOR_ONLY:
         proc = trial.run([str(trial.python), "-c", f"import grader.{module}"])
         assert proc.returncode != 0 and f"No module named 'grader.{module}'" in proc.stderr
-    installed = trial.python_code("from importlib.metadata import version; "
-                                  f"print(version({DISTRIBUTION!r}))").strip()
+    installed = trial.python_code(f"from importlib.metadata import version; print(version({DISTRIBUTION!r}))").strip()
     assert installed == version()
     proc = trial.run([str(trial.python), "-m", "grader", "--help"])
     assert proc.returncode == 0 and proc.stdout.startswith("usage: python -m grader [-h] {check} ..."), proc.stdout
@@ -142,8 +161,8 @@ def test_a_solved_notebook_gets_full_marks_in_its_last_cell_and_from_the_command
     path = trial.save_filled(nb)
     notebook = nbformat.read(path, as_version=4)
     probe = nbformat.v4.new_code_cell(
-        "import grader, os, sys\n"
-        "print(grader.__file__)\nprint(os.getcwd())\nprint(sys.executable)")
+        "import grader, os, sys\nprint(grader.__file__)\nprint(os.getcwd())\nprint(sys.executable)"
+    )
     notebook.cells.insert(0, probe)
     source, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
     nbformat.write(notebook, source)
@@ -203,12 +222,31 @@ async def run_in_kernel(url, token, kernel_id, code, timeout=60):
 
     ws = await websocket_connect(f"{url.replace('http', 'ws', 1)}/api/kernels/{kernel_id}/channels?token={token}")
     msg_id = uuid.uuid4().hex
-    ws.write_message(json.dumps({
-        "channel": "shell", "buffers": [], "metadata": {}, "parent_header": {},
-        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "learner",
-                   "session": uuid.uuid4().hex, "version": "5.3"},
-        "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
-                    "allow_stdin": False, "stop_on_error": True}}))
+    ws.write_message(
+        json.dumps(
+            {
+                "channel": "shell",
+                "buffers": [],
+                "metadata": {},
+                "parent_header": {},
+                "header": {
+                    "msg_id": msg_id,
+                    "msg_type": "execute_request",
+                    "username": "learner",
+                    "session": uuid.uuid4().hex,
+                    "version": "5.3",
+                },
+                "content": {
+                    "code": code,
+                    "silent": False,
+                    "store_history": False,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                    "stop_on_error": True,
+                },
+            }
+        )
+    )
     text, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline:
         raw = await asyncio.wait_for(ws.read_message(), deadline - time.monotonic())
@@ -230,8 +268,14 @@ def test_jupyter_lab_from_the_bundle_folder_runs_a_notebooks_kernel_that_imports
     port, as root where the tests run as root). A notebook's kernel starts in the notebook's
     folder, where the learner package must import: the first cell of every notebook imports it."""
     port, token = free_port(), uuid.uuid4().hex
-    args = [str(trial.folder / ".venv" / "bin" / "jupyter"), "lab", "--no-browser", f"--port={port}",
-            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}"]
+    args = [
+        str(trial.folder / ".venv" / "bin" / "jupyter"),
+        "lab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+    ]
     if os.geteuid() == 0:
         args.append("--allow-root")
     log = trial.folder.parent / "lab.log"
@@ -241,8 +285,12 @@ def test_jupyter_lab_from_the_bundle_folder_runs_a_notebooks_kernel_that_imports
     headers = {"Authorization": f"token {token}", "Content-Type": "application/json"}
 
     def api(path, data=None):
-        request = urllib.request.Request(url + path, headers=headers, method="POST" if data else "GET",
-                                         data=json.dumps(data).encode() if data else None)
+        request = urllib.request.Request(
+            url + path,
+            headers=headers,
+            method="POST" if data else "GET",
+            data=json.dumps(data).encode() if data else None,
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
 
@@ -259,13 +307,24 @@ def test_jupyter_lab_from_the_bundle_folder_runs_a_notebooks_kernel_that_imports
         listing = {entry["name"] for entry in api("/api/contents/notebooks")["content"]}
         assert listing == {nb.id for nb in NOTEBOOKS}
         nb = NOTEBOOKS[1]
-        session = api("/api/sessions", {"path": f"notebooks/{nb.id}/{nb.filename}", "type": "notebook",
-                                        "name": nb.filename, "kernel": {"name": "python3"}})
-        code = ("import os, sys, grader\nfrom grader.learner import checks\n"
-                "print(grader.__file__); print(os.getcwd()); print(sys.executable)")
+        session = api(
+            "/api/sessions",
+            {
+                "path": f"notebooks/{nb.id}/{nb.filename}",
+                "type": "notebook",
+                "name": nb.filename,
+                "kernel": {"name": "python3"},
+            },
+        )
+        code = (
+            "import os, sys, grader\nfrom grader.learner import checks\n"
+            "print(grader.__file__); print(os.getcwd()); print(sys.executable)"
+        )
         output = asyncio.run(run_in_kernel(url, token, session["kernel"]["id"], code))
         where, cwd, python = output.splitlines()[-3:]
-        assert where.startswith(str(trial.folder / ".venv")) and where.endswith("site-packages/grader/__init__.py"), output
+        assert where.startswith(str(trial.folder / ".venv")) and where.endswith("site-packages/grader/__init__.py"), (
+            output
+        )
         assert cwd == str(trial.folder / "notebooks" / nb.id) and python == str(trial.python)
     finally:
         server.terminate()

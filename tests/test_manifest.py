@@ -1,4 +1,5 @@
 """grader.learner.manifest: the course manifest loads, and written (hand-graded) items are told apart."""
+
 import pytest
 
 from grader.learner import manifest
@@ -18,8 +19,10 @@ def test_item_ids_are_unique_within_a_notebook():
 
 def test_written_items_carry_their_own_points(tmp_path):
     path = tmp_path / "course.toml"
-    path.write_text('[[notebooks]]\nid = "x"\ntitle = "t"\nitems = [{ id = "f", points = 2 }, '
-                    '{ id = "essay", points = 3, kind = "written" }]\n')
+    path.write_text(
+        '[[notebooks]]\nid = "x"\ntitle = "t"\nitems = [{ id = "f", points = 2 }, '
+        '{ id = "essay", points = 3, kind = "written" }]\n'
+    )
     (nb,) = manifest.load(path)
     assert [i.test_id for i in nb.items] == ["test_f", "essay"]
     assert (nb.points, nb.auto_points) == (5, 2)

@@ -1,6 +1,7 @@
 """Mutation testing through the instructor's grader (grader.authoring.mutants): every mutant of every graded
 function loses points on that function and on nothing that does not use it, and the catalogue
 mutants are diagnosed by name."""
+
 import pytest
 
 from grader.authoring import mutants
@@ -17,7 +18,7 @@ def test_every_graded_function_has_mutants():
     made = mutants.mutants()
     items = {item.id for nb in manifest.load() for item in nb.items if not item.written}
     assert {m.item for m in made} == items
-    assert {m.kind for m in made if m.catalogued} == set(CATALOGUE)   # every misconception is injected
+    assert {m.kind for m in made if m.catalogued} == set(CATALOGUE)  # every misconception is injected
     assert len({(m.item, m.kind, m.source) for m in made}) == len(made)
 
 
@@ -47,13 +48,26 @@ def test_the_issues_partial_mutants_are_swept():
     """Issue 24's three lucky mutants, and a capped loop, a square-only transpose and an m = n-only
     axis slip for the other items, are in the sweep."""
     kinds = {(m.item, m.kind) for m in mutants.mutants() if m.family == "partial"}
-    assert {("train", "partial-capped-20"), ("perceptron_grad", "partial-transposed-if-square"),
-            ("one_hidden_vectorised", "partial-db2-over-the-axis-of-n"), ("softmax_ce_grads", "partial-db2-over-the-axis-of-n"),
-            ("backward", "partial-db-over-the-axis-of-n"), ("backward", "partial-dW-transposed-if-square"),
-            ("gd_step", "partial-W-transposed-if-square"), ("sigmoid", "partial-square")} <= kinds
+    assert {
+        ("train", "partial-capped-20"),
+        ("perceptron_grad", "partial-transposed-if-square"),
+        ("one_hidden_vectorised", "partial-db2-over-the-axis-of-n"),
+        ("softmax_ce_grads", "partial-db2-over-the-axis-of-n"),
+        ("backward", "partial-db-over-the-axis-of-n"),
+        ("backward", "partial-dW-transposed-if-square"),
+        ("gd_step", "partial-W-transposed-if-square"),
+        ("sigmoid", "partial-square"),
+    } <= kinds
     every = {item.id for nb in manifest.load() for item in nb.items if not item.written}
-    branchless = {"numerical_derivative", "forward_pass", "total_error", "output_layer_gradients",
-                  "hidden_layer_gradients", "input_gradients", "slipped_step"}     # scalars and dicts only
+    branchless = {
+        "numerical_derivative",
+        "forward_pass",
+        "total_error",
+        "output_layer_gradients",
+        "hidden_layer_gradients",
+        "input_gradients",
+        "slipped_step",
+    }  # scalars and dicts only
     assert {item for item, _ in kinds} == every - branchless
 
 
@@ -61,8 +75,13 @@ def test_the_sweep_can_see_a_lucky_seed(root):
     """A mutant that is wrong only on a kind of input the judge never tries passes on every seed:
     the sweep reports it (here param_count is wrong only for more than 50 layers)."""
     m = next(m for m in mutants.mutants() if m.item == "param_count" and m.family == "partial")
-    blind = mutants.Mutant(m.notebook, m.item, "partial-very-deep", m.source.replace(
-        "len(sizes) - 1 >= 3", "len(sizes) - 1 > 50"), "wrong only for more than 50 layers")
+    blind = mutants.Mutant(
+        m.notebook,
+        m.item,
+        "partial-very-deep",
+        m.source.replace("len(sizes) - 1 >= 3", "len(sizes) - 1 > 50"),
+        "wrong only for more than 50 layers",
+    )
     assert mutants.sweep_mutant(blind, root, seeds=5) == list(range(5))
     assert mutants.sweep_mutant(m, root, seeds=5) == []
 

@@ -1,6 +1,7 @@
 """The course's own package, as pyproject.toml describes it: a wheel built from it holds every
 file of grader/, data files included (pip builds it in its own environment: this test needs the
 network for setuptools)."""
+
 import shutil
 import subprocess
 import sys
@@ -14,8 +15,12 @@ def test_a_wheel_of_the_course_holds_every_file_of_grader(root, tmp_path):
     shutil.copytree(root / "grader", source / "grader", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copyfile(root / name, source / name)
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"),
-                            str(source)], capture_output=True, text=True, timeout=600)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     wheel = next((tmp_path / "dist").glob("*.whl"))
     shipped = {n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("grader/")}

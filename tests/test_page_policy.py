@@ -1,12 +1,15 @@
 """grader.grading.page_policy: which scripts each page of the instructors' lab may run."""
+
 import json
 
 from conftest import ROOT
 
 from grader.grading import page_policy
 
-PAGE = (b"<html><head><script>var submission_id = 'abc';</script><script src='/x.js'></script></head>"
-        b"<body><script>window.__pwned = 1</script><img src=x onerror='y()'></body></html>")
+PAGE = (
+    b"<html><head><script>var submission_id = 'abc';</script><script src='/x.js'></script></head>"
+    b"<body><script>window.__pwned = 1</script><img src=x onerror='y()'></body></html>"
+)
 
 
 def script_sources(policy):
@@ -17,7 +20,7 @@ def test_a_formgrader_page_may_run_its_heads_scripts_and_nbgraders_handlers_only
     sources = script_sources(page_policy.policy("/formgrader/submissions/abc/", PAGE))
     assert page_policy.sha256(b"var submission_id = 'abc';") in sources
     assert page_policy.sha256(b"window.__pwned = 1") not in sources
-    assert page_policy.sha256(b"toggle_name(true);") in sources           # an onclick of nbgrader's templates
+    assert page_policy.sha256(b"toggle_name(true);") in sources  # an onclick of nbgrader's templates
     assert "'unsafe-inline'" not in sources and "'unsafe-eval'" not in sources
 
 
@@ -35,7 +38,8 @@ def test_the_policy_is_added_to_html_responses_under_the_servers_base_url():
 
     transform = type("P", (page_policy.PagePolicy,), {"base_url": "/user/ta/"})(Request())
     _, headers, _ = transform.transform_first_chunk(
-        200, {"Content-Type": "text/html", "Content-Security-Policy": "frame-ancestors 'self'"}, PAGE, True)
+        200, {"Content-Type": "text/html", "Content-Security-Policy": "frame-ancestors 'self'"}, PAGE, True
+    )
     policy = headers["Content-Security-Policy"]
     assert policy.startswith("frame-ancestors 'self'; default-src 'self'")
     assert page_policy.sha256(b"var submission_id = 'abc';") in policy

@@ -1,6 +1,7 @@
 """The gradebook on a real PostgreSQL server (nbgrader's advice when several graders write at once):
 the tests start a throw-away server of their own, on a private Unix socket and no TCP port, grade
 part of the sample class into it with parallel workers and compare with the SQLite run."""
+
 import csv
 import os
 import shutil
@@ -44,19 +45,34 @@ def server():
         shutil.chown(sock, "postgres", "postgres")
     run = lambda *cmd: subprocess.run([*as_user, *cmd], check=True, capture_output=True, text=True, timeout=120)  # noqa: E731
     run(str(bin_dir / "initdb"), "-D", str(data), "-U", "grader", "-A", "trust", "--no-sync")
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-t", "60", "start",
-        "-o", f"-k {sock} -c listen_addresses='' -c fsync=off -c max_connections=60")
+    run(
+        str(bin_dir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(base / "log"),
+        "-w",
+        "-t",
+        "60",
+        "start",
+        "-o",
+        f"-k {sock} -c listen_addresses='' -c fsync=off -c max_connections=60",
+    )
     names = []
 
     def database(name):
         run(str(bin_dir / "createdb"), "-h", str(sock), "-U", "grader", name)
         names.append(name)
         return f"postgresql://grader@/{name}?host={sock}"
+
     try:
         yield database
     finally:
-        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -103,12 +119,16 @@ def test_postgres_gives_the_csvs_of_sqlite_and_regrading_changes_nothing(server,
     assert csvs(tmp_path / "first") == csvs(sqlite_run)
     before = gradebook_rows(db)
     assert len(before[0]) == 7 and before[1] > 0
-    grade(classroom, tmp_path / "again", db)          # the same files graded again into the same gradebook
+    grade(classroom, tmp_path / "again", db)  # the same files graded again into the same gradebook
     assert csvs(tmp_path / "again") == csvs(sqlite_run)
-    assert gradebook_rows(db) == before               # updated in place: no duplicate submission or grade
+    assert gradebook_rows(db) == before  # updated in place: no duplicate submission or grade
     with open(tmp_path / "first" / "summary.csv", newline="", encoding="utf-8") as f:
-        totals = {(row["student"], nb): float(row[nb]) for row in csv.DictReader(f) for nb in row
-                  if nb not in ("student", "total", "max_total")}
+        totals = {
+            (row["student"], nb): float(row[nb])
+            for row in csv.DictReader(f)
+            for nb in row
+            if nb not in ("student", "total", "max_total")
+        }
     assert all(totals[student, nb] == score for student, nb, score in before[0])
 
 
@@ -120,10 +140,30 @@ def test_two_graders_at_once_into_one_gradebook_lose_nothing(server, classroom, 
     for student in PICK:
         parts[student] = tmp_path / f"part-{student}"
         shutil.copytree(classroom / student, parts[student] / student)
-    procs = [subprocess.Popen([sys.executable, "-m", "grader", "autograde", str(folder), "--out",
-                               str(tmp_path / f"out-{student}"), "--db", db, "--jobs", "1", "--timeout", "10"],
-                              cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for student, folder in parts.items()]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "grader",
+                "autograde",
+                str(folder),
+                "--out",
+                str(tmp_path / f"out-{student}"),
+                "--db",
+                db,
+                "--jobs",
+                "1",
+                "--timeout",
+                "10",
+            ],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for student, folder in parts.items()
+    ]
     for proc in procs:
         out, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, out + err

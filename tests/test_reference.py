@@ -1,4 +1,5 @@
 """grader.course.reference: central-difference agreement, the verified 2-2-2 numbers, purity."""
+
 import copy
 import warnings
 
@@ -32,14 +33,14 @@ def test_backward_agrees_with_central_differences(seed, cost):
     Z, A = R.forward(W, b, X, f)
     delta, dW, db = R.backward(W, Z, A, Y, f, cost)
     for l in range(1, len(W)):
+
         def loss_W(Wl, l=l):
-            return R.loss(W[:l] + [Wl] + W[l + 1:], b, X, Y, f, cost)
+            return R.loss(W[:l] + [Wl] + W[l + 1 :], b, X, Y, f, cost)
 
         def loss_b(bl, l=l):
-            return R.loss(W, b[:l] + [bl] + b[l + 1:], X, Y, f, cost)
+            return R.loss(W, b[:l] + [bl] + b[l + 1 :], X, Y, f, cost)
 
-        for analytic, numeric in ((dW[l], numerical_gradient(loss_W, W[l])),
-                                  (db[l], numerical_gradient(loss_b, b[l]))):
+        for analytic, numeric in ((dW[l], numerical_gradient(loss_W, W[l])), (db[l], numerical_gradient(loss_b, b[l]))):
             assert analytic.shape == numeric.shape
             if np.linalg.norm(numeric) > 1e-6:
                 assert norm_rel_error(analytic, numeric) <= 1e-7, (seed, l, f)
@@ -62,7 +63,7 @@ def test_shapes_and_none_at_index_zero():
 @pytest.mark.parametrize("name", ACTS)
 def test_activation_derivatives(name):
     f, fp = R.activation(name)
-    z = np.array([-2.3, -0.7, 0.4, 1.9])    # away from ReLU's kink
+    z = np.array([-2.3, -0.7, 0.4, 1.9])  # away from ReLU's kink
     np.testing.assert_allclose(fp(z), numerical_gradient(lambda v: np.sum(f(v)), z), rtol=1e-8, atol=1e-10)
 
 
@@ -77,7 +78,7 @@ def test_sigmoid_is_stable_without_warnings():
     z = np.array([-1000.0, -710.0, -40.0, 0.0, 40.0, 710.0, 1000.0])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with np.errstate(over="raise", divide="raise", invalid="raise"):   # numpy ignores underflow by default
+        with np.errstate(over="raise", divide="raise", invalid="raise"):  # numpy ignores underflow by default
             s = R.sigmoid(z)
             p = R.sigmoid_prime(z)
     assert s[0] == 0.0 and s[-1] == 1.0 and s[3] == 0.5
@@ -118,8 +119,8 @@ def test_chain_backward_agrees_with_central_differences(seed):
     x, y = rng.normal(0, 1, n), rng.uniform(0, 1, n)
     dw, db = R.chain_backward(w, b, x, y)
     for l in range(1, L + 1):
-        nw = numerical_gradient(lambda v, l=l: R.chain_cost(w[:l] + [v] + w[l + 1:], b, x, y), w[l])
-        nb = numerical_gradient(lambda v, l=l: R.chain_cost(w, b[:l] + [v] + b[l + 1:], x, y), b[l])
+        nw = numerical_gradient(lambda v, l=l: R.chain_cost(w[:l] + [v] + w[l + 1 :], b, x, y), w[l])
+        nb = numerical_gradient(lambda v, l=l: R.chain_cost(w, b[:l] + [v] + b[l + 1 :], x, y), b[l])
         assert dw[l] == pytest.approx(nw, rel=1e-7, abs=1e-11)
         assert db[l] == pytest.approx(nb, rel=1e-7, abs=1e-11)
 
@@ -131,6 +132,7 @@ def test_chain_worked_example():
 
 # --- the 2-2-2 example (field notes, section 1) ---------------------------------------------
 
+
 def worked_222():
     W, b = WE.to_layers(WE.PARAMS)
     X, Y = np.array([[WE.INPUTS[0]], [WE.INPUTS[1]]]), np.array([[WE.TARGETS[0]], [WE.TARGETS[1]]])
@@ -140,8 +142,16 @@ def worked_222():
 def test_222_forward_and_error():
     W, b, X, Y = worked_222()
     Z, A = R.forward(W, b, X)
-    got = {"net_h1": Z[1][0, 0], "out_h1": A[1][0, 0], "net_h2": Z[1][1, 0], "out_h2": A[1][1, 0],
-           "net_o1": Z[2][0, 0], "out_o1": A[2][0, 0], "net_o2": Z[2][1, 0], "out_o2": A[2][1, 0]}
+    got = {
+        "net_h1": Z[1][0, 0],
+        "out_h1": A[1][0, 0],
+        "net_h2": Z[1][1, 0],
+        "out_h2": A[1][1, 0],
+        "net_o1": Z[2][0, 0],
+        "out_o1": A[2][0, 0],
+        "net_o2": Z[2][1, 0],
+        "out_o2": A[2][1, 0],
+    }
     for key, value in WE.FORWARD.items():
         assert got[key] == pytest.approx(value, abs=1e-8), key
     assert R.half_sse(A[2][0], Y[0]) == pytest.approx(WE.ERRORS["E_o1"], abs=1e-8)
@@ -164,8 +174,16 @@ def test_222_gradients_and_update():
     assert dW[1][0, 0] == pytest.approx(WE.DE_DW1, abs=1e-8)
     zero = [None, np.zeros_like(db[1]), np.zeros_like(db[2])]
     W1, _ = R.gd_step(W, b, dW, zero, WE.LEARNING_RATE)
-    new = {"w1": W1[1][0, 0], "w2": W1[1][0, 1], "w3": W1[1][1, 0], "w4": W1[1][1, 1],
-           "w5": W1[2][0, 0], "w6": W1[2][0, 1], "w7": W1[2][1, 0], "w8": W1[2][1, 1]}
+    new = {
+        "w1": W1[1][0, 0],
+        "w2": W1[1][0, 1],
+        "w3": W1[1][1, 0],
+        "w4": W1[1][1, 1],
+        "w5": W1[2][0, 0],
+        "w6": W1[2][0, 1],
+        "w7": W1[2][1, 0],
+        "w8": W1[2][1, 1],
+    }
     for key, value in WE.UPDATED.items():
         assert new[key] == pytest.approx(value, abs=1e-8), key
     assert R.loss(W1, b, X, Y) == pytest.approx(WE.ERROR_AFTER_ONE_STEP, abs=1e-9)
@@ -208,6 +226,7 @@ def test_published_outputs_after_10000_give_the_slipped_error():
 
 # --- the rest --------------------------------------------------------------------------------
 
+
 def test_param_count():
     assert R.param_count([784, 16, 16, 10]) == 13_002
     W, b = R.init_params([784, 16, 16, 10], "he_normal", 0)
@@ -233,7 +252,9 @@ def test_no_input_is_mutated():
     R.train(W, b, X, Y, f, epochs=2, batch_size=2, rng=0)
     R.dense_backward(A[-1], Z[-1], A[-2], W[-1], f[-1])
     for before, after in zip(args + cached, (W, b, X, Y, Z, A)):
-        for x, y in zip(before if isinstance(before, list) else [before], after if isinstance(after, list) else [after]):
+        for x, y in zip(
+            before if isinstance(before, list) else [before], after if isinstance(after, list) else [after]
+        ):
             assert (x is None and y is None) or np.array_equal(x, y)
     z = np.array([-1.0, 2.0])
     for name in ACTS:
@@ -246,7 +267,7 @@ def test_no_input_is_mutated():
 
 def test_numerical_gradient_leaves_x_alone():
     x = np.array([1.0, 2.0])
-    g = numerical_gradient(lambda v: np.sum(v ** 2), x)
+    g = numerical_gradient(lambda v: np.sum(v**2), x)
     np.testing.assert_allclose(g, [2.0, 4.0], rtol=1e-9)
     assert np.array_equal(x, [1.0, 2.0])
 

@@ -1,4 +1,5 @@
 """notebooks/ is exactly nbgrader's release of solutions/, with no solution or hidden test left."""
+
 import ast
 import re
 
@@ -31,8 +32,9 @@ def solution_lines(path):
 def test_committed_release_is_what_release_produces(nb, root, fresh_release):
     committed = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4)
     produced = nbformat.read(fresh_release / nb.id / nb.filename, as_version=4)
-    assert committed == produced, (f"notebooks/{nb.id} is out of date or was edited by hand: "
-                                   "run `python -m grader release` and commit the result")
+    assert committed == produced, (
+        f"notebooks/{nb.id} is out of date or was edited by hand: run `python -m grader release` and commit the result"
+    )
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda nb: nb.id)
@@ -49,7 +51,7 @@ def test_release_holds_no_solution_and_no_hidden_test(nb, root):
     answers = {c.metadata["nbgrader"]["grade_id"]: c for c in cells if c.metadata.get("nbgrader", {}).get("solution")}
     items = {item.id for item in nb.items}
     assert items <= set(answers), sorted(items - set(answers))
-    for extra in set(answers) - items:        # ungraded answer cells: 05's network, brought from notebook 04
+    for extra in set(answers) - items:  # ungraded answer cells: 05's network, brought from notebook 04
         meta = answers[extra].metadata["nbgrader"]
         assert not meta.get("grade") and "raise NotImplementedError()" in answers[extra].source, extra
     for item in nb.items:
@@ -78,6 +80,7 @@ def test_every_solution_is_in_the_manifest(root):
 # ---------------------------------------------------------------------------------------------
 # No answer ships: every function learners receive, compared with every answer
 # ---------------------------------------------------------------------------------------------
+
 
 def canonical(fn):
     """A function's code with its docstring dropped and every name (its own, its arguments, its
@@ -135,9 +138,13 @@ def test_no_function_learners_receive_is_an_answer(root):
     for nb in NOTEBOOKS:
         for item_id, source in solution_answers(nb, root).items():
             for fn in functions(source):
-                if not isinstance(fn.body[-1], ast.Raise):          # a stub is not an answer
+                if not isinstance(fn.body[-1], ast.Raise):  # a stub is not an answer
                     answers.setdefault(canonical(fn), f"{nb.id}: {item_id}")
     assert len(answers) >= 31
-    found = [(where, fn.name, answers[canonical(fn)]) for where, source in shipped_sources(root)
-             for fn in functions(source) if canonical(fn) in answers]
+    found = [
+        (where, fn.name, answers[canonical(fn)])
+        for where, source in shipped_sources(root)
+        for fn in functions(source)
+        if canonical(fn) in answers
+    ]
     assert not found, found

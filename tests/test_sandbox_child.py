@@ -2,6 +2,7 @@
 sandbox is plain data and numbers, as JSON. Every value a graded function takes or returns comes
 back as it was sent; anything else is refused by name, and whatever a hostile sandbox sends
 decodes to plain data or is refused."""
+
 import json
 
 import numpy as np
@@ -11,13 +12,26 @@ from grader.course.items.nb01_chain_rule import CubicSine
 from grader.grading.sandbox_child import WireError, _same, decode, encode
 
 VALUES = [
-    None, True, 3, -2.5, "text", 1 + 2j, float("nan"),
-    np.float32(1.5), np.int64(7), np.bool_(False), np.complex128(1j),
+    None,
+    True,
+    3,
+    -2.5,
+    "text",
+    1 + 2j,
+    float("nan"),
+    np.float32(1.5),
+    np.int64(7),
+    np.bool_(False),
+    np.complex128(1j),
     np.arange(6, dtype=np.float64).reshape(2, 3),
-    np.arange(6, dtype=np.float32).reshape(3, 2).T,          # not contiguous
+    np.arange(6, dtype=np.float32).reshape(3, 2).T,  # not contiguous
     np.asfortranarray(np.ones((2, 3))),
-    np.array(2.0), np.zeros((0, 4)), np.array([True, False]), np.array([1, 2], dtype=np.uint8),
-    np.array([1 + 1j]), np.array([np.inf, -np.inf, np.nan]),
+    np.array(2.0),
+    np.zeros((0, 4)),
+    np.array([True, False]),
+    np.array([1, 2], dtype=np.uint8),
+    np.array([1 + 1j]),
+    np.array([np.inf, -np.inf, np.nan]),
     (1, [2.0, (3,)], {"W": [None, np.eye(2)], "b": [None, np.zeros((2, 1))]}),
 ]
 
@@ -42,14 +56,17 @@ def test_a_recipe_comes_back_as_the_function_it_stands_for():
     assert np.array_equal(g(t), f(t))
 
 
-@pytest.mark.parametrize("value, words", [
-    (np.array(["a", "b"]), "an array of <U1, not of numbers"),
-    (np.array([object()]), "an array of object"),
-    ({1: 2.0}, "a dict whose keys are not all strings"),
-    ({1.0, 2.0}, "it is a set"),
-    (lambda x: x, "it is a function"),
-    (b"bytes", "it is a bytes"),
-])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        (np.array(["a", "b"]), "an array of <U1, not of numbers"),
+        (np.array([object()]), "an array of object"),
+        ({1: 2.0}, "a dict whose keys are not all strings"),
+        ({1.0, 2.0}, "it is a set"),
+        (lambda x: x, "it is a function"),
+        (b"bytes", "it is a bytes"),
+    ],
+)
 def test_what_is_not_plain_data_is_refused_by_name(value, words):
     with pytest.raises(WireError, match=words):
         encode(value)
@@ -65,13 +82,16 @@ def test_nesting_is_refused_past_twenty_levels_both_ways():
         decode(json.loads(json.dumps(deep)))
 
 
-@pytest.mark.parametrize("data", [
-    {"__ndarray__": "", "dtype": "|O", "shape": [0]},                     # object arrays build objects
-    {"__ndarray__": "AAAA", "dtype": "<V4", "shape": [1]},                # raw bytes, not numbers
-    {"__recipe__": "os.system", "args": []},                              # only the course's recipes
-    {"__class__": "Anything"},                                            # no marker: nothing is built
-    {"__ndarray__": "AAAAAAAAAAA=", "dtype": "<f8", "shape": [1000000]},   # a shape its bytes do not fill
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"__ndarray__": "", "dtype": "|O", "shape": [0]},  # object arrays build objects
+        {"__ndarray__": "AAAA", "dtype": "<V4", "shape": [1]},  # raw bytes, not numbers
+        {"__recipe__": "os.system", "args": []},  # only the course's recipes
+        {"__class__": "Anything"},  # no marker: nothing is built
+        {"__ndarray__": "AAAAAAAAAAA=", "dtype": "<f8", "shape": [1000000]},  # a shape its bytes do not fill
+    ],
+)
 def test_what_a_hostile_sandbox_sends_is_refused(data):
-    with pytest.raises((WireError, ValueError)):             # the grader turns both into "cannot read"
+    with pytest.raises((WireError, ValueError)):  # the grader turns both into "cannot read"
         decode(data)

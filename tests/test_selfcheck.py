@@ -1,4 +1,5 @@
 """`python -m grader check`: a per-item table, and exit codes that tell pass (0), fail (1), unreadable (2)."""
+
 import re
 import subprocess
 import sys
@@ -13,8 +14,9 @@ NB = NOTEBOOKS[0]
 
 
 def run_check(*paths):
-    return subprocess.run([sys.executable, "-m", "grader", "check", *map(str, paths)],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "grader", "check", *map(str, paths)], capture_output=True, text=True, timeout=300
+    )
 
 
 def tables(stdout, paths):
@@ -53,7 +55,7 @@ def test_run_all_on_a_release_runs_every_cell_and_fails_with_reasons(root, tmp_p
     from grader.learner import selfcheck
 
     notebook = nbformat.read(root / "notebooks" / nb.id / nb.filename, as_version=4)
-    selfcheck.notebook_client(notebook, tmp_path, timeout=30).execute()    # raises on any error
+    selfcheck.notebook_client(notebook, tmp_path, timeout=30).execute()  # raises on any error
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
@@ -61,16 +63,21 @@ def test_run_all_on_a_release_runs_every_cell_and_fails_with_reasons(root, tmp_p
         err = "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stderr")
         if meta.get("grade"):
             assert err.startswith(f"✗ {meta['grade_id'][5:]} fails its test: ") and "Traceback" not in err, err
-        elif "checks.test(" in cell.source:     # an ungraded check (05's network from notebook 04): a line per failure
+        elif "checks.test(" in cell.source:  # an ungraded check (05's network from notebook 04): a line per failure
             assert all(line.startswith("✗ ") and " fails its test: " in line for line in err.splitlines()), err
             assert "Traceback" not in err, err
         else:
             assert not err, (cell.source[:200], err)
-    used = {name for cell in notebook.cells if cell.cell_type == "code" and "checks.test(" not in cell.source
-            for name in re.findall(r"\buse\.(\w+)\(", cell.source)}     # a check's expected value: no note
+    used = {
+        name
+        for cell in notebook.cells
+        if cell.cell_type == "code" and "checks.test(" not in cell.source
+        for name in re.findall(r"\buse\.(\w+)\(", cell.source)
+    }  # a check's expected value: no note
     notes = "".join(o.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
-    assert used and all(re.search(rf"\(Using the course's recorded results? for {name} here: your", notes)
-                        for name in used), (used, notes[:2000])
+    assert used and all(
+        re.search(rf"\(Using the course's recorded results? for {name} here: your", notes) for name in used
+    ), (used, notes[:2000])
     results = selfcheck.grade(notebook, nb)
     text = selfcheck.table(nb.filename, results, 0.0)
     for item in nb.items:
@@ -83,7 +90,7 @@ def test_a_wrong_answer_and_a_deleted_test_cell(root, tmp_path):
     nb = nbformat.read(root / "solutions" / NB.id / NB.filename, as_version=4)
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid == "sigmoid_prime":       # a classic: sigma'(a) where sigma'(z) belongs
+        if gid == "sigmoid_prime":  # a classic: sigma'(a) where sigma'(z) belongs
             cell.source = "def sigmoid_prime(z):\n    s = sigmoid(sigmoid(z))\n    return s * (1 - s)\n"
     nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test_chain_forward"]
     path = tmp_path / NB.filename
@@ -92,15 +99,18 @@ def test_a_wrong_answer_and_a_deleted_test_cell(root, tmp_path):
     assert proc.returncode == 1
     line = next(l for l in proc.stdout.splitlines() if l.strip().startswith("sigmoid_prime "))
     assert "fail" in line and "sigmoid_prime(0) is 0.2350037122 but should be 0.25" in line
-    assert "Recognised mistake: f'(a) is used where f'(z) belongs." in line     # the hidden checks' diagnosis
+    assert "Recognised mistake: f'(a) is used where f'(z) belongs." in line  # the hidden checks' diagnosis
     assert "'test_chain_forward' is not in the notebook (deleted?)" in proc.stdout
 
 
-@pytest.mark.parametrize("content, words", [
-    ("{ not json", "not valid notebook JSON"),
-    ("", "the file is empty"),
-    ('{"cells": [], "nbformat": 3}', "not a readable Jupyter notebook"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("{ not json", "not valid notebook JSON"),
+        ("", "the file is empty"),
+        ('{"cells": [], "nbformat": 3}', "not a readable Jupyter notebook"),
+    ],
+)
 def test_unreadable_notebooks_get_a_clear_message(tmp_path, content, words):
     path = tmp_path / "01_chain_rule.ipynb"
     path.write_text(content)
@@ -118,7 +128,7 @@ def test_written_answers_are_reported_as_graded_by_hand(root):
 
     (entry,) = [nb for nb in manifest.load() if any(item.written for item in nb.items)]
     path = root / "solutions" / entry.id / entry.filename
-    results = grade(read_notebook(path), entry)       # the solution's stored outputs
+    results = grade(read_notebook(path), entry)  # the solution's stored outputs
     written = [r for r in results if r.status == "manual"]
     assert [r.item for r in written] == [item.id for item in entry.items if item.written]
     assert all(r.status == "pass" for r in results if r.status != "manual")
@@ -130,6 +140,7 @@ def test_written_answers_are_reported_as_graded_by_hand(root):
 def test_a_slip_in_one_function_fails_only_it_and_what_its_exercise_says_calls_it(root, tmp_path):
     """No cascades: a wrong or missing function fails its own test and the tests of the functions
     that call it by their exercise (with a note saying so), and no other test."""
+
     def with_answers(nb_id, answers):
         entry = next(nb for nb in NOTEBOOKS if nb.id == nb_id)
         nb = nbformat.read(root / "solutions" / nb_id / entry.filename, as_version=4)
@@ -140,13 +151,26 @@ def test_a_slip_in_one_function_fails_only_it_and_what_its_exercise_says_calls_i
         nbformat.write(nb, tmp_path / nb_id / entry.filename)
         return tmp_path / nb_id / entry.filename
 
-    paths = [with_answers("02_worked_example", {"total_error": (
-                 "def total_error(out_o1, out_o2, t1, t2):\n"
-                 "    E_o1, E_o2 = (t1 - out_o1) ** 2, (t2 - out_o2) ** 2\n"
-                 "    return {'E_o1': E_o1, 'E_o2': E_o2, 'E_total': E_o1 + E_o2}\n")}),
-             with_answers("04_l_layers", {"init_params": "def init_params(sizes, scheme='glorot_uniform', rng=None):\n"
-                                                         "    raise NotImplementedError()\n",
-                                          "forward": "def forward(W, b, X, f='sigmoid'):\n    return [None], [X]\n"})]
+    paths = [
+        with_answers(
+            "02_worked_example",
+            {
+                "total_error": (
+                    "def total_error(out_o1, out_o2, t1, t2):\n"
+                    "    E_o1, E_o2 = (t1 - out_o1) ** 2, (t2 - out_o2) ** 2\n"
+                    "    return {'E_o1': E_o1, 'E_o2': E_o2, 'E_total': E_o1 + E_o2}\n"
+                )
+            },
+        ),
+        with_answers(
+            "04_l_layers",
+            {
+                "init_params": "def init_params(sizes, scheme='glorot_uniform', rng=None):\n"
+                "    raise NotImplementedError()\n",
+                "forward": "def forward(W, b, X, f='sigmoid'):\n    return [None], [X]\n",
+            },
+        ),
+    ]
     proc = run_check(*paths)
     assert proc.returncode == 1
     rows = {}
@@ -172,18 +196,27 @@ _result = lambda text: nbformat.v4.new_output("execute_result", data={"text/plai
 _stream = lambda name, text: nbformat.v4.new_output("stream", name=name, text=text)
 
 
-@pytest.mark.parametrize("outputs", [
-    (),
-    (_stream("stdout", "fine\n"),),
-    (_stream("stderr", "✗ x fails its test: ...\n"),),
-    (_stream("stdout", "fine\n"), _stream("stderr", "late\n")),
-    (nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[]),),
-    (_result("1.5"),), (_result("0"),), (_result("2"),), (_result("-1"),), (_result("'text'"),),
-    (_result(["0.5"]),), (_result(["0.5", "1"]),),
-    (_result("0.5"), _stream("stderr", "after the result\n")),
-    (_stream("stderr", "before the result\n"), _result("2")),
-    (nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"}),),
-], ids=lambda outputs: "+".join(o.output_type for o in outputs) or "no-output")
+@pytest.mark.parametrize(
+    "outputs",
+    [
+        (),
+        (_stream("stdout", "fine\n"),),
+        (_stream("stderr", "✗ x fails its test: ...\n"),),
+        (_stream("stdout", "fine\n"), _stream("stderr", "late\n")),
+        (nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[]),),
+        (_result("1.5"),),
+        (_result("0"),),
+        (_result("2"),),
+        (_result("-1"),),
+        (_result("'text'"),),
+        (_result(["0.5"]),),
+        (_result(["0.5", "1"]),),
+        (_result("0.5"), _stream("stderr", "after the result\n")),
+        (_stream("stderr", "before the result\n"), _result("2")),
+        (nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"}),),
+    ],
+    ids=lambda outputs: "+".join(o.output_type for o in outputs) or "no-output",
+)
 def test_score_is_nbgraders_rule(outputs):
     """Learners' installs have no nbgrader: selfcheck.score restates nbgrader.utils.determine_grade
     for test cells, and gives what it gives wherever nbgrader grades the cell at all."""
@@ -198,8 +231,8 @@ def test_score_is_nbgraders_rule(outputs):
 def test_score_where_nbgrader_refuses_to_grade():
     from grader.learner.selfcheck import score
 
-    assert score(_test_cell(_result("3"))) == (0.0, 2.0)       # above the cell's points: nbgrader raises
-    assert score(_test_cell(_result(""))) == (0.0, 2.0)        # a result with no text: nbgrader raises
+    assert score(_test_cell(_result("3"))) == (0.0, 2.0)  # above the cell's points: nbgrader raises
+    assert score(_test_cell(_result(""))) == (0.0, 2.0)  # a result with no text: nbgrader raises
 
 
 def test_checking_needs_no_nbgrader(root, tmp_path):
@@ -210,11 +243,17 @@ def test_checking_needs_no_nbgrader(root, tmp_path):
     (tmp_path / "nbgrader").mkdir()
     (tmp_path / "nbgrader" / "__init__.py").write_text("raise ImportError('learners have no nbgrader')\n")
     entry = NOTEBOOKS[0]
-    solution = root / "solutions" / entry.id / entry.filename       # executed, outputs stored
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from grader.learner import selfcheck, manifest\n"
-            "entry = manifest.find(sys.argv[3])\n"
-            "print(sum(r.earned for r in selfcheck.grade(selfcheck.read_notebook(sys.argv[2]), entry)))\n")
-    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(solution), entry.filename],
-                          capture_output=True, text=True, timeout=120)
+    solution = root / "solutions" / entry.id / entry.filename  # executed, outputs stored
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from grader.learner import selfcheck, manifest\n"
+        "entry = manifest.find(sys.argv[3])\n"
+        "print(sum(r.earned for r in selfcheck.grade(selfcheck.read_notebook(sys.argv[2]), entry)))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path), str(solution), entry.filename],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert float(proc.stdout) == entry.auto_points == sum(r.earned for r in grade(read_notebook(solution), entry))

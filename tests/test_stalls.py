@@ -8,6 +8,7 @@ test therefore times each cell. nbclient's own waits stall on such cells, about 
 (grader.learner.selfcheck.notebook_client says why): `STALL_POLL=none pytest tests/test_stalls.py`
 runs the same notebooks with them, and fails.
 """
+
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,10 +21,13 @@ RUNS, AT_ONCE, SLIDER_CELLS = 40, 4, 15
 SETUP_SECONDS, SLIDER_SECONDS = 60, 4
 POLL = None if os.environ.get("STALL_POLL") == "none" else selfcheck.POLL_SECONDS
 
-SETUP = ("%matplotlib inline\nimport ipywidgets as widgets\nimport matplotlib.pyplot as plt\n"
-         "def show(n=3, kind='a'):\n    plt.figure(figsize=(2, 2)); plt.plot(range(n)); plt.show()")
-SLIDER = ("widgets.interact(show, n=widgets.IntSlider(value={n}, min=1, max=9), "
-          "kind=widgets.Dropdown(options=['a', 'b']));")
+SETUP = (
+    "%matplotlib inline\nimport ipywidgets as widgets\nimport matplotlib.pyplot as plt\n"
+    "def show(n=3, kind='a'):\n    plt.figure(figsize=(2, 2)); plt.plot(range(n)); plt.show()"
+)
+SLIDER = (
+    "widgets.interact(show, n=widgets.IntSlider(value={n}, min=1, max=9), kind=widgets.Dropdown(options=['a', 'b']));"
+)
 
 
 def widget_notebook():
@@ -48,11 +52,19 @@ def run(folder):
             stalled.append(f"{folder.name} cell {cell_index}: {seconds:.1f} s")
 
     client = selfcheck.notebook_client(
-        widget_notebook(), folder, poll=POLL, shutdown_kernel="immediate", timeout_func=limit,
-        iopub_timeout=SLIDER_SECONDS, raise_on_iopub_timeout=True, on_cell_execute=start, on_cell_executed=done)
+        widget_notebook(),
+        folder,
+        poll=POLL,
+        shutdown_kernel="immediate",
+        timeout_func=limit,
+        iopub_timeout=SLIDER_SECONDS,
+        raise_on_iopub_timeout=True,
+        on_cell_execute=start,
+        on_cell_executed=done,
+    )
     try:
         client.execute()
-    except Exception as err:                  # nbclient's CellTimeoutError: outputs late, or no reply
+    except Exception as err:  # nbclient's CellTimeoutError: outputs late, or no reply
         stalled.append(f"{folder.name}: {type(err).__name__}: {str(err).splitlines()[0]}")
     return stalled
 

@@ -3,6 +3,7 @@ student is the top-level folder, which the LMS or the exchange names. A hostile 
 holds x/s_good1/01_chain_rule.ipynb never costs the innocent s_good1 their grade; unsafe zip entry
 names are refused with a reason and never unpacked. (The same through the real pipeline:
 tests/test_autograde_pipeline.py, test_an_lms_zip_is_graded_and_cannot_write_outside.)"""
+
 import zipfile
 
 import pytest
@@ -11,7 +12,7 @@ from grader.grading.submissions import NotUnpacked, Row, ZipRefused, collect, st
 from grader.learner import manifest
 
 NOTEBOOKS = manifest.load()
-NB = NOTEBOOKS[0]                                   # 01_chain_rule
+NB = NOTEBOOKS[0]  # 01_chain_rule
 GOOD = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, "good": true}'
 FORGED = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, "forged": true}'
 
@@ -37,9 +38,7 @@ def everything_under(folder):
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
 
 
-HOSTILE = {f"s_good1/{NB.filename}": GOOD,
-           f"s_bad/{NB.filename}": "{}",
-           f"s_bad/x/s_good1/{NB.filename}": FORGED}
+HOSTILE = {f"s_good1/{NB.filename}": GOOD, f"s_bad/{NB.filename}": "{}", f"s_bad/x/s_good1/{NB.filename}": FORGED}
 
 
 def test_a_folder_inside_a_zip_upload_never_names_another_student(tmp_path):
@@ -53,26 +52,34 @@ def test_a_folder_inside_a_zip_upload_never_names_another_student(tmp_path):
     assert (tmp_path / "out" / "s_good1" / NB.filename).read_text() == GOOD
     assert found["s_bad"] == {NB.id: tmp_path / "out" / "s_bad" / NB.filename}
     assert [(r.student, r.notebook, r.message) for r in rows] == [
-        ("s_bad", NB.filename, f"{NB.filename} was handed in more than once: {NB.filename} was graded, "
-                               f"x/s_good1/{NB.filename} was not")]
+        (
+            "s_bad",
+            NB.filename,
+            f"{NB.filename} was handed in more than once: {NB.filename} was graded, x/s_good1/{NB.filename} was not",
+        )
+    ]
 
 
 def test_a_nested_copy_alone_is_the_uploaders_own_notebook(tmp_path):
     files, rows = unpacked(tmp_path, {f"s_good1/{NB.filename}": GOOD, f"s_bad/x/s_good1/{NB.filename}": FORGED})
     found, more = collect(tmp_path / "out", NOTEBOOKS)
     assert rows == more == []
-    assert found == {"s_good1": {NB.id: tmp_path / "out" / "s_good1" / NB.filename},
-                     "s_bad": {NB.id: tmp_path / "out" / "s_bad" / "x" / "s_good1" / NB.filename}}
+    assert found == {
+        "s_good1": {NB.id: tmp_path / "out" / "s_good1" / NB.filename},
+        "s_bad": {NB.id: tmp_path / "out" / "s_bad" / "x" / "s_good1" / NB.filename},
+    }
 
 
 def test_a_folder_of_submissions_names_students_by_its_top_level_folders(tmp_path):
     for name, text in HOSTILE.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
-    (tmp_path / NB.filename).write_text(FORGED)              # in no student's folder
+    (tmp_path / NB.filename).write_text(FORGED)  # in no student's folder
     found, rows = collect(tmp_path, NOTEBOOKS)
-    assert found == {"s_good1": {NB.id: tmp_path / "s_good1" / NB.filename},
-                     "s_bad": {NB.id: tmp_path / "s_bad" / NB.filename}}
+    assert found == {
+        "s_good1": {NB.id: tmp_path / "s_good1" / NB.filename},
+        "s_bad": {NB.id: tmp_path / "s_bad" / NB.filename},
+    }
     assert [(r.student, r.notebook) for r in rows] == [("", NB.filename), ("s_bad", NB.filename)]
     assert "not in a student's folder" in rows[0].message and "x/s_good1" in rows[1].message
 
@@ -90,7 +97,7 @@ UNSAFE = {
     f"C:escaped/{NB.filename}": "names a drive",
     f"s_bad/{NB.filename}:stream": "names a drive",
     f"s_bad/\x1b[2J/{NB.filename}": "not printable",
-    "../../etc/cron.d/job": "climbs out",                   # not a notebook, still said
+    "../../etc/cron.d/job": "climbs out",  # not a notebook, still said
 }
 
 
@@ -111,21 +118,31 @@ def test_a_backslash_separates_folders_as_on_windows(tmp_path):
 
 
 def test_one_wrapper_folder_around_the_whole_zip_is_not_a_student(tmp_path):
-    """"Compress this folder" on a class folder (with macOS's __MACOSX copies and folder entries)."""
-    files, rows = unpacked(tmp_path, {"class-2026/": "", "class-2026/alice/": "",
-                                      f"class-2026/alice/{NB.filename}": GOOD,
-                                      f"class-2026/bob/week1/{NB.filename}": GOOD,
-                                      f"class-2026/bob/.ipynb_checkpoints/{NB.filename}": GOOD,
-                                      "class-2026/grades.csv": "",
-                                      f"__MACOSX/class-2026/alice/._{NB.filename}": "junk"})
+    """ "Compress this folder" on a class folder (with macOS's __MACOSX copies and folder entries)."""
+    files, rows = unpacked(
+        tmp_path,
+        {
+            "class-2026/": "",
+            "class-2026/alice/": "",
+            f"class-2026/alice/{NB.filename}": GOOD,
+            f"class-2026/bob/week1/{NB.filename}": GOOD,
+            f"class-2026/bob/.ipynb_checkpoints/{NB.filename}": GOOD,
+            "class-2026/grades.csv": "",
+            f"__MACOSX/class-2026/alice/._{NB.filename}": "junk",
+        },
+    )
     assert files == [f"alice/{NB.filename}", f"bob/week1/{NB.filename}"] and rows == []
 
 
-@pytest.mark.parametrize("entries, students", [
-    ({f"alice/{NB.filename}": GOOD}, ["alice"]),                                  # one student, not a wrapper
-    ({f"course/{NB.filename}": GOOD, f"course/old/{NB.filename}": GOOD}, ["course"]),   # a notebook in it
-    ({f"class/alice/{NB.filename}": GOOD, f"other/bob/{NB.filename}": GOOD}, ["class", "other"]),   # two tops
-], ids=["one-student", "notebook-at-the-top", "two-top-folders"])
+@pytest.mark.parametrize(
+    "entries, students",
+    [
+        ({f"alice/{NB.filename}": GOOD}, ["alice"]),  # one student, not a wrapper
+        ({f"course/{NB.filename}": GOOD, f"course/old/{NB.filename}": GOOD}, ["course"]),  # a notebook in it
+        ({f"class/alice/{NB.filename}": GOOD, f"other/bob/{NB.filename}": GOOD}, ["class", "other"]),  # two tops
+    ],
+    ids=["one-student", "notebook-at-the-top", "two-top-folders"],
+)
 def test_a_top_folder_is_a_wrapper_only_if_it_holds_everything_and_no_notebook(tmp_path, entries, students):
     unpacked(tmp_path, entries)
     found, _ = collect(tmp_path / "out", NOTEBOOKS)
@@ -140,31 +157,36 @@ def test_a_notebook_at_the_top_of_a_zip_or_its_wrapper_belongs_to_no_student(tmp
 
 
 def test_two_entries_for_one_path_cost_only_their_student(tmp_path):
-    files, rows = unpacked(tmp_path, {f"s1/{NB.filename}": GOOD, f"s1/./{NB.filename}": FORGED,
-                                      f"s2/{NB.filename}": GOOD})
+    files, rows = unpacked(
+        tmp_path, {f"s1/{NB.filename}": GOOD, f"s1/./{NB.filename}": FORGED, f"s2/{NB.filename}": GOOD}
+    )
     assert files == [f"s1/{NB.filename}", f"s2/{NB.filename}"]
-    assert (tmp_path / "out" / "s1" / NB.filename).read_text() == FORGED        # "s1/./" sorts first
+    assert (tmp_path / "out" / "s1" / NB.filename).read_text() == FORGED  # "s1/./" sorts first
     assert [(r.student, r.message) for r in rows] == [
-        ("s1", f"the zip holds 2 entries for s1/{NB.filename}: only the first, s1/./{NB.filename}, was unpacked; "
-               f"s1/{NB.filename} was not")]
+        (
+            "s1",
+            f"the zip holds 2 entries for s1/{NB.filename}: only the first, s1/./{NB.filename}, was unpacked; "
+            f"s1/{NB.filename} was not",
+        )
+    ]
 
 
 def test_zip_bombs_links_and_odd_student_names_are_refused(tmp_path):
     archive = tmp_path / "class.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(f"s2/{NB.filename}", b"\0" * (3 * 2 ** 20))
+        zf.writestr(f"s2/{NB.filename}", b"\0" * (3 * 2**20))
         zf.writestr(f"s3/{NB.filename}", GOOD)
         link = zipfile.ZipInfo(f"s4/{NB.filename}")
-        link.external_attr = 0o120777 << 16                     # a symbolic link
+        link.external_attr = 0o120777 << 16  # a symbolic link
         zf.writestr(link, "../../s3/" + NB.filename)
         zf.writestr(f"eve x/{NB.filename}", GOOD)
-    dest, rows = unpack(archive, tmp_path / "out", entry_bytes=2 ** 20)
+    dest, rows = unpack(archive, tmp_path / "out", entry_bytes=2**20)
     assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.ipynb")) == [f"s3/{NB.filename}"]
     reasons = {r.student: r.message for r in rows}
     assert "more than 1 MB" in reasons["s2"] and "symbolic link" in reasons["s4"]
     assert "letters, digits" in reasons["eve x"]
     with pytest.raises(ZipRefused, match="more than 1 MB"):
-        unpack(archive, tmp_path / "again", total_bytes=2 ** 20)
+        unpack(archive, tmp_path / "again", total_bytes=2**20)
 
 
 def test_a_student_folder_that_exists_already_is_never_shared(tmp_path):
@@ -178,14 +200,19 @@ def test_a_student_folder_that_exists_already_is_never_shared(tmp_path):
 
 def test_nbgraders_exchange_names_the_student_by_its_submitted_folder(tmp_path):
     course = tmp_path / "course"
-    for name, text in {f"s_good1/{NB.id}/{NB.filename}": GOOD, f"s_bad/{NB.id}/{NB.filename}": "{}",
-                       f"s_bad/{NB.id}/x/s_good1/{NB.filename}": FORGED}.items():
+    for name, text in {
+        f"s_good1/{NB.id}/{NB.filename}": GOOD,
+        f"s_bad/{NB.id}/{NB.filename}": "{}",
+        f"s_bad/{NB.id}/x/s_good1/{NB.filename}": FORGED,
+    }.items():
         (course / "submitted" / name).parent.mkdir(parents=True, exist_ok=True)
         (course / "submitted" / name).write_text(text)
     (course / "nbgrader_config.py").write_text("c = get_config()\n")
     found, rows = collect(course, NOTEBOOKS)
-    assert found == {"s_good1": {NB.id: course / "submitted" / "s_good1" / NB.id / NB.filename},
-                     "s_bad": {NB.id: course / "submitted" / "s_bad" / NB.id / NB.filename}}
+    assert found == {
+        "s_good1": {NB.id: course / "submitted" / "s_good1" / NB.id / NB.filename},
+        "s_bad": {NB.id: course / "submitted" / "s_bad" / NB.id / NB.filename},
+    }
     assert [r.student for r in rows] == ["s_bad"]
     assert f"{NB.id}/{NB.filename} was graded, {NB.id}/x/s_good1/{NB.filename} was not" in rows[0].message
 
@@ -195,8 +222,10 @@ def test_a_student_called_submitted_does_not_make_a_folder_an_nbgrader_course(tm
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(GOOD)
     found, _ = collect(tmp_path, NOTEBOOKS)
-    assert found == {"s_good2": {NB.id: tmp_path / "s_good2" / NB.filename},
-                     "submitted": {NB.id: tmp_path / "submitted" / "s_good1" / NB.filename}}
+    assert found == {
+        "s_good2": {NB.id: tmp_path / "s_good2" / NB.filename},
+        "submitted": {NB.id: tmp_path / "submitted" / "s_good1" / NB.filename},
+    }
 
 
 def test_a_damaged_entry_is_a_row_and_a_damaged_zip_a_clear_refusal(tmp_path):
@@ -205,7 +234,7 @@ def test_a_damaged_entry_is_a_row_and_a_damaged_zip_a_clear_refusal(tmp_path):
         zf.writestr(f"s1/{NB.filename}", GOOD)
         zf.writestr(f"s2/{NB.filename}", FORGED)
     data = archive.read_bytes()
-    archive.write_bytes(data.replace(b'"forged"', b'"FORGED"'))          # s2's bytes no longer match its CRC
+    archive.write_bytes(data.replace(b'"forged"', b'"FORGED"'))  # s2's bytes no longer match its CRC
     dest, rows = unpack(archive, tmp_path / "out")
     assert [p.relative_to(dest).as_posix() for p in dest.rglob("*.ipynb")] == [f"s1/{NB.filename}"]
     assert [r.student for r in rows] == ["s2"] and "could not be read from the zip (BadZipFile" in rows[0].message

@@ -2,6 +2,7 @@
 isolated sandbox (grader.grading.trusted.Sandbox, as the instructor's grader starts it): every
 blocked family fails with EPERM (or ENOSYS), what a notebook needs still works, no user namespace
 can be made, and the kernel's own /proc entries cannot be read."""
+
 import errno
 import json
 
@@ -80,7 +81,7 @@ BLOCKED = [
     ("identity", "setresuid", [0, 0, 0]),
     ("identity", "setgroups", [0, 0]),
     ("identity", "capset", [0, 0]),
-    ("identity", "personality", [0xffffffff]),
+    ("identity", "personality", [0xFFFFFFFF]),
     ("message queues", "mq_open", [0, 0, 0, 0]),
     ("sockets", "socket", [AF_INET, SOCK_STREAM, 0]),
     ("sockets", "socket", [AF_INET6, SOCK_DGRAM, 0]),
@@ -155,17 +156,27 @@ def sandbox():
 
 def test_every_blocked_call_fails_with_eperm_or_enosys(sandbox):
     number = numbers()
-    calls = [(family, name, args) for family, name, args in BLOCKED if number[name] >= 0]   # on this architecture
+    calls = [(family, name, args) for family, name, args in BLOCKED if number[name] >= 0]  # on this architecture
     got = sandbox(ask="calls", calls=[[number[name], args] for _, name, args in calls])
-    wrong = [(family, name, args, errno.errorcode.get(e, e)) for (family, name, args), e in zip(calls, got)
-             if e not in (errno.EPERM, errno.ENOSYS)]
+    wrong = [
+        (family, name, args, errno.errorcode.get(e, e))
+        for (family, name, args), e in zip(calls, got)
+        if e not in (errno.EPERM, errno.ENOSYS)
+    ]
     assert wrong == []
     assert {family for family, _, _ in calls} == {family for family, _, _ in BLOCKED}
 
 
 def test_what_a_notebook_needs_still_works(sandbox):
-    assert sandbox(ask="works") == {"unix socket": True, "thread": True, "fork": True, "tmp file": True,
-                                    "matplotlib": True, "numpy": True, "seccomp": "2"}
+    assert sandbox(ask="works") == {
+        "unix socket": True,
+        "thread": True,
+        "fork": True,
+        "tmp file": True,
+        "matplotlib": True,
+        "numpy": True,
+        "seccomp": "2",
+    }
 
 
 def test_the_kernels_own_proc_entries_show_nothing(sandbox):
@@ -214,8 +225,13 @@ def test_a_course_whose_venv_is_a_symbolic_link_grades_as_usual(tmp_path, root):
     link = tmp_path / "course" / ".venv"
     link.parent.mkdir()
     link.symlink_to(root / ".venv")
-    out = subprocess.run([str(link / "bin" / "python"), "-c", GRADE_ONE, str(root)], capture_output=True, text=True,
-                         cwd=root, timeout=300)
+    out = subprocess.run(
+        [str(link / "bin" / "python"), "-c", GRADE_ONE, str(root)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     problem, graded = out.stdout.splitlines()[-2:]
     prefix, ok, total = graded.split()
@@ -227,5 +243,6 @@ def test_a_start_up_failure_names_its_cause():
     assert "could not run Python" in isolation.start_failure("bwrap: execvp /x/.venv/bin/python: No such file", 1)
     assert "apt-get install bubblewrap" not in isolation.start_failure("bwrap: execvp /x: No such file", 1)
     assert "allow unprivileged user namespaces" in isolation.start_failure(
-        "bwrap: setting up uid map: Permission denied", 1)
+        "bwrap: setting up uid map: Permission denied", 1
+    )
     assert "0.8 or newer" in isolation.start_failure("bwrap: Unknown option --disable-userns", 1)

@@ -1,5 +1,6 @@
 """Trusted grading: verdicts computed outside the learner's process cannot be faked, and one bad
 function costs only its own item."""
+
 import json
 import re
 import time
@@ -14,7 +15,7 @@ from grader.grading import isolation, trusted
 from grader.learner import cell_roles, manifest
 
 ROOT = Path(__file__).resolve().parent.parent
-NB = manifest.load()[0]                                   # 01_chain_rule: quick to run
+NB = manifest.load()[0]  # 01_chain_rule: quick to run
 FAST = trusted.Limits(setup_seconds=20, cell_seconds=5, call_seconds=4)
 
 
@@ -90,15 +91,19 @@ def test_the_reference_cannot_be_imported_from_an_answer(root):
 
 def test_an_endless_loop_that_ignores_sigint_costs_only_its_item(root):
     before = sandboxes_running()
-    loop = ("import signal\n"
-            "def sigmoid_prime(z):\n"
-            "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-            "    while True:\n"
-            "        pass\n")
+    loop = (
+        "import signal\n"
+        "def sigmoid_prime(z):\n"
+        "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "    while True:\n"
+        "        pass\n"
+    )
     result = verdicts(submission(root, sigmoid_prime=loop))
-    assert result["sigmoid_prime"] == ("timeout", "Still running sigmoid_prime after 4 s: stopped. Look for an "
-                                                  "endless loop or a very slow computation.")
-    assert result["last_layer_grads"][0] == "timeout"    # it calls sigmoid_prime
+    assert result["sigmoid_prime"] == (
+        "timeout",
+        "Still running sigmoid_prime after 4 s: stopped. Look for an endless loop or a very slow computation.",
+    )
+    assert result["last_layer_grads"][0] == "timeout"  # it calls sigmoid_prime
     for independent in ("sigmoid", "numerical_derivative", "chain_forward", "chain_backward"):
         assert result[independent] == ("ok", "")
     assert sandboxes_back_to(before)
@@ -108,16 +113,23 @@ def test_an_endless_loop_in_a_cell_times_out_every_item(root):
     stubborn = "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass\n"
     result = verdicts(submission(root, sigmoid=stubborn), trusted.Limits(setup_seconds=3, call_seconds=3))
     assert {status for status, _ in result.values()} == {"timeout"}
-    polite = verdicts(submission(root, numerical_derivative="while True:\n    pass\n"))   # stopped after cell_seconds
-    assert polite["numerical_derivative"] == ("failed", "its cell raised CellTimeout: the cell ran too long and was stopped")
+    polite = verdicts(submission(root, numerical_derivative="while True:\n    pass\n"))  # stopped after cell_seconds
+    assert polite["numerical_derivative"] == (
+        "failed",
+        "its cell raised CellTimeout: the cell ran too long and was stopped",
+    )
     assert polite["chain_backward"] == ("ok", "")
 
 
 def test_os_exit_and_sys_exit(root):
-    result = verdicts(submission(root, numerical_derivative="import os\ndef numerical_derivative(f, x, h=1e-5):\n"
-                                                            "    os._exit(3)\n"))
-    assert result["numerical_derivative"] == ("error", "The notebook's Python process exited (code 3: os._exit, sys.exit "
-                                                       "at the top level, or a crash) while running numerical_derivative.")
+    result = verdicts(
+        submission(root, numerical_derivative="import os\ndef numerical_derivative(f, x, h=1e-5):\n    os._exit(3)\n")
+    )
+    assert result["numerical_derivative"] == (
+        "error",
+        "The notebook's Python process exited (code 3: os._exit, sys.exit "
+        "at the top level, or a crash) while running numerical_derivative.",
+    )
     assert all(status == "ok" for item, (status, _) in result.items() if item != "numerical_derivative")
     result = verdicts(submission(root, numerical_derivative="import sys\nsys.exit(1)\n"))
     assert result["numerical_derivative"] == ("failed", "its cell raised SystemExit: 1")
@@ -126,13 +138,19 @@ def test_os_exit_and_sys_exit(root):
 
 def test_memory_bomb_fork_bomb_and_huge_values(root):
     before = sandboxes_running()
-    result = verdicts(submission(
-        root,
-        last_layer_grads="def last_layer_grads(a, w, b, y):\n    return bytearray(50 * 2**30)\n",
-        numerical_derivative=("import os, time\ndef numerical_derivative(f, x, h=1e-5):\n"
-                              "    for _ in range(5):\n        os.fork()\n    time.sleep(60)\n"),   # 32 processes
-        chain_forward=("import numpy as np\ndef chain_forward(w, b, x):\n    print('x' * 10**7)\n"
-                       "    return np.zeros(10**7)\n")))   # 80 MB
+    result = verdicts(
+        submission(
+            root,
+            last_layer_grads="def last_layer_grads(a, w, b, y):\n    return bytearray(50 * 2**30)\n",
+            numerical_derivative=(
+                "import os, time\ndef numerical_derivative(f, x, h=1e-5):\n"
+                "    for _ in range(5):\n        os.fork()\n    time.sleep(60)\n"
+            ),  # 32 processes
+            chain_forward=(
+                "import numpy as np\ndef chain_forward(w, b, x):\n    print('x' * 10**7)\n    return np.zeros(10**7)\n"
+            ),
+        )
+    )  # 80 MB
     status, message = result["last_layer_grads"]
     assert status == "failed" and message.startswith("Hidden test, input 1 of ")
     assert "last_layer_grads raised MemoryError: \nThe input was: last_layer_grads(" in message
@@ -160,8 +178,10 @@ def sigmoid(z):
 
 
 def test_changing_an_input_in_place_fails(root):
-    mutate = ("def chain_forward(w, b, x):\n    x *= 1.0\n    a = [x]\n    for l in range(1, len(w)):\n"
-              "        a.append(sigmoid(w[l] * a[-1] + b[l]))\n    x[...] = 0\n    return a\n")
+    mutate = (
+        "def chain_forward(w, b, x):\n    x *= 1.0\n    a = [x]\n    for l in range(1, len(w)):\n"
+        "        a.append(sigmoid(w[l] * a[-1] + b[l]))\n    x[...] = 0\n    return a\n"
+    )
     result = verdicts(submission(root, chain_forward=mutate))
     assert result["chain_forward"][0] == "failed" and "changed its argument #3 in place" in result["chain_forward"][1]
 
@@ -177,15 +197,17 @@ def test_a_sandbox_starts_with_matplotlibs_font_list():
     """A sandbox's matplotlib folder is new and empty; the grader puts its copy of matplotlib's
     font list there, so that the sandbox's first figure does not read every font on the machine
     to build it again (a rebuild would write the file anew)."""
-    probe = ("import os, json\n"
-             "folder = os.environ['MPLCONFIGDIR']\n"
-             "listed = sorted(os.listdir(folder)) if os.path.isdir(folder) else []\n"
-             "before = [os.stat(os.path.join(folder, n)).st_mtime_ns for n in listed]\n"
-             "import matplotlib.pyplot as plt\n"
-             "plt.plot([0, 1]); plt.title('fonts')\n"
-             "plt.gcf().canvas.draw()\n"
-             "after = [os.stat(os.path.join(folder, n)).st_mtime_ns for n in listed]\n"
-             "def sigmoid(z):\n    return json.dumps({'listed': listed, 'same': before == after})\n")
+    probe = (
+        "import os, json\n"
+        "folder = os.environ['MPLCONFIGDIR']\n"
+        "listed = sorted(os.listdir(folder)) if os.path.isdir(folder) else []\n"
+        "before = [os.stat(os.path.join(folder, n)).st_mtime_ns for n in listed]\n"
+        "import matplotlib.pyplot as plt\n"
+        "plt.plot([0, 1]); plt.title('fonts')\n"
+        "plt.gcf().canvas.draw()\n"
+        "after = [os.stat(os.path.join(folder, n)).st_mtime_ns for n in listed]\n"
+        "def sigmoid(z):\n    return json.dumps({'listed': listed, 'same': before == after})\n"
+    )
     seen = isolated_probe(probe)
     assert trusted.font_list() is not None
     assert seen == {"listed": [trusted.font_list().name], "same": True}
@@ -195,16 +217,18 @@ def test_a_sandbox_starts_with_matplotlibs_font_list():
 def test_every_way_a_sandbox_starts_sets_the_same_hard_limits(isolated):
     """trusted.rlimits is the one source of a sandbox's limits, forked by the zygote or started in
     bubblewrap (the zygote's children once got no CPU limit and a soft process limit of their own)."""
-    limits = trusted.Limits(isolated=isolated, setup_seconds=30, memory_bytes=2 * 2 ** 30)
-    probe = ("import json, resource\n"
-             "def sigmoid(z):\n"
-             "    return json.dumps({n: resource.getrlimit(getattr(resource, n)) for n in\n"
-             "                       ('RLIMIT_AS', 'RLIMIT_FSIZE', 'RLIMIT_CORE', 'RLIMIT_CPU', 'RLIMIT_NPROC')})\n")
+    limits = trusted.Limits(isolated=isolated, setup_seconds=30, memory_bytes=2 * 2**30)
+    probe = (
+        "import json, resource\n"
+        "def sigmoid(z):\n"
+        "    return json.dumps({n: resource.getrlimit(getattr(resource, n)) for n in\n"
+        "                       ('RLIMIT_AS', 'RLIMIT_FSIZE', 'RLIMIT_CORE', 'RLIMIT_CPU', 'RLIMIT_NPROC')})\n"
+    )
     with trusted.Sandbox(limits) as box:
         box.start()
         box.run(probe)
         seen = json.loads(box.call("sigmoid", [0.0]))
-    nproc = seen.pop("RLIMIT_NPROC")       # how many processes the sandbox's user runs: not fixed
+    nproc = seen.pop("RLIMIT_NPROC")  # how many processes the sandbox's user runs: not fixed
     assert nproc[0] == nproc[1] > 0
     assert seen == {n: list(pair) for n, pair in trusted.rlimits(limits).items() if n != "RLIMIT_NPROC"}
 
@@ -217,9 +241,11 @@ def test_a_sandboxs_failure_says_its_kind():
     found = {}
     with trusted.Sandbox(FAST) as box:
         box.start()
-        box.run("def unwritten(x):\n    raise NotImplementedError()\n"
-                "def mutating(x):\n    x[0] = 1.0\n    return x\n"
-                "def failing(x):\n    return 1 / 0\n")
+        box.run(
+            "def unwritten(x):\n    raise NotImplementedError()\n"
+            "def mutating(x):\n    x[0] = 1.0\n    return x\n"
+            "def failing(x):\n    return 1 / 0\n"
+        )
         for name in ("missing", "unwritten", "mutating", "failing"):
             with pytest.raises(CheckFailed) as caught:
                 box.call(name, [np.zeros(2)])

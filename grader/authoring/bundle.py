@@ -20,6 +20,7 @@ The wheel is built by a real build backend (flit_core, through `pip wheel`) from
 generated in a temporary folder: the learner files, an __init__ and a pyproject.toml that names
 the distribution, the course's version and the learners' dependencies (LEARNER_REQUIREMENTS).
 """
+
 import os
 import shutil
 import subprocess
@@ -62,9 +63,9 @@ LEARNER_REQUIREMENTS = [
     "jupyterlab>=4.2,<5",
 ]
 
-FIXED_DATE = "1577836800"     # 2020-01-01, the files' date in the wheel
+FIXED_DATE = "1577836800"  # 2020-01-01, the files' date in the wheel
 
-PYPROJECT = '''[build-system]
+PYPROJECT = """[build-system]
 requires = ["flit_core>=3.12,<5"]
 build-backend = "flit_core.buildapi"
 
@@ -78,7 +79,7 @@ dependencies = {dependencies}
 
 [tool.flit.module]
 name = "grader"
-'''
+"""
 
 
 def version(root=ROOT):
@@ -96,8 +97,9 @@ def learner_wheel(out_dir, root=ROOT):
     import importlib.util
 
     if importlib.util.find_spec("flit_core") is None:
-        raise ModuleNotFoundError("building the learners' wheel needs flit_core (a dependency of the course: "
-                                  "`make setup` installs it)")
+        raise ModuleNotFoundError(
+            "building the learners' wheel needs flit_core (a dependency of the course: `make setup` installs it)"
+        )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="learner-wheel-") as tmp:
@@ -106,15 +108,32 @@ def learner_wheel(out_dir, root=ROOT):
         learner_package(project, root)
         deps = "[\n" + "".join(f'    "{req}",\n' for req in LEARNER_REQUIREMENTS) + "]"
         (project / "pyproject.toml").write_text(
-            PYPROJECT.format(name=DISTRIBUTION, version=version(root), dependencies=deps), encoding="utf-8")
+            PYPROJECT.format(name=DISTRIBUTION, version=version(root), dependencies=deps), encoding="utf-8"
+        )
         built = Path(tmp) / "built"
         # This environment's flit_core, not one downloaded into an isolated build environment:
         # the build needs no network and uses the pinned backend. Files are stamped with a fixed
         # date (unless SOURCE_DATE_EPOCH says otherwise), so the same files give the same wheel.
         env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", FIXED_DATE)}
-        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                               "--no-index", "--disable-pip-version-check", "--quiet", "--wheel-dir", str(built),
-                               str(project)], capture_output=True, text=True, env=env)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "--no-index",
+                "--disable-pip-version-check",
+                "--quiet",
+                "--wheel-dir",
+                str(built),
+                str(project),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         wheels = list(built.glob("*.whl"))
         if proc.returncode != 0 or len(wheels) != 1:
             raise RuntimeError(f"building the learners' wheel failed:\n{proc.stdout}{proc.stderr}")
@@ -199,9 +218,11 @@ def bundle(out, root=ROOT):
                 zf.write(layout.release_path(nb, root), f"notebooks/{nb.id}/{nb.filename}")
             zf.write(wheel, f"wheels/{wheel.name}")
             zf.writestr("README.md", readme(notebooks, wheel.name))
-            zf.writestr("requirements.txt",
-                        "# The course's learner package; pip reads this path from the folder it runs in,\n"
-                        "# so run `python -m pip install -r requirements.txt` in the bundle's folder.\n"
-                        f"./wheels/{wheel.name}\n")
+            zf.writestr(
+                "requirements.txt",
+                "# The course's learner package; pip reads this path from the folder it runs in,\n"
+                "# so run `python -m pip install -r requirements.txt` in the bundle's folder.\n"
+                f"./wheels/{wheel.name}\n",
+            )
             names = zf.namelist()
     return names

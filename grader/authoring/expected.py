@@ -1,15 +1,17 @@
 """Writes grader/learner/expected.json: what the visible tests compare with where the verified
-numbers do not reach, computed by the reference (grader.course.items' VISIBLE). `python -m grader
+numbers do not reach, computed by the reference (each grader.course.item.Item's `visible`). `python -m grader
 release` calls write(); tests/test_expected.py checks that the committed file is what compute() gives."""
+
 import json
 
-from ..course.items import VISIBLE
+from ..course.items import ITEMS
 from ..learner import expected
 
 
 def compute():
     """{name: the JSON-ready value} for every visible test's stored values."""
-    return {name: expected.encode(make()) for name, make in sorted(VISIBLE.items())}
+    visible = {label: make for item in ITEMS.values() for label, make in item.visible.items()}
+    return {label: expected.encode(make()) for label, make in sorted(visible.items())}
 
 
 def write(path=expected.FILE):

@@ -3,7 +3,7 @@
 A mutant is the solution notebook's answers with ONE graded function changed: one catalogued
 misconception put in (grader.learner.misconceptions; the edit is written out below), a generic slip made
 automatically (a constant changed, an operator swapped, a line dropped), or a partial mistake
-(wrong on one branch of the specification only, PARTIAL). Every mutant is handed in as a learner
+(wrong on one branch of the specification only, Item.partial). Every mutant is handed in as a learner
 would (the release notebook, answers filled in) and judged by grader.grading.trusted, the judge whose
 verdicts are the scores of `python -m grader autograde`, with the seed autograde would draw for
 it (nbgrader's in-kernel run, which decides no score, is left out); then its function is judged
@@ -18,6 +18,7 @@ pass it on every seed (sweep_solutions, tests/test_mutants.py).
 
     python -m grader mutants [--jobs N]     (make mutants) prints the table per function
 """
+
 import ast
 import io
 import re
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 import nbformat
 
 from ..course import layout
-from ..course.items import EDITS, PARTIAL
+from ..course.items import ITEMS
 from ..course.layout import ROOT
 from ..course.revealed import ALL as CATALOGUE, find
 from ..learner import manifest
@@ -39,16 +40,18 @@ def partial(item, source, condition, change):
     """The answer `source` to `item` wrapped so that it is wrong exactly when `condition` holds."""
     params = re.search(rf"def {item}\((.*?)\):", source, re.S).group(1)
     names = ", ".join(p.split("=")[0].strip() for p in params.split(","))
-    return (f"{source.rstrip()}\n\n\n_right_{item} = {item}\n\n\ndef {item}({params}):\n"
-            f"    out = _right_{item}({names})\n    if {condition}:\n        {change}\n    return out\n")
+    return (
+        f"{source.rstrip()}\n\n\n_right_{item} = {item}\n\n\ndef {item}({params}):\n"
+        f"    out = _right_{item}({names})\n    if {condition}:\n        {change}\n    return out\n"
+    )
 
 
 @dataclass(frozen=True)
 class Mutant:
     notebook: str
-    item: str           # the graded function changed
-    kind: str           # a misconception id, or "constant", "operator", "line"
-    source: str         # the mutated answer cell
+    item: str  # the graded function changed
+    kind: str  # a misconception id, or "constant", "operator", "line"
+    source: str  # the mutated answer cell
     description: str
 
     @property
@@ -99,16 +102,33 @@ def generic(entry, item, source):
         if tok.type == tokenize.NUMBER:
             value = ast.literal_eval(tok.string)
             new = repr(value + 1) if isinstance(value, int) else repr(value * 2 if value else 1.0)
-            found.append(Mutant(entry.id, item, "constant", _replace(source, tok.start, tok.end, new),
-                                f"line {tok.start[0]}: {tok.string} -> {new}"))
+            found.append(
+                Mutant(
+                    entry.id,
+                    item,
+                    "constant",
+                    _replace(source, tok.start, tok.end, new),
+                    f"line {tok.start[0]}: {tok.string} -> {new}",
+                )
+            )
             break
     swaps = {"-": "+", "+": "-", "*": "/", "/": "*"}
     for before, tok in zip(tokens, tokens[1:]):
-        if tok.type == tokenize.OP and tok.string in swaps and (
-                before.type in (tokenize.NAME, tokenize.NUMBER) or before.string in (")", "]")):
+        if (
+            tok.type == tokenize.OP
+            and tok.string in swaps
+            and (before.type in (tokenize.NAME, tokenize.NUMBER) or before.string in (")", "]"))
+        ):
             new = swaps[tok.string]
-            found.append(Mutant(entry.id, item, "operator", _replace(source, tok.start, tok.end, new),
-                                f"line {tok.start[0]}: {tok.string} -> {new}"))
+            found.append(
+                Mutant(
+                    entry.id,
+                    item,
+                    "operator",
+                    _replace(source, tok.start, tok.end, new),
+                    f"line {tok.start[0]}: {tok.string} -> {new}",
+                )
+            )
             break
     lines = source.split("\n")
     body_start = tokens[0].start[0] if tokens else len(lines)
@@ -116,9 +136,9 @@ def generic(entry, item, source):
         text = lines[i].strip()
         if not text or text.startswith(("return", "#", "def ", "else", "elif")) or text.endswith(":"):
             continue
-        if re.match(r"(\w+) = np\.asarray\(\1\b", text):   # numpy converts by itself: no change
+        if re.match(r"(\w+) = np\.asarray\(\1\b", text):  # numpy converts by itself: no change
             continue
-        candidate = "\n".join(lines[:i] + lines[i + 1:])
+        candidate = "\n".join(lines[:i] + lines[i + 1 :])
         if _compiles(candidate):
             found.append(Mutant(entry.id, item, "line", candidate, f"line {i + 1} dropped: {text[:60]}"))
             break
@@ -134,7 +154,7 @@ def mutants(root=ROOT):
             if item.written:
                 continue
             source = solution[item.id]
-            for kind, edits in EDITS.get(item.id, []):
+            for kind, edits in ITEMS[item.id].edits:
                 changed = source
                 for old, new in edits:
                     if old not in changed:
@@ -142,9 +162,12 @@ def mutants(root=ROOT):
                     changed = changed.replace(old, new)
                 made.append(Mutant(entry.id, item.id, kind, changed, CATALOGUE[kind].title))
             made += generic(entry, item.id, source)
-            for kind, description, condition, change in PARTIAL.get(item.id, []):
-                made.append(Mutant(entry.id, item.id, f"partial-{kind}",
-                                   partial(item.id, source, condition, change), description))
+            for kind, description, condition, change in ITEMS[item.id].partial:
+                made.append(
+                    Mutant(
+                        entry.id, item.id, f"partial-{kind}", partial(item.id, source, condition, change), description
+                    )
+                )
     return made
 
 
@@ -152,8 +175,10 @@ def users(entry, root=ROOT):
     """{item: items whose answers call it, directly or through others} in one notebook."""
     solution = solution_answers(entry, root)
     names = {item.id for item in entry.items if not item.written}
-    calls = {item: {n.id for n in ast.walk(ast.parse(solution[item])) if isinstance(n, ast.Name)} & names - {item}
-             for item in names}
+    calls = {
+        item: {n.id for n in ast.walk(ast.parse(solution[item])) if isinstance(n, ast.Name)} & names - {item}
+        for item in names
+    }
     result = {}
     for item in names:
         found, frontier = set(), {item}
@@ -194,7 +219,7 @@ def judge_mutant(m, root=ROOT, timeout=20):
     return {v.item: v for v in trusted.grade_notebook(nb, entry, seed, limits, release)}
 
 
-SEEDS = 200                 # the seed sweep: every mutant must fail on every one of these seeds
+SEEDS = 200  # the seed sweep: every mutant must fail on every one of these seeds
 
 
 def sweep_mutant(m, root=ROOT, seeds=SEEDS):
@@ -215,8 +240,8 @@ def sweep_mutant(m, root=ROOT, seeds=SEEDS):
     nb = filled(entry, {**solution_answers(entry, root), m.item: m.source}, root)
     release = nbformat.read(layout.release_path(entry, root), as_version=4)
     shell, ipython = InteractiveShell.instance(), TransformerManager()
-    shell.enable_gui = lambda gui=None: None     # %matplotlib inline, the first line of every setup cell
-    namespace = {"__name__": "__main__", "get_ipython": lambda: shell}     # a fresh one per mutant
+    shell.enable_gui = lambda gui=None: None  # %matplotlib inline, the first line of every setup cell
+    namespace = {"__name__": "__main__", "get_ipython": lambda: shell}  # a fresh one per mutant
     with capture_output(display=True):
         for _, source, _ in trusted.notebook_cells(nb, release, False):
             try:
@@ -255,8 +280,11 @@ def solutions(root=ROOT):
     made = []
     for entry in manifest.load(layout.manifest_path(root)):
         solution = solution_answers(entry, root)
-        made += [Mutant(entry.id, item.id, "solution", solution[item.id], "the solution itself")
-                 for item in entry.items if not item.written]
+        made += [
+            Mutant(entry.id, item.id, "solution", solution[item.id], "the solution itself")
+            for item in entry.items
+            if not item.written
+        ]
     return made
 
 
@@ -286,19 +314,42 @@ def run(jobs=None, root=ROOT, progress=True):
     made = mutants(root)
     deps = {nb_id: users(entry, root) for nb_id, entry in entries.items()}
     with worker_processes(jobs or os.cpu_count() or 1, _start_judge) as pool:
-        judged = list(tqdm(pool.map(judge_mutant, made, [root] * len(made)), total=len(made), desc="judging",
-                           unit="mutant", disable=not progress))
-        lucky = list(tqdm(pool.map(sweep_mutant, made, [root] * len(made), chunksize=4), total=len(made),
-                          desc=f"{SEEDS} seeds each", unit="mutant", disable=not progress))
+        judged = list(
+            tqdm(
+                pool.map(judge_mutant, made, [root] * len(made)),
+                total=len(made),
+                desc="judging",
+                unit="mutant",
+                disable=not progress,
+            )
+        )
+        lucky = list(
+            tqdm(
+                pool.map(sweep_mutant, made, [root] * len(made), chunksize=4),
+                total=len(made),
+                desc=f"{SEEDS} seeds each",
+                unit="mutant",
+                disable=not progress,
+            )
+        )
     results = []
     for m, verdicts, passed in zip(made, judged, lucky):
         verdict = verdicts[m.item]
         allowed = {m.item} | deps[m.notebook][m.item]
         collateral = sorted(i for i, v in verdicts.items() if i not in allowed and v.status != "ok")
         named = find(verdict.message)
-        results.append((m, {"killed": verdict.status != "ok", "lucky_seeds": passed,
-                            "diagnosed": (named is not None and named.id == m.kind) if m.catalogued else None,
-                            "collateral": collateral, "message": verdict.message}))
+        results.append(
+            (
+                m,
+                {
+                    "killed": verdict.status != "ok",
+                    "lucky_seeds": passed,
+                    "diagnosed": (named is not None and named.id == m.kind) if m.catalogued else None,
+                    "collateral": collateral,
+                    "message": verdict.message,
+                },
+            )
+        )
     return results
 
 
@@ -314,13 +365,18 @@ def table(results):
         counts[3] += not outcome["lucky_seeds"]
         counts[4] += m.catalogued
         counts[5] += bool(outcome["diagnosed"])
-    lines = [f"| notebook | function | mutants | of them partial | killed | killed on every seed ({SEEDS}) | "
-             "catalogue mutants | diagnosed by name |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"| notebook | function | mutants | of them partial | killed | killed on every seed ({SEEDS}) | "
+        "catalogue mutants | diagnosed by name |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for (nb_id, item), (n, partial_, killed, every, cat, diagnosed, _) in per.items():
         lines.append(f"| {nb_id} | `{item}` | {n} | {partial_} | {killed} | {every} | {cat} | {diagnosed} |")
     n, partial_, killed, every, cat, diagnosed, _ = (sum(v[i] for v in per.values()) for i in range(7))
-    lines.append(f"| **all** | | **{n}** | **{partial_}** | **{killed} ({100 * killed / n:.0f}%)** | "
-                 f"**{every} ({100 * every / n:.0f}%)** | **{cat}** | **{diagnosed} ({100 * diagnosed / max(cat, 1):.0f}%)** |")
+    lines.append(
+        f"| **all** | | **{n}** | **{partial_}** | **{killed} ({100 * killed / n:.0f}%)** | "
+        f"**{every} ({100 * every / n:.0f}%)** | **{cat}** | **{diagnosed} ({100 * diagnosed / max(cat, 1):.0f}%)** |"
+    )
     return "\n".join(lines)
 
 
@@ -328,11 +384,18 @@ def main(jobs=None):
     results = run(jobs)
     print(table(results))
     for m, outcome in results:
-        if (not outcome["killed"] or outcome["lucky_seeds"] or outcome["diagnosed"] is False
-                or outcome["collateral"]):
-            what = ("survived" if not outcome["killed"] else
-                    f"passed on {len(outcome['lucky_seeds'])} of {SEEDS} seeds" if outcome["lucky_seeds"] else
-                    "not diagnosed" if outcome["diagnosed"] is False else "collateral damage")
-            print(f"- {m.item} / {m.kind} ({m.description}): {what}. {outcome['collateral'] or ''} "
-                  f"{outcome['message'][:300]}")
+        if not outcome["killed"] or outcome["lucky_seeds"] or outcome["diagnosed"] is False or outcome["collateral"]:
+            what = (
+                "survived"
+                if not outcome["killed"]
+                else f"passed on {len(outcome['lucky_seeds'])} of {SEEDS} seeds"
+                if outcome["lucky_seeds"]
+                else "not diagnosed"
+                if outcome["diagnosed"] is False
+                else "collateral damage"
+            )
+            print(
+                f"- {m.item} / {m.kind} ({m.description}): {what}. {outcome['collateral'] or ''} "
+                f"{outcome['message'][:300]}"
+            )
     return 0

@@ -5,6 +5,7 @@ release's cells make through `use` (see grader.learner.fallbacks and grader.lear
 with COURSE_RECORD set, which makes `use` call the solution's functions and keep every call; the
 file also holds a hash of the solution's code, so that a test can tell when it is out of date.
 """
+
 import hashlib
 import os
 import tempfile
@@ -36,7 +37,7 @@ def record(entry, root=ROOT, folder=recorded.FOLDER, timeout=900):
         saved = {var: os.environ.get(var) for var in (RECORD, "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
         os.environ.update({RECORD: scratch, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
         try:
-            notebook_client(nb, layout.solution_path(entry, root).parent, timeout=timeout).execute()    # no widget stalls
+            notebook_client(nb, layout.solution_path(entry, root).parent, timeout=timeout).execute()  # no widget stalls
         finally:
             for var, value in saved.items():
                 if value is None:

@@ -1,4 +1,5 @@
 """Generate the student release (notebooks/) from the instructor sources (solutions/) with nbgrader."""
+
 import tempfile
 from pathlib import Path
 
@@ -80,8 +81,10 @@ def metadata_problems(path, nb):
             kind = "answer" if item.written else "test"
             problems.append(f"{path.name}: no graded {kind} cell with grade_id {item.test_id!r}")
         elif float(test.get("points", 0)) != item.points:
-            problems.append(f"{path.name}: {item.test_id} is worth {test.get('points')} points in the "
-                            f"notebook but {item.points:g} in the manifest")
+            problems.append(
+                f"{path.name}: {item.test_id} is worth {test.get('points')} points in the "
+                f"notebook but {item.points:g} in the manifest"
+            )
     known = {i.id for i in nb.items} | {i.test_id for i in nb.items}
     extra = [gid for gid, m in meta.items() if m.get("grade") and gid not in known]
     problems += [f"{path.name}: graded cell {gid!r} is not in the manifest" for gid in extra]
@@ -92,8 +95,10 @@ def solution_answers(entry, root=ROOT):
     """{grade_id: source} of the solution's answer cells (code and written), marker lines
     removed: what a learner who solved everything writes."""
     nb = nbformat.read(layout.solution_path(entry, root), as_version=4)
-    return {grade_id: "\n".join(line for line in source.split("\n") if line.strip() not in MARKERS)
-            for grade_id, source in cell_roles.answers(nb).items()}
+    return {
+        grade_id: "\n".join(line for line in source.split("\n") if line.strip() not in MARKERS)
+        for grade_id, source in cell_roles.answers(nb).items()
+    }
 
 
 def filled(entry, sources, root=ROOT):

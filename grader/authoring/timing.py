@@ -4,6 +4,7 @@ notebook budgets (grader.grading.budget).
     python -m grader budget --measure     writes grader/grading/grading_seconds.toml
     python -m grader budget               prints each notebook's measured time and budget
 """
+
 import platform
 import statistics
 import time
@@ -37,10 +38,13 @@ def grading_seconds(entry, runs=RUNS, root=ROOT):
 
 
 def write(times, path=budget.MEASURED):
-    lines = ["# Seconds the instructor's grader takes for each notebook's own solution: the median of",
-             f"# {RUNS} isolated runs, tests and judge included (python -m grader budget --measure, on",
-             f"# {platform.machine()} with {platform.python_implementation()} {platform.python_version()}, {date.today()}).",
-             "# A notebook's grading budget is max(FLOOR, MULTIPLE x this): grader/grading/budget.py.", ""]
+    lines = [
+        "# Seconds the instructor's grader takes for each notebook's own solution: the median of",
+        f"# {RUNS} isolated runs, tests and judge included (python -m grader budget --measure, on",
+        f"# {platform.machine()} with {platform.python_implementation()} {platform.python_version()}, {date.today()}).",
+        "# A notebook's grading budget is max(FLOOR, MULTIPLE x this): grader/grading/budget.py.",
+        "",
+    ]
     lines += [f'"{nb_id}" = {seconds:.2f}' for nb_id, seconds in times.items()]
     Path(path).write_text("\n".join(lines) + "\n")
     return path

@@ -29,14 +29,15 @@ D2 for any number of dimensions: one whose dimensions are all one k >= 2 (with L
 below), one whose dimensions all differ, and one whose dimensions are all 1 (ONES below).
 tests/test_designed.py checks D1, D2 and C on every item, against the random inputs the item draws,
 on many seeds; `branches` and `net_branches` give the matching "wrong on one branch only" mutants
-(grader.course.items' PARTIAL), which tests/test_mutants.py judges on 200 seeds each.
+(Item.partial, grader.course.item), which tests/test_mutants.py judges on 200 seeds each.
 """
+
 import numpy as np
 
 from . import reference as R
 
-CAPPED = 256                 # rule C: one designed count above this
-ABOVE_CAPS = 300             # ... namely this one (train's 300 steps cost about 0.1 s to judge)
+CAPPED = 256  # rule C: one designed count above this
+ABOVE_CAPS = 300  # ... namely this one (train's 300 steps cost about 0.1 s to judge)
 
 
 def dimensions(args, names):
@@ -60,8 +61,11 @@ def dimensions(args, names):
 
 def counts(args, names):
     """{name: value} of the integer arguments that rule C looks at: every int but a seed (`rng`)."""
-    return {name: int(a) for name, a in zip(names, args)
-            if isinstance(a, (int, np.integer)) and not isinstance(a, bool) and name not in ("rng", "seed")}
+    return {
+        name: int(a)
+        for name, a in zip(names, args)
+        if isinstance(a, (int, np.integer)) and not isinstance(a, bool) and name not in ("rng", "seed")
+    }
 
 
 def branches(dims):
@@ -71,7 +75,7 @@ def branches(dims):
     found = [(f"{a}-is-1", f"wrong only when {a} = 1", f"{e} == 1") for a, e in dims.items()]
     names = list(dims)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             found.append((f"{a}-equals-{b}", f"wrong only when {a} = {b}", f"{dims[a]} == {dims[b]} > 1"))
     return found
 
@@ -82,38 +86,63 @@ def net_branches(W="W", n=None, widths=None):
     the number of samples) one sample and some layer n units wide. `widths`: the expression for
     [n_0, ..., n_L] where there is no W (param_count's sizes)."""
     widths = widths or f"[{W}[1].shape[1]] + [w.shape[0] for w in {W}[1:]]"
-    found = [("square-W", "wrong only when some W^(l) is square", f"any(a == b > 1 for a, b in zip({widths}, {widths}[1:]))"),
-             ("equal-widths", "wrong only when two layers are as wide", f"any({widths}.count(a) > 1 for a in {widths} if a > 1)"),
-             ("one-unit", "wrong only when some layer has one unit", f"1 in {widths}"),
-             ("width-is-L", "wrong only when some layer is L units wide", f"len({widths}) > 2 and len({widths}) - 1 in {widths}"),
-             ("L-is-1", "wrong only for L = 1", f"len({widths}) == 2")]
+    found = [
+        (
+            "square-W",
+            "wrong only when some W^(l) is square",
+            f"any(a == b > 1 for a, b in zip({widths}, {widths}[1:]))",
+        ),
+        (
+            "equal-widths",
+            "wrong only when two layers are as wide",
+            f"any({widths}.count(a) > 1 for a in {widths} if a > 1)",
+        ),
+        ("one-unit", "wrong only when some layer has one unit", f"1 in {widths}"),
+        (
+            "width-is-L",
+            "wrong only when some layer is L units wide",
+            f"len({widths}) > 2 and len({widths}) - 1 in {widths}",
+        ),
+        ("L-is-1", "wrong only for L = 1", f"len({widths}) == 2"),
+    ]
     if n:
-        found += [("n-is-1", "wrong only for one sample", f"{n} == 1"),
-                  ("width-is-n", "wrong only when some layer is n units wide", f"{n} > 1 and {n} in {widths}")]
+        found += [
+            ("n-is-1", "wrong only for one sample", f"{n} == 1"),
+            ("width-is-n", "wrong only when some layer is n units wide", f"{n} > 1 and {n} in {widths}"),
+        ]
     return found
 
 
 def wrong_on(found, change, skip=()):
-    """PARTIAL entries (grader.course.items): (kind, description, condition, change) for each
+    """Item.partial entries (grader.course.item): (kind, description, condition, change) for each
     branch in `found` (from `branches` or `net_branches`) but those whose kind is in `skip`."""
     return [(kind, description, condition, change) for kind, description, condition in found if kind not in skip]
 
 
-# An elementwise function's branches (rules D1, D2 on z's axes), as PARTIAL entries.
-Z_PARTIAL = [("square", "z.T for z when z is a square matrix", "np.ndim(z) == 2 and np.shape(z)[0] == np.shape(z)[1] > 1",
-              "out = np.transpose(out)"),
-             ("one-row", "wrong only when z has one row (or one entry)", "np.ndim(z) >= 1 and np.shape(z)[0] == 1",
-              "out = out + 0.01"),
-             ("one-column", "wrong only when z has one column", "np.ndim(z) == 2 and np.shape(z)[1] == 1",
-              "out = out + 0.01")]
+# An elementwise function's branches (rules D1, D2 on z's axes), as Item.partial entries.
+Z_PARTIAL = [
+    (
+        "square",
+        "z.T for z when z is a square matrix",
+        "np.ndim(z) == 2 and np.shape(z)[0] == np.shape(z)[1] > 1",
+        "out = np.transpose(out)",
+    ),
+    (
+        "one-row",
+        "wrong only when z has one row (or one entry)",
+        "np.ndim(z) >= 1 and np.shape(z)[0] == 1",
+        "out = out + 0.01",
+    ),
+    ("one-column", "wrong only when z has one column", "np.ndim(z) == 2 and np.shape(z)[1] == 1", "out = out + 0.01"),
+]
 
 
 def z_values(rng):
     shape = tuple(int(s) for s in rng.integers(1, 6, size=rng.integers(1, 3)))
-    z = rng.normal(0.0, 1.0, shape) * rng.choice([1.0, 6.0], shape)   # the middle and the slopes
-    special = [0.0] + list(rng.permutation([-1000.0, -40.0, 40.0, 1000.0]))   # the kink, the far tails
+    z = rng.normal(0.0, 1.0, shape) * rng.choice([1.0, 6.0], shape)  # the middle and the slopes
+    special = [0.0] + list(rng.permutation([-1000.0, -40.0, 40.0, 1000.0]))  # the kink, the far tails
     k = min(z.size, len(special))
-    z.flat[:k] = special[:k]                      # 0 every time: relu_prime(0) is decided there
+    z.flat[:k] = special[:k]  # 0 every time: relu_prime(0) is decided there
     return (z,)
 
 
@@ -135,7 +164,7 @@ def z_designed(rng):
     return [z_first(rng), (z,), (np.linspace(-8.0, 8.0, 169).reshape(13, 13),), (rng.normal(0.0, 3.0, (1, 1)),)]
 
 
-NAMES = ("sigmoid", "relu", "identity")      # not tanh: its derivative is notebook 05's exercise
+NAMES = ("sigmoid", "relu", "identity")  # not tanh: its derivative is notebook 05's exercise
 
 
 def random_sizes(rng, low=1, high=6):
@@ -168,12 +197,15 @@ def random_net(rng, square=False):
 # nor a run of sigmoid layers (a single unit's gradient can shrink below the tolerance's floor).
 EQUAL = ([4, 4, 4, 4, 4], ["sigmoid", "identity", "identity", "sigmoid"], 4)
 ONES = ([1, 1, 1, 1, 1], ["identity", "identity", "identity", "sigmoid"], 1)
-NETS = [([2, 5, 4, 3], ["relu", "sigmoid", "sigmoid"], 6),
-        ([4, 3, 2], ["relu", "identity"], 5),
-        ([5, 5, 5, 5], "sigmoid", 4),        # wider than _square_backward_case's: a second square shape
-        ([5, 4, 6, 3, 2], ["sigmoid", "relu", "identity", "sigmoid"], 1),
-        ([3, 2], "identity", 1),
-        EQUAL, ONES]
+NETS = [
+    ([2, 5, 4, 3], ["relu", "sigmoid", "sigmoid"], 6),
+    ([4, 3, 2], ["relu", "identity"], 5),
+    ([5, 5, 5, 5], "sigmoid", 4),  # wider than _square_backward_case's: a second square shape
+    ([5, 4, 6, 3, 2], ["sigmoid", "relu", "identity", "sigmoid"], 1),
+    ([3, 2], "identity", 1),
+    EQUAL,
+    ONES,
+]
 
 
 def designed_net(rng, sizes, f, n):

@@ -9,6 +9,7 @@ printed with any failure to replay it.
 
 Instructor-only: this module imports grader.course.reference and is not shipped to learners.
 """
+
 import copy
 import secrets
 from collections.abc import Callable
@@ -23,45 +24,54 @@ from .items import ITEMS
 
 
 def _show(args):
-    text = ", ".join(checks._fmt(a) if isinstance(a, np.ndarray) else
-                     (repr(a) if hasattr(a, "wire_recipe") else "<function>" if callable(a) else repr(a))
-                     for a in args)
+    text = ", ".join(
+        checks._fmt(a)
+        if isinstance(a, np.ndarray)
+        else (repr(a) if hasattr(a, "wire_recipe") else "<function>" if callable(a) else repr(a))
+        for a in args
+    )
     return text if len(text) < 600 else text[:600] + " ..."
 
 
 def _signature(args):
     """The shapes of a case's arrays and the lengths of its lists: what makes two cases differ in
     shape and in the number of samples."""
-    return tuple(np.shape(a) if isinstance(a, np.ndarray) else
-                 (len(a), _signature(a)) if isinstance(a, (list, tuple)) else type(a).__name__ for a in args)
+    return tuple(
+        np.shape(a)
+        if isinstance(a, np.ndarray)
+        else (len(a), _signature(a))
+        if isinstance(a, (list, tuple))
+        else type(a).__name__
+        for a in args
+    )
 
 
 def _certain(name, item, call, args, actual, expected, designed, rng):
     """The misconception the learner's answer shows, named only when it is certain: the answer
     equals that mistake's value on the failing input AND on a second input of another shape and
     number of samples (where every input of the item has one shape, on other values); a mistake
-    is only looked for in the functions where it can happen (diagnose.MISTAKES). Otherwise None:
+    is only looked for in the functions where it can happen (Item.mistakes). Otherwise None:
     the message then describes the difference without naming a cause."""
     found = diagnose.candidates(name, args, actual, expected, item.compare)
     if not found:
         return None
     others = [case for case in designed if _signature(case) != _signature(args)]
-    if not others:                            # one shape for every input (the 2-2-2 network)
-        others = [item.cases(rng) for _ in range(2)]
+    if not others:  # one shape for every input (the 2-2-2 network)
+        others = [item.random_case(rng) for _ in range(2)]
     for misconception, mistaken in found:
         for case in others:
             try:
                 value = call(case)
-            except Exception:                   # noqa: BLE001 - the answer fails there another way
+            except Exception:  # noqa: BLE001 - the answer fails there another way
                 continue
-            if diagnose.reproduces(name, mistaken, case, value, item.reference, item.compare):
+            if diagnose.reproduces(name, mistaken, case, value, item.expected, item.compare):
                 return misconception
     return None
 
 
 def _input(item, designed, trial, rng):
     """The arguments of input number `trial` (from 1): the designed ones first, then random ones."""
-    return designed[trial - 1] if trial <= len(designed) else item.cases(rng)
+    return designed[trial - 1] if trial <= len(designed) else item.random_case(rng)
 
 
 def run(name: str, call: Callable[[tuple], Any], seed: int | None = None, explain: bool = True) -> None:
@@ -72,31 +82,34 @@ def run(name: str, call: Callable[[tuple], Any], seed: int | None = None, explai
     item = ITEMS[name]
     seed = secrets.randbits(32) if seed is None else seed
     rng = np.random.default_rng(seed)
-    designed = item.designed(rng) if item.designed else []
-    total = len(designed) + item.trials
+    designed = item.designed_cases(rng) if item.designed_cases else []
+    total = len(designed) + item.random_trials
     for trial in range(1, total + 1):
         args = _input(item, designed, trial, rng)
-        expected = item.reference(*copy.deepcopy(args))
+        expected = item.expected(*copy.deepcopy(args))
         try:
             actual = call(args)
         except CheckFailed as failure:
             if failure.kind in ("not written", "undefined"):
-                raise                             # nothing to replay: the function is missing
+                raise  # nothing to replay: the function is missing
             found = diagnose.for_failure(failure) if explain else None
             text = f"{found.message()} {failure}" if found else f"{failure}{hint(str(failure))}"
-            raise CheckFailed(f"Hidden test, input {trial} of {total} (seed {seed}): {text}\n"
-                              f"The input was: {name}({_show(args)})") from None
+            raise CheckFailed(
+                f"Hidden test, input {trial} of {total} (seed {seed}): {text}\nThe input was: {name}({_show(args)})"
+            ) from None
         msg = item.compare(actual, expected, name)
         if msg:
             found = _certain(name, item, call, args, actual, expected, designed, rng) if explain else None
             lead = ""
-            if found:                             # the specific diagnosis replaces a general one
+            if found:  # the specific diagnosis replaces a general one
                 lead = f"{found.message()} What differs: "
                 msg = msg.split(" Recognised mistake:")[0]
-            raise CheckFailed(f"Hidden test, input {trial} of {total} (seed {seed}): "
-                              f"{lead}{msg}\nThe input was: {name}({_show(args)})")
-    if item.also:
-        msg = item.also(call, rng)
+            raise CheckFailed(
+                f"Hidden test, input {trial} of {total} (seed {seed}): "
+                f"{lead}{msg}\nThe input was: {name}({_show(args)})"
+            )
+    if item.extra_check:
+        msg = item.extra_check(call, rng)
         if msg:
             raise CheckFailed(f"Hidden test (seed {seed}): {msg}")
 
@@ -106,30 +119,44 @@ def passes(name: str, call: Callable[[tuple], Any], seed: int) -> bool:
     at a failure (grader.authoring.mutants asks this for every mutant on hundreds of seeds)."""
     item = ITEMS[name]
     rng = np.random.default_rng(seed)
-    designed = item.designed(rng) if item.designed else []
-    for trial in range(1, len(designed) + item.trials + 1):
+    designed = item.designed_cases(rng) if item.designed_cases else []
+    for trial in range(1, len(designed) + item.random_trials + 1):
         args = _input(item, designed, trial, rng)
-        expected = item.reference(*copy.deepcopy(args))
+        expected = item.expected(*copy.deepcopy(args))
         try:
             if item.compare(call(args), expected, name):
                 return False
         except CheckFailed:
             return False
-    return not (item.also and item.also(call, rng))
+    return not (item.extra_check and item.extra_check(call, rng))
 
 
 # What a learner can do about an error their function raised, by the error's text.
 HINTS = [
-    ("OverflowError", "math.exp overflows for large |z| (the inputs reach |z| = 1000): use np.exp, "
-                      "which returns inf with a warning instead of raising, or np.tanh for tanh."),
-    ("ZeroDivisionError", "something was divided by zero: look at what is divided by a count, a "
-                          "norm or a difference, and at inputs such as z = 0 or one sample."),
-    ("UFuncTypeError", "an integer array cannot hold a fractional result: start from floats, "
-                       "e.g. np.asarray(x, dtype=float) or np.zeros(shape) rather than np.zeros_like(ints)."),
-    ("Cannot cast", "an integer array cannot hold a fractional result: start from floats, "
-                    "e.g. np.asarray(x, dtype=float)."),
-    ("matmul: Input operand", "two shapes do not fit a matrix product: write down the shape of each "
-                              "factor (W^(l) is (n_l, n_(l-1)), a batch is (n_units, n_samples))."),
+    (
+        "OverflowError",
+        "math.exp overflows for large |z| (the inputs reach |z| = 1000): use np.exp, "
+        "which returns inf with a warning instead of raising, or np.tanh for tanh.",
+    ),
+    (
+        "ZeroDivisionError",
+        "something was divided by zero: look at what is divided by a count, a "
+        "norm or a difference, and at inputs such as z = 0 or one sample.",
+    ),
+    (
+        "UFuncTypeError",
+        "an integer array cannot hold a fractional result: start from floats, "
+        "e.g. np.asarray(x, dtype=float) or np.zeros(shape) rather than np.zeros_like(ints).",
+    ),
+    (
+        "Cannot cast",
+        "an integer array cannot hold a fractional result: start from floats, e.g. np.asarray(x, dtype=float).",
+    ),
+    (
+        "matmul: Input operand",
+        "two shapes do not fit a matrix product: write down the shape of each "
+        "factor (W^(l) is (n_l, n_(l-1)), a batch is (n_units, n_samples)).",
+    ),
     ("could not be broadcast", "two shapes do not fit: write down the shape of each array in the line."),
 ]
 
@@ -142,6 +169,7 @@ def hint(text):
 def _called(fn, name):
     """call(args) for a learner's function in this process: its value, or CheckFailed naming the
     error it raised (as the sandbox reports it), so that both say the same."""
+
     def call(args):
         try:
             return checks.call(fn, *args, name=name)
@@ -149,8 +177,9 @@ def _called(fn, name):
             raise
         except delegation.Delegated as err:
             raise CheckFailed(str(err), kind="delegated") from None
-        except Exception as err:                  # noqa: BLE001 - a learner's error of any kind
+        except Exception as err:  # noqa: BLE001 - a learner's error of any kind
             raise CheckFailed(f"{name} raised {type(err).__name__}: {err}"[:500], kind="raised") from None
+
     return call
 
 

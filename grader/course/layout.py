@@ -6,6 +6,7 @@
 
 `entry` is a manifest entry (grader.learner.manifest.Notebook: its id and file name); `root` is
 the checkout, this one unless given."""
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]

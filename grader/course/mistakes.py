@@ -1,12 +1,28 @@
 """A backward pass with switchable mistakes: the catalogued mistakes of every batch-form gradient
 (notebooks 01, 03 and 04) are built on it."""
+
 import numpy as np
 
 from . import reference as R
 
 
-def mistaken_backward(W, Z, A, Y, f="sigmoid", cost="half_sse", fprime="z", W_T=True, last="once",
-                      prev=1, dW_T=False, sign=1.0, scale=1.0, bias="sum", hidden_only=False):
+def mistaken_backward(
+    W,
+    Z,
+    A,
+    Y,
+    f="sigmoid",
+    cost="half_sse",
+    fprime="z",
+    W_T=True,
+    last="once",
+    prev=1,
+    dW_T=False,
+    sign=1.0,
+    scale=1.0,
+    bias="sum",
+    hidden_only=False,
+):
     """R.backward with one mistake switched on (the defaults are the right method):
 
     fprime  "z" | "a" (f'(a^(l))) | "none" (f' = 1), in every layer or (hidden_only) below L
@@ -32,8 +48,11 @@ def mistaken_backward(W, Z, A, Y, f="sigmoid", cost="half_sse", fprime="z", W_T=
         dW[l] = delta[l] @ A[l - prev].T
         if dW_T:
             dW[l] = dW[l].T
-        db[l] = {"sum": lambda d: d.sum(axis=1, keepdims=True), "none": lambda d: d,
-                 "axis0": lambda d: d.sum(axis=0, keepdims=True)}[bias](delta[l])
+        db[l] = {
+            "sum": lambda d: d.sum(axis=1, keepdims=True),
+            "none": lambda d: d,
+            "axis0": lambda d: d.sum(axis=0, keepdims=True),
+        }[bias](delta[l])
     return delta, dW, db
 
 
@@ -56,5 +75,5 @@ BACKWARD = [
 ]
 
 
-# A partial mutant's usual change (grader.course.items' PARTIAL): its first result 1% off.
+# A partial mutant's usual change (Item.partial, grader.course.item): its first result 1% off.
 SCALE_FIRST = "out = (1.01 * out[0],) + tuple(out[1:])"

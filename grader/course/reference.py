@@ -16,6 +16,7 @@ Conventions used everywhere in the course:
 
 How the sources' symbols map onto this notation is tabulated in the README.
 """
+
 import numpy as np
 
 from ..learner.activations import PLAIN, identity, identity_prime, relu, softmax  # noqa: F401
@@ -62,8 +63,12 @@ def tanh_prime(z):
     return 1.0 - np.tanh(_f64(z)) ** 2
 
 
-ACTIVATIONS = {"sigmoid": (sigmoid, sigmoid_prime), "tanh": (tanh, tanh_prime), "relu": (relu, relu_prime),
-               "identity": (identity, identity_prime)}
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (tanh, tanh_prime),
+    "relu": (relu, relu_prime),
+    "identity": (identity, identity_prime),
+}
 
 
 def activation(name):
@@ -78,6 +83,7 @@ def activation(name):
 # A chain of one-neuron layers (notebook 01): a^(l) = sigma(w^(l) a^(l-1) + b^(l)), C0 = (a^(L) - y)^2.
 # w and b are lists indexed by layer, w[0] = b[0] = None; x, y and every a^(l): (n,) or scalars.
 # ---------------------------------------------------------------------------------------------
+
 
 def neuron(w, b, a_prev):
     """One sigmoid neuron: z = w a_prev + b, a = sigma(z). Returns (z, a), elementwise over samples."""
@@ -156,6 +162,7 @@ def chain_backward(w, b, x, y):
 # Dense layers in batch form (notebooks 02-05). A^(l): (n_l, n), one column per sample.
 # ---------------------------------------------------------------------------------------------
 
+
 def dense_forward(W, b, A_prev, f="sigmoid"):
     """z^(l) = W^(l) a^(l-1) + b^(l),  a^(l) = f_l(z^(l)).
 
@@ -206,6 +213,7 @@ def dense_backward(dA, Z, A_prev, W, f="sigmoid"):
 # ---------------------------------------------------------------------------------------------
 # Several outputs (notebook 03)
 # ---------------------------------------------------------------------------------------------
+
 
 def perceptron_grad(W, x, t):
     """One sigmoid layer with m outputs and no hidden layer, O = sigma(W x),
@@ -267,6 +275,7 @@ def softmax_ce_grads(W1, b1, W2, b2, X, Y, f1="sigmoid"):
 # L layers
 # ---------------------------------------------------------------------------------------------
 
+
 def layer_activations(f, L):
     """[None, f_1, ..., f_L] from one activation name (all layers) or a sequence of L names."""
     names = [f] * L if isinstance(f, str) else list(f)
@@ -290,8 +299,13 @@ INIT_SCHEMES = ("small", "lecun_normal", "glorot_uniform", "glorot_normal", "he_
 
 def init_std(scheme, n_in, n_out):
     """The standard deviation of W^(l)'s entries under `scheme`, for n_in = n_{l-1}, n_out = n_l."""
-    return {"small": 0.01, "lecun_normal": np.sqrt(1.0 / n_in), "glorot_uniform": np.sqrt(2.0 / (n_in + n_out)),
-            "glorot_normal": np.sqrt(2.0 / (n_in + n_out)), "he_normal": np.sqrt(2.0 / n_in)}[scheme]
+    return {
+        "small": 0.01,
+        "lecun_normal": np.sqrt(1.0 / n_in),
+        "glorot_uniform": np.sqrt(2.0 / (n_in + n_out)),
+        "glorot_normal": np.sqrt(2.0 / (n_in + n_out)),
+        "he_normal": np.sqrt(2.0 / n_in),
+    }[scheme]
 
 
 def init_params(sizes, scheme="glorot_uniform", rng=None):
@@ -312,7 +326,7 @@ def init_params(sizes, scheme="glorot_uniform", rng=None):
     W, b = [None], [None]
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         if scheme == "glorot_uniform":
-            r = np.sqrt(6.0 / (n_in + n_out))             # U[-r, r] has standard deviation r / sqrt(3)
+            r = np.sqrt(6.0 / (n_in + n_out))  # U[-r, r] has standard deviation r / sqrt(3)
             Wl = rng.uniform(-r, r, (n_out, n_in))
         else:
             Wl = rng.normal(0.0, init_std(scheme, n_in, n_out), (n_out, n_in))
@@ -439,7 +453,7 @@ def train(W, b, X, Y, f="sigmoid", cost="half_sse", lr=0.5, epochs=1, batch_size
     for _ in range(epochs):
         order = np.arange(n) if batch_size is None else rng.permutation(n)
         for start in range(0, n, size):
-            cols = order[start:start + size]
+            cols = order[start : start + size]
             Z, A = forward(W, b, X[:, cols], f)
             _, dW, db = backward(W, Z, A, Y[:, cols], f, cost)
             W, b = gd_step(W, b, dW, db, lr)

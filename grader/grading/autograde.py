@@ -28,6 +28,7 @@ This module is the pipeline; its parts are grader.grading.submissions (whose fil
 tampering (test cells against the release), gradebook (nbgrader's course and gradebook), workers
 (the grading processes), feedback (a learner's page), results (the CSVs) and report (report.md).
 """
+
 import errno
 import functools
 import hashlib
@@ -74,29 +75,34 @@ from .workers import compile_sandbox_imports, start_fork_server, start_worker, w
 class Settings:
     out: Path
     db_url: str
-    timeout: int = 60                    # seconds per cell and per call of a graded function
-    notebook_timeout: int = None         # seconds for everything one notebook runs, restarts included;
-                                         # None: each notebook's own budget (grader.grading.budget)
-    memory_bytes: int = 4 * 2 ** 30      # per worker (nbgrader, the judge, feedback)
+    timeout: int = 60  # seconds per cell and per call of a graded function
+    notebook_timeout: int = None  # seconds for everything one notebook runs, restarts included;
+    # None: each notebook's own budget (grader.grading.budget)
+    memory_bytes: int = 4 * 2**30  # per worker (nbgrader, the judge, feedback)
     root: Path = ROOT
-    isolated: bool = True                # learner code in bubblewrap sandboxes (grader.grading.isolation)
+    isolated: bool = True  # learner code in bubblewrap sandboxes (grader.grading.isolation)
 
     def limits(self, nb_id):
         """The sandbox's limits for notebook nb_id (grader.grading.trusted.Limits fields)."""
-        return {"setup_seconds": self.notebook_timeout or budget.seconds(nb_id), "cell_seconds": self.timeout,
-                "call_seconds": self.timeout, "isolated": self.isolated}
+        return {
+            "setup_seconds": self.notebook_timeout or budget.seconds(nb_id),
+            "cell_seconds": self.timeout,
+            "call_seconds": self.timeout,
+            "isolated": self.isolated,
+        }
 
 
 # ---------------------------------------------------------------------------------------------
 # Collecting submissions: grader.grading.submissions (whose file is which; folders, nbgrader, zips)
 # ---------------------------------------------------------------------------------------------
 
-MAX_CELLS = 2000                                    # cells in one notebook
+MAX_CELLS = 2000  # cells in one notebook
 
 
 # ---------------------------------------------------------------------------------------------
 # One submission
 # ---------------------------------------------------------------------------------------------
+
 
 def seed_for(student, nb_id):
     """The judge's seed, one per learner and notebook: re-runs and resubmissions draw the same
@@ -118,8 +124,10 @@ def read_submission(path, limit=NOTEBOOK_BYTES):
             raise NotebookUnreadable(f"{path}: not a regular file")
         content = f.read(limit + 1)
     if len(content) > limit:
-        raise NotebookUnreadable(f"{path}: larger than {limit // 2 ** 20} MB; clear the outputs "
-                                 "(Edit > Clear Outputs of All Cells), save and hand it in again")
+        raise NotebookUnreadable(
+            f"{path}: larger than {limit // 2**20} MB; clear the outputs "
+            "(Edit > Clear Outputs of All Cells), save and hand it in again"
+        )
     return content
 
 
@@ -141,27 +149,40 @@ def grade_submission(settings, entry, student, path):
         review.append(f"saved in the old notebook format {nb.metadata.orig_nbformat}; upgraded to 4 and graded")
     cells = len(nb.cells)
     if cells > MAX_CELLS:
-        reason = (f"the notebook has {cells} cells; the grader takes at most {MAX_CELLS}. Delete the cells "
-                  "you added that are not needed and hand it in again")
+        reason = (
+            f"the notebook has {cells} cells; the grader takes at most {MAX_CELLS}. Delete the cells "
+            "you added that are not needed and hand it in again"
+        )
         rows = [Row(student, entry.id, item.id, 0, item.points, "error", reason) for item in entry.items]
         write_feedback(settings, entry, student, rows, None)
         return {"rows": rows, "review": [reason], "seconds": time.perf_counter() - start}
     notes = tampering(nb, release, entry)
-    nb = inert.notebook(nb, release)          # before any of it is stored where a page shows it
+    nb = inert.notebook(nb, release)  # before any of it is stored where a page shows it
     target = settings.out / "course" / "submitted" / student / entry.id / entry.filename
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(without_demonstrations(nb, release), target)
 
     stages = {"read and check": time.perf_counter() - start}
-    verdicts, problem, stages["nbgrader"], sandbox = run_nbgrader(settings, entry.id, student, seed_for(student, entry.id))
+    verdicts, problem, stages["nbgrader"], sandbox = run_nbgrader(
+        settings, entry.id, student, seed_for(student, entry.id)
+    )
     stages["nbgrader"] -= sum(sandbox.values())
     stages.update(sandbox)
     if problem:
         review.append(f"nbgrader could not grade the notebook: {problem}")
     for item in entry.items:
         if item.written:
-            rows.append(Row(student, entry.id, item.id, 0, item.points, "manual",
-                            "a written answer: graded by hand in the formgrader"))
+            rows.append(
+                Row(
+                    student,
+                    entry.id,
+                    item.id,
+                    0,
+                    item.points,
+                    "manual",
+                    "a written answer: graded by hand in the formgrader",
+                )
+            )
             continue
         verdict = verdicts.get(item.id, {"status": "error", "message": f"not graded: {problem}", "visible": None})
         score = item.points if verdict["status"] == "ok" else 0.0
@@ -171,8 +192,10 @@ def grade_submission(settings, entry, student, path):
             message = f"{notes[item.id]}; graded on your answer: " + (message or "correct")
         visible = verdict.get("visible")
         if visible is not None and visible != (score > 0):
-            review.append(f"{item.id}: the notebook's own test gave {item.points if visible else 0:g} points, "
-                          f"the trusted check {score:g} (the trusted score counts)")
+            review.append(
+                f"{item.id}: the notebook's own test gave {item.points if visible else 0:g} points, "
+                f"the trusted check {score:g} (the trusted score counts)"
+            )
             if visible:
                 message += " (your notebook's own test passed, but the grader's check did not)"
         rows.append(Row(student, entry.id, item.id, score, item.points, status, message))
@@ -199,8 +222,12 @@ def run_nbgrader(settings, nb_id, student, seed):
         verdicts_file = Path(scratch) / "verdicts.json"
         config = course_config(settings)
         config.Autograde.autograde_preprocessors = autograde_preprocessors()
-        config.SandboxedExecute.job = {"seed": seed, "limits": settings.limits(nb_id), "root": str(settings.root),
-                                       "verdicts": str(verdicts_file)}
+        config.SandboxedExecute.job = {
+            "seed": seed,
+            "limits": settings.limits(nb_id),
+            "root": str(settings.root),
+            "verdicts": str(verdicts_file),
+        }
         api = NbGraderAPI(config=config)
         result = gradebook_retries(lambda: api.autograde(nb_id, student, force=True, create=True))
         log = settings.out / "course" / "logs" / student / f"{nb_id}.log"
@@ -231,6 +258,7 @@ def _last_line(text):
 # Feedback
 # ---------------------------------------------------------------------------------------------
 
+
 @functools.cache
 def _release(root, entry):
     """The course's released notebook of a manifest entry (read once per worker; never changed)."""
@@ -242,8 +270,14 @@ def write_feedback(settings, entry, student, rows, submitted):
     from . import feedback
 
     graded = settings.out / "course" / "autograded" / student / entry.id / entry.filename
-    html = feedback.page(entry, student, rows, nbformat.read(graded, as_version=4) if graded.exists() else None,
-                         submitted, _release(settings.root, entry))
+    html = feedback.page(
+        entry,
+        student,
+        rows,
+        nbformat.read(graded, as_version=4) if graded.exists() else None,
+        submitted,
+        _release(settings.root, entry),
+    )
     out = settings.out / "feedback" / student / f"{entry.id}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
@@ -253,13 +287,23 @@ def write_feedback(settings, entry, student, rows, submitted):
 # The whole class
 # ---------------------------------------------------------------------------------------------
 
+
 class IsolationUnavailable(RuntimeError):
     """Learner code cannot be isolated on this machine (grader.grading.isolation.problem says why)."""
 
 
-def autograde(submissions: str | Path, out: str | Path, jobs: int | None = None, timeout: int = 60,
-              db_url: str | None = None, root: Path = ROOT, progress: bool = True, notebook_timeout: int | None = None,
-              isolated: bool = True, cluster=None) -> tuple[list[Row], dict[tuple[str, str], list[str]]]:
+def autograde(
+    submissions: str | Path,
+    out: str | Path,
+    jobs: int | None = None,
+    timeout: int = 60,
+    db_url: str | None = None,
+    root: Path = ROOT,
+    progress: bool = True,
+    notebook_timeout: int | None = None,
+    isolated: bool = True,
+    cluster=None,
+) -> tuple[list[Row], dict[tuple[str, str], list[str]]]:
     """Grade every submission; write RESULTS. Returns (rows, review {(student, notebook): [notes]}).
     isolated=False (--unsafe-no-isolation) runs learner code without bubblewrap: only for
     submissions that are trusted; report.md and the summary say so. cluster (a
@@ -272,17 +316,23 @@ def autograde(submissions: str | Path, out: str | Path, jobs: int | None = None,
     if isolated and isolation.problem():
         raise IsolationUnavailable(f"Learner code cannot be isolated on this machine: {isolation.problem()}")
     if cluster is None:
-        start_fork_server()                  # its imports run while this process sets up
+        start_fork_server()  # its imports run while this process sets up
 
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     setup_nbgrader()
     notebooks = manifest.load(layout.manifest_path(root))
     # parallel workers write to one SQLite file: wait up to a minute for a lock, not 5 s
-    settings = Settings(out=out, db_url=db_url or f"sqlite:///{out / 'gradebook.db'}?timeout=60", timeout=timeout,
-                        notebook_timeout=notebook_timeout, root=Path(root), isolated=isolated)
-    submissions = Path(submissions).resolve()          # workers may run in another folder
-    with tempfile.TemporaryDirectory(prefix=".unpacked-", dir=out if cluster else None) as scratch:   # workers see out
+    settings = Settings(
+        out=out,
+        db_url=db_url or f"sqlite:///{out / 'gradebook.db'}?timeout=60",
+        timeout=timeout,
+        notebook_timeout=notebook_timeout,
+        root=Path(root),
+        isolated=isolated,
+    )
+    submissions = Path(submissions).resolve()  # workers may run in another folder
+    with tempfile.TemporaryDirectory(prefix=".unpacked-", dir=out if cluster else None) as scratch:  # workers see out
         unpacked = []
         if submissions.is_file() and zipfile.is_zipfile(submissions):
             submissions, unpacked = unpack(submissions, Path(scratch) / "unzipped")
@@ -293,17 +343,19 @@ def autograde(submissions: str | Path, out: str | Path, jobs: int | None = None,
         by_id = {nb.id: nb for nb in notebooks}
         tasks = [(student, nb_id, path) for student, files in found.items() for nb_id, path in sorted(files.items())]
         later = {nb.id: -i for i, nb in enumerate(notebooks)}
-        tasks.sort(key=lambda task: later[task[1]])   # the longer later notebooks first: no long tail
+        tasks.sort(key=lambda task: later[task[1]])  # the longer later notebooks first: no long tail
         review, timings = defaultdict(list), []
         for row in rows:
             review[row.student, row.notebook].append(row.message)
         for student, files in found.items():
             for nb in notebooks:
                 if nb.id not in files:
-                    rows += [Row(student, nb.id, item.id, 0, item.points, "missing",
-                                 f"no {nb.filename} was handed in") for item in nb.items]
+                    rows += [
+                        Row(student, nb.id, item.id, 0, item.points, "missing", f"no {nb.filename} was handed in")
+                        for item in nb.items
+                    ]
         if cluster is None:
-            jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))     # no idle workers to start
+            jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))  # no idle workers to start
             if isolated:
                 compile_sandbox_imports()
             executor = worker_processes(jobs, start_worker, (settings.memory_bytes, isolated, dict(os.environ)))
@@ -317,27 +369,39 @@ def autograde(submissions: str | Path, out: str | Path, jobs: int | None = None,
             starting.start()
             handed_in = {nb_id for _, nb_id, _ in tasks}
             try:
-                prepare_course(settings, [nb for nb in notebooks if nb.id in handed_in],
-                               sorted({student for student, _, _ in tasks}))
+                prepare_course(
+                    settings,
+                    [nb for nb in notebooks if nb.id in handed_in],
+                    sorted({student for student, _, _ in tasks}),
+                )
             finally:
                 starting.join()
-            futures = {pool.submit(grade_submission, settings, by_id[nb_id], student, path): (student, nb_id)
-                       for student, nb_id, path in tasks}
-            for future in tqdm(as_completed(futures), total=len(futures), desc="grading", unit="notebook",
-                               disable=not progress):
+            futures = {
+                pool.submit(grade_submission, settings, by_id[nb_id], student, path): (student, nb_id)
+                for student, nb_id, path in tasks
+            }
+            for future in tqdm(
+                as_completed(futures), total=len(futures), desc="grading", unit="notebook", disable=not progress
+            ):
                 student, nb_id = futures[future]
                 try:
                     result = future.result()
-                except Exception as err:   # noqa: BLE001 - one submission never stops the batch
+                except Exception as err:  # noqa: BLE001 - one submission never stops the batch
                     reason = f"the grader failed on this submission ({type(err).__name__}: {err})"
-                    result = {"rows": [Row(student, nb_id, item.id, 0, item.points, "error", reason)
-                                       for item in by_id[nb_id].items], "review": [reason]}
+                    result = {
+                        "rows": [
+                            Row(student, nb_id, item.id, 0, item.points, "error", reason) for item in by_id[nb_id].items
+                        ],
+                        "review": [reason],
+                    }
                 rows += result["rows"]
                 review[student, nb_id] += result["review"]
                 timings.append((student, nb_id, result.get("seconds"), result.get("stages", {})))
     order = {nb.id: i for i, nb in enumerate(notebooks)}
     item_order = {(nb.id, item.id): i for nb in notebooks for i, item in enumerate(nb.items)}
-    rows.sort(key=lambda r: (r.student, order.get(r.notebook, 99), item_order.get((r.notebook, r.item), 99), r.notebook))
+    rows.sort(
+        key=lambda r: (r.student, order.get(r.notebook, 99), item_order.get((r.notebook, r.item), 99), r.notebook)
+    )
     write_csvs(out, rows, notebooks)
     write_timings(out, sorted(timings, key=lambda t: (t[0], order.get(t[1], 99))))
     write_report(out, rows, {k: v for k, v in review.items() if v}, notebooks, isolated)

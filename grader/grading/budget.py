@@ -14,14 +14,15 @@ loaded one and a learner's slower (but correct) code; a hostile notebook that on
 holds a worker for about half a minute instead of the five minutes a fixed limit gave it.
 `python -m grader autograde --notebook-timeout S` overrides the budget for every notebook.
 """
+
 import math
 import tomllib
 from pathlib import Path
 
 MEASURED = Path(__file__).with_name("grading_seconds.toml")
 MULTIPLE = 10
-FLOOR = 30          # seconds
-UNMEASURED = 300    # seconds, for a notebook with no measurement (a new one, before --measure)
+FLOOR = 30  # seconds
+UNMEASURED = 300  # seconds, for a notebook with no measurement (a new one, before --measure)
 
 
 def measured(path=MEASURED):

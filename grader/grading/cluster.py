@@ -19,6 +19,7 @@ Dask's tcp:// is neither encrypted nor authenticated: whoever reaches the schedu
 on every worker. Only tls:// with certificates (checked both ways) is accepted to another
 machine; tcp:// only to this machine (loopback), unless the instructor says otherwise.
 """
+
 import contextlib
 import functools
 import hashlib
@@ -36,7 +37,7 @@ from urllib.parse import urlsplit
 
 from . import workers
 
-WORKER_TIMEOUT = 60           # seconds to wait for a first worker, and for the scheduler to answer
+WORKER_TIMEOUT = 60  # seconds to wait for a first worker, and for the scheduler to answer
 
 
 class ClusterRefused(RuntimeError):
@@ -46,8 +47,9 @@ class ClusterRefused(RuntimeError):
 @dataclass(frozen=True)
 class Cluster:
     """A checked scheduler address and, for tls://, the certificates to connect with."""
+
     address: str
-    tls: tuple = ()                    # (CA file, certificate file, key file) for tls://
+    tls: tuple = ()  # (CA file, certificate file, key file) for tls://
 
     def security(self):
         if not self.tls:
@@ -80,8 +82,10 @@ def cluster(address, tls_ca=None, tls_cert=None, tls_key=None, allow_plaintext=F
     except ValueError:
         host = None
     if parts.scheme not in ("tls", "tcp") or not host or parts.path not in ("", "/"):
-        raise ClusterRefused(f"--cluster {address}: give the scheduler's address as tls://HOST:PORT "
-                             "(or tcp://127.0.0.1:PORT on this machine)")
+        raise ClusterRefused(
+            f"--cluster {address}: give the scheduler's address as tls://HOST:PORT "
+            "(or tcp://127.0.0.1:PORT on this machine)"
+        )
     files = {"--tls-ca": tls_ca, "--tls-cert": tls_cert, "--tls-key": tls_key}
     if parts.scheme == "tcp":
         if any(files.values()):
@@ -90,12 +94,15 @@ def cluster(address, tls_ca=None, tls_cert=None, tls_key=None, allow_plaintext=F
             raise ClusterRefused(
                 f"--cluster {address}: Dask's tcp:// is neither encrypted nor authenticated, and anyone who can "
                 "reach that scheduler can run code on its workers; use tls:// with --tls-ca, --tls-cert and "
-                "--tls-key, or say --cluster-allow-plaintext if that network is yours alone")
+                "--tls-key, or say --cluster-allow-plaintext if that network is yours alone"
+            )
         return Cluster(address)
     missing = [flag for flag, path in files.items() if not path]
     if missing:
-        raise ClusterRefused(f"--cluster {address}: tls:// needs {', '.join(missing)} (the cluster's CA, and this "
-                             "grader's certificate and key signed by it)")
+        raise ClusterRefused(
+            f"--cluster {address}: tls:// needs {', '.join(missing)} (the cluster's CA, and this "
+            "grader's certificate and key signed by it)"
+        )
     for flag, path in files.items():
         if not Path(path).is_file():
             raise ClusterRefused(f"{flag} {path}: no such file")
@@ -106,12 +113,13 @@ def cluster(address, tls_ca=None, tls_cert=None, tls_key=None, allow_plaintext=F
 # What every worker is checked for: the same files, the same course, able to grade
 # ---------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Expected:
-    paths: tuple                  # folders the worker must see: the course, the submissions, the results
-    token_file: str               # a file this run wrote into the results folder ...
-    token: str                    # ... and what it holds: the same folder, not only the same path
-    version: str                  # course_version() here
+    paths: tuple  # folders the worker must see: the course, the submissions, the results
+    token_file: str  # a file this run wrote into the results folder ...
+    token: str  # ... and what it holds: the same folder, not only the same path
+    version: str  # course_version() here
     isolated: bool
 
 
@@ -122,10 +130,16 @@ def course_version(root):
 
     digest = hashlib.sha256(importlib.metadata.version("nbgrader").encode())
     package = Path(grader.__file__).parent
-    files = [(p.relative_to(package.parent), p) for p in sorted(package.rglob("*"))
-             if p.suffix in (".py", ".toml", ".json") and "__pycache__" not in p.parts]
-    files += [(p.relative_to(root), p) for folder in ("solutions", "notebooks")
-              for p in sorted(Path(root).glob(f"{folder}/*/*.ipynb"))]
+    files = [
+        (p.relative_to(package.parent), p)
+        for p in sorted(package.rglob("*"))
+        if p.suffix in (".py", ".toml", ".json") and "__pycache__" not in p.parts
+    ]
+    files += [
+        (p.relative_to(root), p)
+        for folder in ("solutions", "notebooks")
+        for p in sorted(Path(root).glob(f"{folder}/*/*.ipynb"))
+    ]
     for name, path in files:
         digest.update(f"\0{name.as_posix()}\0".encode() + path.read_bytes())
     return digest.hexdigest()
@@ -144,21 +158,31 @@ def worker_problems(expected):
     """What stops this worker from grading as this run expects: a list of reasons, empty if none."""
     from . import isolation
 
-    problems = [f"cannot see {path} (the workers need the course, the submissions and the results "
-                "folder on a shared filesystem, at the same paths)" for path in expected.paths if not Path(path).exists()]
+    problems = [
+        f"cannot see {path} (the workers need the course, the submissions and the results "
+        "folder on a shared filesystem, at the same paths)"
+        for path in expected.paths
+        if not Path(path).exists()
+    ]
     try:
         same_folder = Path(expected.token_file).read_text() == expected.token
     except OSError:
         same_folder = False
     if not problems and not same_folder:
-        problems.append(f"its {Path(expected.token_file).parent} is another folder than the grader's "
-                        "(a shared filesystem, mounted at the same path, is needed)")
+        problems.append(
+            f"its {Path(expected.token_file).parent} is another folder than the grader's "
+            "(a shared filesystem, mounted at the same path, is needed)"
+        )
     if not problems and course_version(expected.paths[0]) != expected.version:
-        problems.append("it runs another version of the course (the grader's code, notebooks or nbgrader "
-                        "differ): install the same commit and constraints.txt on every worker")
+        problems.append(
+            "it runs another version of the course (the grader's code, notebooks or nbgrader "
+            "differ): install the same commit and constraints.txt on every worker"
+        )
     if multiprocessing.current_process().daemon:
-        problems.append("it is a daemonic process (a Dask nanny's default) and cannot start grading processes: "
-                        "start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False in their environment")
+        problems.append(
+            "it is a daemonic process (a Dask nanny's default) and cannot start grading processes: "
+            "start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False in their environment"
+        )
     if expected.isolated and isolation.problem():
         problems.append(f"learner code cannot be isolated there: {isolation.problem()}")
     return problems
@@ -186,8 +210,10 @@ def _grading_pool(memory_bytes, isolated):
             if isolated:
                 workers.compile_sandbox_imports()
             pool = _pools[memory_bytes, isolated] = workers.worker_processes(
-                get_worker().state.nthreads, _start_grading_process,
-                (os.getpid(), memory_bytes, isolated, dict(os.environ)))
+                get_worker().state.nthreads,
+                _start_grading_process,
+                (os.getpid(), memory_bytes, isolated, dict(os.environ)),
+            )
         return pool
 
 
@@ -197,7 +223,7 @@ def _start_grading_process(dask_worker, memory_bytes, isolated, environ):
     fork server, which outlives that worker while grading processes are left."""
     import psutil
 
-    watched = psutil.Process(dask_worker)          # is_running() also tells a reused process id
+    watched = psutil.Process(dask_worker)  # is_running() also tells a reused process id
 
     def alive():
         try:
@@ -209,6 +235,7 @@ def _start_grading_process(dask_worker, memory_bytes, isolated, environ):
         while alive():
             time.sleep(1)
         os._exit(1)
+
     threading.Thread(target=watch, daemon=True).start()
     workers.start_worker(memory_bytes, isolated, environ)
 
@@ -225,7 +252,7 @@ def run_on_worker(expected, memory_bytes, isolated, fn, *args):
     pool = _grading_pool(memory_bytes, isolated)
     try:
         return pool.submit(fn, *args).result()
-    except BrokenProcessPool:             # a grading process died: the next task gets new ones
+    except BrokenProcessPool:  # a grading process died: the next task gets new ones
         with _pools_lock:
             if _pools.get((memory_bytes, isolated)) is pool:
                 del _pools[memory_bytes, isolated]
@@ -237,6 +264,7 @@ def run_on_worker(expected, memory_bytes, isolated, fn, *args):
 # On the grader's machine
 # ---------------------------------------------------------------------------------------------
 
+
 class GradingExecutor:
     """A concurrent.futures-style executor whose submit(fn, *args) runs fn(*args) in a grading
     process of some worker of the cluster. `threads` is the number of tasks the workers run at once."""
@@ -245,23 +273,28 @@ class GradingExecutor:
         from distributed import Client
 
         try:
-            self.client = Client(spec.address, security=spec.security(), timeout=WORKER_TIMEOUT,
-                                 set_as_default=False)
+            self.client = Client(spec.address, security=spec.security(), timeout=WORKER_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError) as err:
             raise ClusterRefused(f"cannot connect to the Dask scheduler at {spec.address}: {err}") from None
         token_file = Path(settings.out) / f".cluster-check-{secrets.token_hex(8)}"
         try:
             self.client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
             token_file.write_text(token := secrets.token_hex(16))
-            self.expected = Expected(tuple(str(p) for p in [settings.root, settings.out, *folders]), str(token_file),
-                                     token, course_version(settings.root), settings.isolated)
+            self.expected = Expected(
+                tuple(str(p) for p in [settings.root, settings.out, *folders]),
+                str(token_file),
+                token,
+                course_version(settings.root),
+                settings.isolated,
+            )
             self._check(settings.db_url)
         except BaseException as err:
             self.client.close()
             token_file.unlink(missing_ok=True)
             if isinstance(err, TimeoutError):
-                raise ClusterRefused(f"no Dask worker joined the scheduler at {spec.address} within "
-                                     f"{WORKER_TIMEOUT} s") from None
+                raise ClusterRefused(
+                    f"no Dask worker joined the scheduler at {spec.address} within {WORKER_TIMEOUT} s"
+                ) from None
             raise
         self.token_file = token_file
         self.threads = sum(self.client.nthreads().values())
@@ -270,17 +303,24 @@ class GradingExecutor:
 
     def _check(self, db_url):
         facts = self.client.run(_worker_facts, self.expected, on_error="return")
-        problems = [f"worker {worker}: " + ("; ".join(fact["problems"]) if isinstance(fact, dict)
-                                            else f"cannot run the grader ({type(fact).__name__}: {fact}); "
-                                            "start it in the course's environment")
-                    for worker, fact in sorted(facts.items()) if not isinstance(fact, dict) or fact["problems"]]
+        problems = [
+            f"worker {worker}: "
+            + (
+                "; ".join(fact["problems"])
+                if isinstance(fact, dict)
+                else f"cannot run the grader ({type(fact).__name__}: {fact}); start it in the course's environment"
+            )
+            for worker, fact in sorted(facts.items())
+            if not isinstance(fact, dict) or fact["problems"]
+        ]
         if problems:
             raise ClusterRefused("\n".join(problems))
         elsewhere = sorted(worker for worker, fact in facts.items() if fact["machine"] != machine())
         if elsewhere and db_url.startswith("sqlite"):
             raise ClusterRefused(
                 f"workers on other machines ({', '.join(elsewhere)}) cannot share a SQLite gradebook (its locks do "
-                "not hold across machines): give a PostgreSQL one, --db postgresql://USER@HOST/DATABASE")
+                "not hold across machines): give a PostgreSQL one, --db postgresql://USER@HOST/DATABASE"
+            )
 
     def submit(self, fn, *args):
         return self._tasks.submit(run_on_worker, self.expected, *self.limits, fn, *args)

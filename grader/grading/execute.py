@@ -18,6 +18,7 @@ but the code runs in grader.grading.trusted's sandbox:
 
 The per-submission settings (seed, limits, where to write the verdicts) come in the `job` trait.
 """
+
 import json
 from pathlib import Path
 
@@ -33,13 +34,14 @@ STATUS_ERROR = {"failed": "CheckFailed", "timeout": "Timeout", "error": "Error"}
 
 
 class SandboxedExecute(NbGraderPreprocessor):
-    job = Dict(help="seed, limits (trusted.Limits fields), root, and the path for the verdicts and stage times").tag(config=True)
+    job = Dict(help="seed, limits (trusted.Limits fields), root, and the path for the verdicts and stage times").tag(
+        config=True
+    )
 
     def preprocess(self, nb, resources):
         job = self.job
         root = Path(job["root"])
-        entry = next(e for e in manifest.load(layout.manifest_path(root))
-                     if e.id == resources["nbgrader"]["notebook"])
+        entry = next(e for e in manifest.load(layout.manifest_path(root)) if e.id == resources["nbgrader"]["notebook"])
         release = nbformat.read(layout.release_path(entry, root), as_version=4)
         graded = trusted.run_notebook(nb, entry, job["seed"], trusted.Limits(**job["limits"]), release, tests=True)
         for index, cell in enumerate(nb.cells):
@@ -55,24 +57,36 @@ class SandboxedExecute(NbGraderPreprocessor):
             verdict = graded.verdicts[item.id]
             visible = graded.tests.get(item.test_id)
             failed_visibly = [o for o in cell.outputs if o.output_type == "error"]
-            outputs = [o for o in cell.outputs if o.output_type != "error"
-                       and not (o.output_type == "stream" and o.name == "stderr")]
+            outputs = [
+                o
+                for o in cell.outputs
+                if o.output_type != "error" and not (o.output_type == "stream" and o.name == "stderr")
+            ]
             if verdict.status != "ok":
                 outputs.append(trusted.error_output(STATUS_ERROR.get(verdict.status, "Error"), verdict.message))
             elif failed_visibly:
-                outputs.append(nbformat.v4.new_output("stream", name="stdout", text=(
-                    f"This test raised {failed_visibly[0].ename}: {failed_visibly[0].evalue}\n"
-                    "but the grader's own check of your function passed, and its verdict counts.\n")))
+                outputs.append(
+                    nbformat.v4.new_output(
+                        "stream",
+                        name="stdout",
+                        text=(
+                            f"This test raised {failed_visibly[0].ename}: {failed_visibly[0].evalue}\n"
+                            "but the grader's own check of your function passed, and its verdict counts.\n"
+                        ),
+                    )
+                )
             cell.outputs = outputs
             record[item.id] = {"status": verdict.status, "message": verdict.message, "visible": visible}
         Path(job["verdicts"]).write_text(json.dumps({"verdicts": record, "seconds": graded.seconds}), encoding="utf-8")
         return nb, resources
 
 
-UNSANDBOXED = ("Not graded here: nbgrader's own autograde would run the learner's code in a Jupyter kernel "
-               "with your rights, outside any sandbox. Grade the class with `python -m grader autograde "
-               "SUBMISSIONS --out RESULTS` (each submission in its own sandbox), then open it with "
-               "`make instructor RESULTS=RESULTS` to grade the written answers.")
+UNSANDBOXED = (
+    "Not graded here: nbgrader's own autograde would run the learner's code in a Jupyter kernel "
+    "with your rights, outside any sandbox. Grade the class with `python -m grader autograde "
+    "SUBMISSIONS --out RESULTS` (each submission in its own sandbox), then open it with "
+    "`make instructor RESULTS=RESULTS` to grade the written answers."
+)
 
 
 class Unsandboxed(NbGraderPreprocessor):

@@ -15,6 +15,7 @@ than 0.
              default Username; map it to "username" on the import page) and one column per
              notebook, to map to the grade items.
 """
+
 import csv
 from pathlib import Path
 
@@ -76,7 +77,8 @@ def export(results, fmt, out, db_url=None, id_column=None, root=None):
     """Read the gradebook of a results folder (or db_url) and write the LMS file; returns its path."""
     notebooks = manifest.load(layout.manifest_path(root)) if root else manifest.load()
     db_url = db_url or f"sqlite:///{Path(results).resolve() / 'gradebook.db'}"
-    if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):].split("?")[0]).is_file():
-        raise FileNotFoundError(f"no gradebook at {db_url[len('sqlite:///'):]}: run `python -m grader autograde` "
-                                "first, or give its --db")
+    if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///") :].split("?")[0]).is_file():
+        raise FileNotFoundError(
+            f"no gradebook at {db_url[len('sqlite:///') :]}: run `python -m grader autograde` first, or give its --db"
+        )
     return write(fmt, scores(db_url, notebooks), notebooks, out, id_column)

@@ -6,6 +6,7 @@ The page is nbconvert's HTML of that notebook, rendered by a FeedbackExporter: a
 share most of their cells (the course's text and code), so what nbconvert computes for a cell's
 text is kept and reused, and the page is not parsed again as a whole (see FeedbackExporter).
 """
+
 import functools
 import re
 
@@ -23,7 +24,9 @@ from .trusted import SKIPPED
 NO_ALT = "No description has been provided for this image"
 # The template's own markup for a cell's input and for an output (a learner's text reaches the
 # page escaped, so it cannot match): nbconvert makes both focusable, for keyboard users.
-_FOCUSABLE = re.compile(r'<div ((?:id="[^"<>]*" )?)class="(jp-Cell-inputWrapper|[^"<>]*\bjp-OutputArea-output\b[^"<>]*)"')
+_FOCUSABLE = re.compile(
+    r'<div ((?:id="[^"<>]*" )?)class="(jp-Cell-inputWrapper|[^"<>]*\bjp-OutputArea-output\b[^"<>]*)"'
+)
 _IMAGE_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 
 
@@ -48,9 +51,10 @@ class FeedbackExporter(HTMLExporter):
             cached = functools.lru_cache(maxsize=4096)(lambda source, language: highlight(source, language))
 
             def highlight_code(source, language=None, metadata=None):
-                if metadata and metadata.get("magics_language"):      # decided per cell: not kept
+                if metadata and metadata.get("magics_language"):  # decided per cell: not kept
                     return highlight(source, language, metadata)
                 return cached(source, language)
+
             self._highlighters[lexer] = highlight_code
         return self._highlighters[lexer]
 
@@ -58,8 +62,10 @@ class FeedbackExporter(HTMLExporter):
         info = nb.metadata.get("language_info", {})
         resources = self._init_resources(resources)
         self.register_filter("highlight_code", self._highlight(info.get("pygments_lexer", info.get("name"))))
-        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        self.register_filter(
+            "filter_data_type",
+            WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+        )
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         html = _FOCUSABLE.sub(r'<div \1tabindex="0" class="\2"', html)
         return _IMAGE_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', html), resources
@@ -81,18 +87,18 @@ def page(entry, student, rows, graded=None, submitted=None, release=None):
     if graded is not None:
         nb = graded
         sources = {cell.get("id"): cell.source for cell in submitted.cells}
-        for cell in nb.cells:                                  # the demonstrations' code, not run
+        for cell in nb.cells:  # the demonstrations' code, not run
             if cell.source == SKIPPED and cell.get("id") in sources:
                 cell.source = sources[cell.get("id")]
     elif submitted is not None:
         nb = submitted
-    else:                                                     # unreadable: the verdicts alone
+    else:  # unreadable: the verdicts alone
         nb = nbformat.v4.new_notebook()
-    nb = inert.notebook(nb, release)     # whatever it came from: only inert parts
+    nb = inert.notebook(nb, release)  # whatever it came from: only inert parts
     course_tests = {item.test_id for item in entry.items}
     for cell in nb.cells:
         if cell_roles.grade_id(cell) not in course_tests and "### BEGIN HIDDEN TESTS" in cell.source:
-            cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0]     # a learner's copy of the markers
+            cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0]  # a learner's copy of the markers
     nb, _ = ClearHiddenTests().preprocess(nb, {})
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -103,9 +109,11 @@ def page(entry, student, rows, graded=None, submitted=None, release=None):
     for r in rows:
         table.append(f"| `{r.item}` | {r.score:g} / {r.max_score:g} | **{r.status}** {markdown_text(r.message)} |")
     total = sum(r.score for r in rows)
-    header = (f"# {entry.title}: feedback for {markdown_text(student)}\n\n"
-              f"**{total:g} of {sum(r.max_score for r in rows):g} points** (written answers are added "
-              "when your instructor has graded them).\n\n" + "\n".join(table))
+    header = (
+        f"# {entry.title}: feedback for {markdown_text(student)}\n\n"
+        f"**{total:g} of {sum(r.max_score for r in rows):g} points** (written answers are added "
+        "when your instructor has graded them).\n\n" + "\n".join(table)
+    )
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(header))
     html, _ = exporter().from_notebook_node(nb)
     return html

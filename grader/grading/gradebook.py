@@ -1,6 +1,7 @@
 """nbgrader's course and gradebook for `autograde`: the course folder under RESULTS/course, the
 assignments and students in the gradebook (SQLite, or PostgreSQL with --db), and retries where
 SQLite refuses a write to parallel workers."""
+
 import contextlib
 import functools
 import time
@@ -48,7 +49,8 @@ def prepare_course(settings, notebooks, students=()):
                 if cells != {item.test_id: item.points for item in nb.items}:
                     raise GradebookMismatch(
                         f"the gradebook {settings.db_url} holds another version of {nb.id} (other graded items or "
-                        "points): grade into a new results folder, or give a new --db")
+                        "points): grade into a new results folder, or give a new --db"
+                    )
                 known.add(nb.id)
         for nb in notebooks:
             # An assignment the gradebook already has is written to this results folder only: nbgrader
@@ -56,15 +58,18 @@ def prepare_course(settings, notebooks, students=()):
             # yet, and with it the grades another grader is writing into the same gradebook.
             config = course_config(settings)
             config.GenerateAssignment.no_database = nb.id in known
-            config.SaveCells.enabled = nb.id not in known         # (SaveCells writes the gradebook itself)
+            config.SaveCells.enabled = nb.id not in known  # (SaveCells writes the gradebook itself)
             result = NbGraderAPI(config=config).generate_assignment(nb.id, force=True)
             if not result["success"]:
-                raise RuntimeError(f"nbgrader could not set up {nb.id}: {result.get('error', '')}{result.get('log', '')}")
+                raise RuntimeError(
+                    f"nbgrader could not set up {nb.id}: {result.get('error', '')}{result.get('log', '')}"
+                )
 
     def add_students():
         with Gradebook(settings.db_url, COURSE_ID) as gb:
             for student in students:
                 gb.update_or_create_student(student)
+
     gradebook_retries(add_students)
 
 
@@ -133,11 +138,15 @@ def gradebook_retries(attempt, tries=5):
     for tries_left in range(tries - 1, -1, -1):
         try:
             result = attempt()
-        except Exception as err:   # noqa: BLE001 - SQLAlchemy's OperationalError, among others
+        except Exception as err:  # noqa: BLE001 - SQLAlchemy's OperationalError, among others
             if not _locked(err) or not tries_left:
                 raise
         else:
-            if not (isinstance(result, dict) and not result.get("success") and tries_left
-                    and _locked(f"{result.get('error', '')}{result.get('log', '')}")):
+            if not (
+                isinstance(result, dict)
+                and not result.get("success")
+                and tries_left
+                and _locked(f"{result.get('error', '')}{result.get('log', '')}")
+            ):
                 return result
         time.sleep(random.uniform(0.2, 1.0))

@@ -1,6 +1,7 @@
 """`python -m grader check` in the instructor's copy of the course: the self-check's messages,
 with the mistake named wherever the course's hidden checks recognise it (the command line hands
 diagnoses to grader.learner.selfcheck.check; the learners' bundle has neither)."""
+
 import nbformat
 
 from ..course import layout

@@ -20,6 +20,7 @@ before any of it is stored (grader.grading.autograde) or rendered (its feedback 
 
 Applying it twice changes nothing (the feedback pages apply it again to what nbgrader wrote).
 """
+
 import base64
 import binascii
 import math
@@ -30,12 +31,12 @@ import nbformat
 
 from .trusted import clean_outputs
 
-CELL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")              # nbformat's own rule for cell ids
+CELL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # nbformat's own rule for cell ids
 GRADE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-PNG_CHARS = 4 * 2 ** 20                                     # one image, base64
-WIDTH = 100                                                 # characters per line of a learner's text
-NAME = r"[A-Za-z0-9_.-]{1,100}"                            # an attachment's
+PNG_CHARS = 4 * 2**20  # one image, base64
+WIDTH = 100  # characters per line of a learner's text
+NAME = r"[A-Za-z0-9_.-]{1,100}"  # an attachment's
 TEXT_BLOCK = re.compile(rf"(`{{3,}})text\n(.*)\n\1((?:\n\n!\[{NAME}\]\(attachment:{NAME}\))*)", re.S)
 
 
@@ -44,7 +45,7 @@ def _flag(value):
 
 
 def _count(value):
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2 ** 31
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31
 
 
 def _points(value):
@@ -52,8 +53,12 @@ def _points(value):
 
 
 NBGRADER_FIELDS = {
-    "grade": _flag, "solution": _flag, "locked": _flag, "task": _flag,
-    "schema_version": _count, "points": _points,
+    "grade": _flag,
+    "solution": _flag,
+    "locked": _flag,
+    "task": _flag,
+    "schema_version": _count,
+    "points": _points,
     "grade_id": lambda v: isinstance(v, str) and GRADE_ID.fullmatch(v) is not None,
     "checksum": lambda v: isinstance(v, str) and re.fullmatch(r"[0-9a-f]{1,128}", v) is not None,
     "cell_type": lambda v: v in ("code", "markdown", "raw"),
@@ -84,9 +89,14 @@ def png_attachments(cell):
     attachments = cell.get("attachments")
     if not isinstance(attachments, dict):
         return {}
-    return {name: {"image/png": bundle["image/png"]} for name, bundle in attachments.items()
-            if isinstance(name, str) and re.fullmatch(NAME, name) and isinstance(bundle, dict)
-            and is_png(bundle.get("image/png"))}
+    return {
+        name: {"image/png": bundle["image/png"]}
+        for name, bundle in attachments.items()
+        if isinstance(name, str)
+        and re.fullmatch(NAME, name)
+        and isinstance(bundle, dict)
+        and is_png(bundle.get("image/png"))
+    }
 
 
 def shown_as_text(source):
@@ -102,8 +112,11 @@ def text_block(source, images=()):
     paragraph is usually one line), then an image for each attachment name in images."""
     if shown_as_text(source):
         return source
-    lines = [part for line in source.split("\n") for part in
-             (textwrap.wrap(line, WIDTH, break_on_hyphens=False) if len(line) > WIDTH else [line])]
+    lines = [
+        part
+        for line in source.split("\n")
+        for part in (textwrap.wrap(line, WIDTH, break_on_hyphens=False) if len(line) > WIDTH else [line])
+    ]
     text = "\n".join(lines)
     fence = "`" * max(3, 1 + max(map(len, re.findall(r"`+", text)), default=0))
     return f"{fence}text\n{text}\n{fence}" + "".join(f"\n\n![{name}](attachment:{name})" for name in images)
@@ -142,7 +155,7 @@ def notebook(nb, release):
     seen = set()
     for index, original in enumerate(nb.cells):
         made = cell(original, course_text, index)
-        while made["id"] in seen:                            # ids are unique within a notebook
+        while made["id"] in seen:  # ids are unique within a notebook
             made["id"] = f"learner-cell-{index}-{len(seen)}"
         seen.add(made["id"])
         new.cells.append(made)

@@ -27,6 +27,7 @@ outside that private namespace changes.
 `problem()` says why isolation cannot work on this machine (no bubblewrap, user namespaces
 refused), or None.
 """
+
 import functools
 import os
 import shlex
@@ -43,21 +44,42 @@ from . import syscall_filter
 # from a thousand million up (system and user accounts stay far below, container ranges too), and
 # no two live processes share an id, so no two sandboxes running at once share a uid.
 SANDBOX_UIDS = 1_000_000_000
-SANDBOX_TMP = "/tmp"                 # the tmpfs, also the working folder
-COURSE_LIB = "/opt/course"           # the learners' grader package and the sandbox's own script
+SANDBOX_TMP = "/tmp"  # the tmpfs, also the working folder
+COURSE_LIB = "/opt/course"  # the learners' grader package and the sandbox's own script
 # Variables that choose numerical back-ends (not secrets): tests run notebooks under several.
 # /proc entries about the kernel, not the sandbox's processes (hidden_kernel_entries).
-KERNEL_FILES = ("kallsyms", "config.gz", "kcore", "keys", "key-users", "modules", "iomem", "ioports",
-                "timer_list", "sched_debug", "latency_stats", "vmallocinfo", "slabinfo", "pagetypeinfo",
-                "kpageflags", "kpagecount", "kpagecgroup", "sysrq-trigger", "lockdep", "lock_stat")
+KERNEL_FILES = (
+    "kallsyms",
+    "config.gz",
+    "kcore",
+    "keys",
+    "key-users",
+    "modules",
+    "iomem",
+    "ioports",
+    "timer_list",
+    "sched_debug",
+    "latency_stats",
+    "vmallocinfo",
+    "slabinfo",
+    "pagetypeinfo",
+    "kpageflags",
+    "kpagecount",
+    "kpagecgroup",
+    "sysrq-trigger",
+    "lockdep",
+    "lock_stat",
+)
 KERNEL_FOLDERS = ("acpi", "asound", "bus", "driver", "dynamic_debug", "fs", "irq", "scsi", "sysvipc", "tty")
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
 
-FIX = ("Install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`) "
-       "and allow unprivileged user namespaces (Ubuntu 24.04+: `sysctl kernel.apparmor_restrict_unprivileged_userns=0`; "
-       "older Debian: `sysctl kernel.unprivileged_userns_clone=1`; in a container: run it with user namespaces "
-       "allowed, e.g. Docker's `--security-opt seccomp=unconfined`). macOS and Windows have neither: grade on "
-       "Linux. Or grade without isolation, only for trusted submissions: --unsafe-no-isolation.")
+FIX = (
+    "Install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`) "
+    "and allow unprivileged user namespaces (Ubuntu 24.04+: `sysctl kernel.apparmor_restrict_unprivileged_userns=0`; "
+    "older Debian: `sysctl kernel.unprivileged_userns_clone=1`; in a container: run it with user namespaces "
+    "allowed, e.g. Docker's `--security-opt seccomp=unconfined`). macOS and Windows have neither: grade on "
+    "Linux. Or grade without isolation, only for trusted submissions: --unsafe-no-isolation."
+)
 
 
 def as_root():
@@ -74,8 +96,14 @@ def python_paths():
     first, without repeats. Each folder is bound at its real place and, where it is reached through
     a symbolic link (a course whose .venv links to an environment kept elsewhere), at the linked
     place too: Python finds its virtual environment by the path it was started from."""
-    wanted = [sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
-              str(Path(sys.executable).parent.parent), str(Path(sys.executable).resolve().parent.parent)]
+    wanted = [
+        sys.base_prefix,
+        sys.prefix,
+        sysconfig.get_paths()["purelib"],
+        sysconfig.get_paths()["platlib"],
+        str(Path(sys.executable).parent.parent),
+        str(Path(sys.executable).resolve().parent.parent),
+    ]
     pairs = set()
     for path in wanted:
         literal, real = os.path.abspath(path), str(Path(path).resolve())
@@ -83,7 +111,7 @@ def python_paths():
     found = []
     for src, dest in sorted(pairs, key=lambda pair: (len(pair[1]), pair)):
         system = dest == "/usr" or dest.startswith("/usr/")
-        inside = any(dest.startswith(d + "/") and src == s + dest[len(d):] for s, d in found)
+        inside = any(dest.startswith(d + "/") and src == s + dest[len(d) :] for s, d in found)
         if not system and not inside and all(dest != d for _, d in found):
             found.append((src, dest))
     return found
@@ -119,9 +147,18 @@ def hidden_kernel_entries(proc="/proc"):
 
 def environment(pythonpath, extra=None):
     """The sandbox's whole environment."""
-    env = {"PATH": "/usr/bin:/bin", "HOME": SANDBOX_TMP, "PYTHONPATH": pythonpath, "MPLBACKEND": "Agg",
-           "MPLCONFIGDIR": f"{SANDBOX_TMP}/.matplotlib", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "LANG": "C.UTF-8"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": SANDBOX_TMP,
+        "PYTHONPATH": pythonpath,
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": f"{SANDBOX_TMP}/.matplotlib",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "LANG": "C.UTF-8",
+    }
     env.update({k: os.environ[k] for k in PASSED_THROUGH if k in os.environ})
     env.update(extra or {})
     return env
@@ -173,10 +210,24 @@ def command(argv, course_lib, tmp_bytes, env, seccomp_fd, stage=None):
             mounts.append(f"mount --bind {shlex.quote(src)} {shlex.quote(point)}")
             staged.append((point, dest))
         binds = staged
-    bwrap = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
-             "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--hostname", "sandbox",
-             "--seccomp", str(seccomp_fd),
-             "--size", str(int(tmp_bytes)), "--tmpfs", SANDBOX_TMP]     # first: a bind may lie below /tmp
+    bwrap = [
+        shutil.which("bwrap") or "bwrap",
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        "--hostname",
+        "sandbox",
+        "--seccomp",
+        str(seccomp_fd),
+        "--size",
+        str(int(tmp_bytes)),
+        "--tmpfs",
+        SANDBOX_TMP,
+    ]  # first: a bind may lie below /tmp
     for src, dest in binds:
         bwrap += ["--ro-bind", src, dest]
     for target, link, kind in system_binds():
@@ -191,8 +242,7 @@ def command(argv, course_lib, tmp_bytes, env, seccomp_fd, stage=None):
     if not as_root():
         return bwrap
     uid = sandbox_uid()
-    drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
-            "--bounding-set=-all"]
+    drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
     script = " && ".join(mounts + ["exec " + shlex.join(drop + bwrap)])
     return ["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script]
 
@@ -202,9 +252,11 @@ def start_failure(stderr, returncode):
     lines = stderr.strip().splitlines()
     reason = lines[-1] if lines else f"exit code {returncode}"
     if "execvp" in reason:
-        return (f"bubblewrap started a sandbox but could not run Python in it ({reason}): the sandbox binds "
-                f"{', '.join(dest for _, dest in python_paths())} and /usr. Start the grader with the course's "
-                "own Python (e.g. .venv/bin/python -m grader ...).")
+        return (
+            f"bubblewrap started a sandbox but could not run Python in it ({reason}): the sandbox binds "
+            f"{', '.join(dest for _, dest in python_paths())} and /usr. Start the grader with the course's "
+            "own Python (e.g. .venv/bin/python -m grader ...)."
+        )
     if "seccomp" in reason.lower():
         return f"bubblewrap could not load the sandbox's system-call filter ({reason}). Use bubblewrap 0.8 or newer."
     if "disable-userns" in reason or "unrecognized option" in reason.lower() or "Unknown option" in reason:
@@ -224,26 +276,39 @@ def problem():
     try:
         seccomp_fd = syscall_filter.program_fd()
     except (ImportError, OSError, RuntimeError) as err:
-        return (f"the sandbox's system-call filter cannot be built ({type(err).__name__}: {err}). Install "
-                "libseccomp (Debian/Ubuntu: `apt-get install libseccomp2`; Fedora: `dnf install libseccomp`).")
+        return (
+            f"the sandbox's system-call filter cannot be built ({type(err).__name__}: {err}). Install "
+            "libseccomp (Debian/Ubuntu: `apt-get install libseccomp2`; Fedora: `dnf install libseccomp`)."
+        )
     lib = Path(tempfile.mkdtemp(prefix="sandbox-probe-"))
     stage = Stage() if as_root() else None
     try:
         lib.chmod(0o755)
-        probe = ("import os, sys; seccomp = [l.split()[1] for l in open('/proc/self/status') if l.startswith('Seccomp:')]; "
-                 "print(os.getuid(), os.path.exists(sys.argv[1]), *seccomp)")
-        argv = command([sys.executable, "-S", "-c", probe, str(Path(__file__).resolve())], lib, 2 ** 20,
-                       environment(""), seccomp_fd, stage)
+        probe = (
+            "import os, sys; seccomp = [l.split()[1] for l in open('/proc/self/status') if l.startswith('Seccomp:')]; "
+            "print(os.getuid(), os.path.exists(sys.argv[1]), *seccomp)"
+        )
+        argv = command(
+            [sys.executable, "-S", "-c", probe, str(Path(__file__).resolve())],
+            lib,
+            2**20,
+            environment(""),
+            seccomp_fd,
+            stage,
+        )
         try:
-            out = subprocess.run(argv, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-                                 pass_fds=(seccomp_fd,))
+            out = subprocess.run(
+                argv, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, pass_fds=(seccomp_fd,)
+            )
         except (OSError, subprocess.TimeoutExpired) as err:
             return f"a sandbox could not be started ({err}). {FIX}"
         if out.returncode != 0:
             return start_failure(out.stderr, out.returncode)
         if out.stdout.split() != [str(sandbox_uid()), "False", "2"]:
-            return (f"a sandbox started but was not isolated (uid, grader visible, seccomp mode: "
-                    f"{out.stdout.strip()!r}; wanted {sandbox_uid()} False 2). {FIX}")
+            return (
+                f"a sandbox started but was not isolated (uid, grader visible, seccomp mode: "
+                f"{out.stdout.strip()!r}; wanted {sandbox_uid()} False 2). {FIX}"
+            )
         return None
     finally:
         os.close(seccomp_fd)

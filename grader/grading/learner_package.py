@@ -3,6 +3,7 @@ a wheel) and as every sandbox sees it (grader.grading.trusted copies it into the
 grader/learner/ as it is (everything the release notebooks import, and the self-check), the
 command line that runs the self-check, and a short package __init__. Nothing of grader/course,
 grader/grading or grader/authoring."""
+
 from pathlib import Path
 
 from ..course.layout import ROOT

@@ -19,6 +19,7 @@ served as they are, its `sandbox`):
   each fixed script and handler in nbgrader's templates ('unsafe-hashes'); any other script in the
   body, where a submission is shown, does not run.
 """
+
 import base64
 import functools
 import hashlib
@@ -27,9 +28,11 @@ from pathlib import Path
 
 from tornado.web import OutputTransform
 
-OTHER = ("style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-         "connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-src 'self' blob:; object-src 'none'; "
-         "base-uri 'self'; form-action 'self'")                # every page's, but for scripts
+OTHER = (
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-src 'self' blob:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)  # every page's, but for scripts
 MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
 # JupyterLab's pages, and those of Notebook 7 (the Formgrader's "Open live notebook" link)
 APPLICATION_PAGES = ("/lab/tree/", "/lab/workspaces/", "/tree/", "/notebooks/", "/edit/", "/consoles/")
@@ -76,12 +79,12 @@ def policy(path, page):
 class PagePolicy(OutputTransform):
     """Adds policy() to the Content-Security-Policy of every HTML response."""
 
-    base_url = "/"                   # the server's (on a hub, /user/<name>/)
+    base_url = "/"  # the server's (on a hub, /user/<name>/)
 
     def __init__(self, request):
         super().__init__(request)
         path = request.path
-        self.path = "/" + path[len(self.base_url):] if path.startswith(self.base_url) else path
+        self.path = "/" + path[len(self.base_url) :] if path.startswith(self.base_url) else path
 
     def transform_first_chunk(self, status_code, headers, chunk, finishing):
         if headers.get("Content-Type", "").startswith("text/html"):

@@ -1,4 +1,5 @@
 """The class report (RESULTS/report.md and its figures): what an instructor reads after grading."""
+
 import re
 from collections import Counter, defaultdict
 
@@ -24,7 +25,7 @@ def common_message(message):
     """A failure message with the parts that change from input to input (seeds, numbers, the
     input itself) removed, so that the same mistake counts once."""
     found = revealed.find(message)
-    if found:                                    # the same mistake, whatever the numbers
+    if found:  # the same mistake, whatever the numbers
         return f"recognised: {found.title}"
     message = re.sub(r"^Hidden test,? (input \d+ of \d+ )?\(seed \d+\): ", "", message)
     message = message.split("\nThe input was:")[0]
@@ -41,7 +42,7 @@ def write_report(out, rows, review, notebooks, isolated=True):
         totals[r.student, r.notebook] += r.score
         if r.status != "missing":
             handed_in.add((r.student, r.notebook))
-    students = sorted({r.student for r in rows if r.student})     # "": a row of no student's (a refused zip entry)
+    students = sorted({r.student for r in rows if r.student})  # "": a row of no student's (a refused zip entry)
     fig, axes = plt.subplots(1, len(notebooks), figsize=(3.2 * len(notebooks), 2.8), sharey=True)
     for ax, nb in zip(axes, notebooks):
         scores = [totals[s, nb.id] for s in students if (s, nb.id) in handed_in]
@@ -54,26 +55,50 @@ def write_report(out, rows, review, notebooks, isolated=True):
     fig.savefig(out / "scores.png", dpi=90)
     plt.close(fig)
 
-    lines = [f"# Class report: {len(students)} students, {len(handed_in)} notebooks graded", "",
-             *([] if isolated else ["**Graded without isolation (--unsafe-no-isolation)**: the learners' code ran "
-                                    "with the grader's own rights; these results are only as trustworthy as the "
-                                    "submissions.", ""]),
-             "![score distribution per notebook](scores.png)", "",
-             "| notebook | handed in | mean score | full marks |", "|---|---|---|---|"]
+    lines = [
+        f"# Class report: {len(students)} students, {len(handed_in)} notebooks graded",
+        "",
+        *(
+            []
+            if isolated
+            else [
+                "**Graded without isolation (--unsafe-no-isolation)**: the learners' code ran "
+                "with the grader's own rights; these results are only as trustworthy as the "
+                "submissions.",
+                "",
+            ]
+        ),
+        "![score distribution per notebook](scores.png)",
+        "",
+        "| notebook | handed in | mean score | full marks |",
+        "|---|---|---|---|",
+    ]
     for nb in notebooks:
         scores = [totals[s, nb.id] for s in students if (s, nb.id) in handed_in]
         mean = sum(scores) / len(scores) if scores else 0.0
         full = sum(score == nb.auto_points for score in scores)
         lines.append(f"| {nb.id} | {len(scores)} | {mean:.1f} / {nb.auto_points:g} | {full} |")
 
-    messages = defaultdict(set)                 # a file that could not be read fails every item alike:
-    for r in rows:                              # it is listed under "need a human look", not here
+    messages = defaultdict(set)  # a file that could not be read fails every item alike:
+    for r in rows:  # it is listed under "need a human look", not here
         messages[r.student, r.notebook].add((r.status, r.message))
     unreadable = {key for key, found in messages.items() if len(found) == 1 and next(iter(found))[0] == "error"}
-    failed = [r for r in rows if r.status in ("failed", "tampered", "timeout", "error") and r.item and r.score == 0
-              and (r.student, r.notebook) not in unreadable]
+    failed = [
+        r
+        for r in rows
+        if r.status in ("failed", "tampered", "timeout", "error")
+        and r.item
+        and r.score == 0
+        and (r.student, r.notebook) not in unreadable
+    ]
     by_item = Counter((r.notebook, r.item) for r in failed)
-    lines += ["", "## Items most often failed", "", "| notebook | item | failed | commonest reasons |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "## Items most often failed",
+        "",
+        "| notebook | item | failed | commonest reasons |",
+        "|---|---|---|---|",
+    ]
     for (nb_id, item), count in by_item.most_common(12):
         reasons = Counter(common_message(r.message) for r in failed if (r.notebook, r.item) == (nb_id, item))
         text = "<br>".join(f"{n}× {markdown_text(msg)}" for msg, n in reasons.most_common(3))
@@ -83,7 +108,9 @@ def write_report(out, rows, review, notebooks, isolated=True):
     if not review:
         lines.append("None: every submission was graded normally.")
     for (student, nb_id), notes in sorted(review.items()):
-        lines.append(f"- **{markdown_text(student) or '(no student)'} / {markdown_text(nb_id)}**: "
-                     + "; ".join(dict.fromkeys(markdown_text(n) for n in notes)))
+        lines.append(
+            f"- **{markdown_text(student) or '(no student)'} / {markdown_text(nb_id)}**: "
+            + "; ".join(dict.fromkeys(markdown_text(n) for n in notes))
+        )
     lines.append("")
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")

@@ -1,6 +1,7 @@
 """The class's results as files: grades.csv (a row per student, notebook and item), summary.csv
 (a row per student), timings.csv (where each submission's time went), and the line the command
 prints at the end."""
+
 import csv
 from collections import Counter, defaultdict
 from dataclasses import asdict
@@ -26,14 +27,17 @@ def write_csvs(out, rows, notebooks):
     totals = defaultdict(float)
     for row in rows:
         totals[row.student, row.notebook] += row.score
-    students = sorted({row.student for row in rows if row.student})     # "": a row of no student's
+    students = sorted({row.student for row in rows if row.student})  # "": a row of no student's
     with open(out / "summary.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["student"] + [nb.id for nb in notebooks] + ["total", "max_total"])
         for student in students:
             scores = [totals[student, nb.id] for nb in notebooks]
-            writer.writerow([csv_safe(student)] + [f"{s:g}" for s in scores]
-                            + [f"{sum(scores):g}", f"{sum(nb.points for nb in notebooks):g}"])
+            writer.writerow(
+                [csv_safe(student)]
+                + [f"{s:g}" for s in scores]
+                + [f"{sum(scores):g}", f"{sum(nb.points for nb in notebooks):g}"]
+            )
 
 
 STAGES = ("read and check", "nbgrader", "sandbox start", "cells", "judge", "feedback")
@@ -47,20 +51,30 @@ def write_timings(out, timings):
         writer = csv.writer(f)
         writer.writerow(["student", "notebook", "seconds", *STAGES])
         for student, nb_id, seconds, stages in timings:
-            writer.writerow([csv_safe(student), nb_id, "" if seconds is None else f"{seconds:.3f}",
-                             *("" if stages.get(k) is None else f"{stages[k]:.3f}" for k in STAGES)])
+            writer.writerow(
+                [
+                    csv_safe(student),
+                    nb_id,
+                    "" if seconds is None else f"{seconds:.3f}",
+                    *("" if stages.get(k) is None else f"{stages[k]:.3f}" for k in STAGES),
+                ]
+            )
 
 
-UNSAFE = ("WITHOUT ISOLATION (--unsafe-no-isolation): the learners' code ran with the grader's own rights; "
-          "these results are only as trustworthy as the submissions.")
+UNSAFE = (
+    "WITHOUT ISOLATION (--unsafe-no-isolation): the learners' code ran with the grader's own rights; "
+    "these results are only as trustworthy as the submissions."
+)
 
 
 def summary_text(rows, review, out, seconds, isolated=True):
     students = {r.student for r in rows if r.student}
     counts = Counter(r.status for r in rows if r.item)
     pairs = {(r.student, r.notebook) for r in rows if r.status != "missing"}
-    return (f"Graded {len(pairs)} notebooks from {len(students)} students in {seconds:.0f} s: "
-            f"{counts['ok']} items correct, {counts['failed']} failed, {counts['error']} errors, "
-            f"{counts['timeout']} timeouts, {counts['tampered']} tampered, {counts['missing']} missing; "
-            f"{len(review)} submissions need a human look (see report.md). Results are in {out}: "
-            "grades.csv, summary.csv, feedback/, report.md, gradebook.db, timings.csv." + ("" if isolated else " " + UNSAFE))
+    return (
+        f"Graded {len(pairs)} notebooks from {len(students)} students in {seconds:.0f} s: "
+        f"{counts['ok']} items correct, {counts['failed']} failed, {counts['error']} errors, "
+        f"{counts['timeout']} timeouts, {counts['tampered']} tampered, {counts['missing']} missing; "
+        f"{len(review)} submissions need a human look (see report.md). Results are in {out}: "
+        "grades.csv, summary.csv, feedback/, report.md, gradebook.db, timings.csv." + ("" if isolated else " " + UNSAFE)
+    )

@@ -17,6 +17,7 @@ way starts in milliseconds instead of a second; it is otherwise the same child.
 
 This file imports only the standard library and numpy at module level (IPython in main()).
 """
+
 import base64
 import contextlib
 import copy
@@ -27,7 +28,7 @@ import sys
 
 import numpy as np
 
-NUMERIC_KINDS = "biufc"   # bool, int, unsigned, float, complex
+NUMERIC_KINDS = "biufc"  # bool, int, unsigned, float, complex
 
 
 class WireError(ValueError):
@@ -51,9 +52,12 @@ def encode(value, depth=0):
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in NUMERIC_KINDS:
             raise WireError(f"it is an array of {value.dtype}, not of numbers")
-        data = np.ascontiguousarray(value)     # (its shape is at least 1-d: the value's is kept)
-        return {"__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
-                "dtype": data.dtype.str, "shape": list(value.shape)}
+        data = np.ascontiguousarray(value)  # (its shape is at least 1-d: the value's is kept)
+        return {
+            "__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
+            "dtype": data.dtype.str,
+            "shape": list(value.shape),
+        }
     if isinstance(value, tuple):
         return {"__tuple__": [encode(v, depth + 1) for v in value]}
     if isinstance(value, list):
@@ -102,8 +106,12 @@ def decode(data, depth=0):
 
 def _same(a, b):
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
-                and np.array_equal(a, b, equal_nan=True))
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.shape == b.shape
+            and np.array_equal(a, b, equal_nan=True)
+        )
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
@@ -130,20 +138,20 @@ def _error_text(err):
 def _name(err):
     try:
         return str(type(err).__name__)[:100]
-    except BaseException:   # noqa: BLE001 - a learner's exception class can do anything
+    except BaseException:  # noqa: BLE001 - a learner's exception class can do anything
         return "Exception"
 
 
 def _text(err):
     try:
         return str(err)[:2000]
-    except BaseException:   # noqa: BLE001
+    except BaseException:  # noqa: BLE001
         return "(an error whose text could not be read)"
 
 
-STREAM_CHARS = 20_000          # of each stream, per cell
-FIGURE_CHARS = 2 * 2 ** 20     # of each base64 image
-OUTPUTS = 50                   # display outputs per cell
+STREAM_CHARS = 20_000  # of each stream, per cell
+FIGURE_CHARS = 2 * 2**20  # of each base64 image
+OUTPUTS = 50  # display outputs per cell
 
 
 def _cut(text, limit):
@@ -174,8 +182,11 @@ def _run(shell, source, capture, seconds):
         if text:
             outputs.append({"output_type": "stream", "name": name, "text": _cut(text, STREAM_CHARS)})
     for shown in cap.outputs[:OUTPUTS]:
-        data = {mime: value for mime, value in (shown.data or {}).items()
-                if mime in ("text/plain", "image/png") and isinstance(value, str) and len(value) <= FIGURE_CHARS}
+        data = {
+            mime: value
+            for mime, value in (shown.data or {}).items()
+            if mime in ("text/plain", "image/png") and isinstance(value, str) and len(value) <= FIGURE_CHARS
+        }
         if data:
             outputs.append({"output_type": "display_data", "data": data})
     if error is not None:
@@ -188,6 +199,7 @@ def _not_written(name, err):
     network pasted from an earlier notebook, say), as grader.learner.checks finds it."""
     try:
         from grader.learner.checks import unwritten
+
         inner = unwritten(name, err)
     except ImportError:
         inner = name
@@ -224,8 +236,8 @@ def main():
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     requests = os.fdopen(os.dup(0), "r")
     quiet = os.open(os.devnull, os.O_RDWR)
-    os.dup2(quiet, 0)                          # learner code cannot read the requests ...
-    os.dup2(quiet, 1)                          # ... and what it prints goes nowhere
+    os.dup2(quiet, 0)  # learner code cannot read the requests ...
+    os.dup2(quiet, 1)  # ... and what it prints goes nowhere
     os.dup2(quiet, 2)
     sys.stdout = sys.stderr = open(os.devnull, "w")
 
@@ -237,9 +249,9 @@ def main():
 
     shell = InteractiveShell.instance(colors="NoColor")
     shell.showtraceback = lambda *a, **k: None
-    shell.enable_gui = lambda *a, **k: None    # `%matplotlib inline` works; figures go nowhere
-    if hasattr(shell, "_tee"):                 # IPython 9 keeps every printed line in its history:
-        shell._tee = lambda channel: contextlib.nullcontext()   # 30x slower printing, and memory
+    shell.enable_gui = lambda *a, **k: None  # `%matplotlib inline` works; figures go nowhere
+    if hasattr(shell, "_tee"):  # IPython 9 keeps every printed line in its history:
+        shell._tee = lambda channel: contextlib.nullcontext()  # 30x slower printing, and memory
     global _testing, _Delegated
     _testing, _Delegated = _delegation()
     reply({"ready": True})
@@ -267,8 +279,10 @@ def main():
         except _Delegated as err:
             reply({"ok": False, "kind": "delegated", "error": str(err)[:500]})
         except WireError as err:
-            reply({"ok": False, "kind": "unreadable", "error": f"{name} returned a value the grader cannot read: {err}"})
-        except BaseException as err:   # noqa: BLE001 - a learner's error of any kind is a reply
+            reply(
+                {"ok": False, "kind": "unreadable", "error": f"{name} returned a value the grader cannot read: {err}"}
+            )
+        except BaseException as err:  # noqa: BLE001 - a learner's error of any kind is a reply
             reply({"ok": False, "kind": "raised", "error": f"{name} raised {_error_text(err)}"[:500]})
 
 
@@ -324,7 +338,7 @@ def zygote(fd):
             sock.send(json.dumps({"code": codes.pop(pid, None)}).encode())
             continue
         pid = os.fork()
-        if pid == 0:                                          # the sandbox child
+        if pid == 0:  # the sandbox child
             code = 1
             try:
                 sock.close()
@@ -333,12 +347,12 @@ def zygote(fd):
                 os.dup2(fds[1], 1)
                 for extra in fds:
                     os.close(extra)
-                for name, pair in request["rlimits"].items():      # trusted.rlimits
+                for name, pair in request["rlimits"].items():  # trusted.rlimits
                     resource.setrlimit(getattr(resource, name), tuple(pair))
                 os.chdir(request["home"])
                 os.environ.clear()
                 os.environ.update(request["env"])
-                sys.path[0] = request["home"]                 # the learners' grader package
+                sys.path[0] = request["home"]  # the learners' grader package
                 main()
                 code = 0
             finally:

@@ -19,6 +19,7 @@ A notebook handed in more than once (two files for one student's notebook) costs
 student: the first is graded (a file in the student's own folder before one in a subfolder, then
 folders in name order) and each other file gets a row that names both.
 """
+
 import difflib
 import os
 import re
@@ -28,22 +29,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-NOTEBOOK_BYTES = 20 * 2 ** 20                       # one notebook, in a zip or a folder
-ZIP_BYTES = 4 * 2 ** 30                             # everything a zip unpacks to
+NOTEBOOK_BYTES = 20 * 2**20  # one notebook, in a zip or a folder
+ZIP_BYTES = 4 * 2**30  # everything a zip unpacks to
 STUDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}")
-NO_STUDENT = ""                                     # the student of a row that belongs to none
-IGNORED = ("__MACOSX", ".ipynb_checkpoints")        # folders that hold copies, not submissions
+NO_STUDENT = ""  # the student of a row that belongs to none
+IGNORED = ("__MACOSX", ".ipynb_checkpoints")  # folders that hold copies, not submissions
 
 
 @dataclass
 class Row:
     """One line of grades.csv: a graded item, or why something was not graded."""
+
     student: str
     notebook: str
     item: str
     score: float
     max_score: float
-    status: str      # ok, failed, error, timeout, tampered, missing; manual for written answers
+    status: str  # ok, failed, error, timeout, tampered, missing; manual for written answers
     message: str
 
 
@@ -58,7 +60,7 @@ def safe_name(text):
 
 def size_text(size):
     """A limit in bytes as people write it: 4 GB, 20 MB."""
-    return f"{size / 2 ** 30:g} GB" if size >= 2 ** 30 else f"{size / 2 ** 20:g} MB"
+    return f"{size / 2**30:g} GB" if size >= 2**30 else f"{size / 2**20:g} MB"
 
 
 def refusal(student, name, message):
@@ -74,13 +76,13 @@ def not_a_student_name(student):
     """Why `student` cannot name a student, or None if it can."""
     if STUDENT.fullmatch(student):
         return None
-    return ("the student's folder name has characters other than letters, digits and . _ @ + -; "
-            "rename it to grade it")
+    return "the student's folder name has characters other than letters, digits and . _ @ + -; rename it to grade it"
 
 
 # ---------------------------------------------------------------------------------------------
 # Zips
 # ---------------------------------------------------------------------------------------------
+
 
 def entry_parts(name):
     """The folders and file name of a zip entry, as a tuple, or the reason it is refused (a str).
@@ -108,9 +110,9 @@ def wrapper(entries):
         return None
     for parts, info in entries:
         if len(parts) == 1 and not info.is_dir():
-            return None                        # a file, not a folder, at the top
+            return None  # a file, not a folder, at the top
         if len(parts) == 2 and parts[1].endswith(".ipynb") and not info.is_dir():
-            return None                        # a student's folder, not a wrapper
+            return None  # a student's folder, not a wrapper
     return tops.pop()
 
 
@@ -126,8 +128,13 @@ def plan(zf):
     for info in zf.infolist():
         parts = entry_parts(info.filename)
         if isinstance(parts, str):
-            rows.append(refusal(NO_STUDENT, info.filename, f"the zip entry {safe_name(info.filename)} was not "
-                                                           f"unpacked or graded: {parts}"))
+            rows.append(
+                refusal(
+                    NO_STUDENT,
+                    info.filename,
+                    f"the zip entry {safe_name(info.filename)} was not unpacked or graded: {parts}",
+                )
+            )
         elif not any(part in IGNORED for part in parts):
             safe.append((parts, info))
     top = wrapper(safe)
@@ -139,13 +146,24 @@ def plan(zf):
             continue
         student, name = parts[0], parts[-1]
         if len(parts) < 2:
-            rows.append(refusal(NO_STUDENT, info.filename, f"{safe_name(info.filename)} is not in a student's "
-                                                           "folder (<student>/...), so it was not graded"))
+            rows.append(
+                refusal(
+                    NO_STUDENT,
+                    info.filename,
+                    f"{safe_name(info.filename)} is not in a student's folder (<student>/...), so it was not graded",
+                )
+            )
         elif not_a_student_name(student):
             rows.append(refusal(safe_name(student), name, not_a_student_name(student)))
         elif is_symlink(info):
-            rows.append(refusal(student, name, f"{safe_name(info.filename)} is a symbolic link, not a notebook "
-                                               "file; it was not followed or graded. Hand in the file itself."))
+            rows.append(
+                refusal(
+                    student,
+                    name,
+                    f"{safe_name(info.filename)} is a symbolic link, not a notebook "
+                    "file; it was not followed or graded. Hand in the file itself.",
+                )
+            )
         else:
             extract[student, parts[1:]].append(info)
     return extract, rows
@@ -157,7 +175,7 @@ def read_entry(zf, info, entry_bytes):
     try:
         with zf.open(info) as src:
             data = src.read(entry_bytes + 1)
-    except Exception as err:   # noqa: BLE001 - bad CRC, damaged data, encrypted: one entry never stops the batch
+    except Exception as err:  # noqa: BLE001 - bad CRC, damaged data, encrypted: one entry never stops the batch
         raise NotUnpacked(f"it could not be read from the zip ({type(err).__name__}: {err})") from None
     if len(data) > entry_bytes:
         raise NotUnpacked(f"it unpacks to more than {size_text(entry_bytes)}")
@@ -184,8 +202,9 @@ def student_folder(dest, student, made):
         try:
             folder.mkdir()
         except FileExistsError:
-            raise NotUnpacked("another student's folder has the same name on this file system "
-                              "(names that differ only in case?)") from None
+            raise NotUnpacked(
+                "another student's folder has the same name on this file system (names that differ only in case?)"
+            ) from None
         made.add(student)
     return folder
 
@@ -212,10 +231,16 @@ def unpack(zip_path, dest, entry_bytes=NOTEBOOK_BYTES, total_bytes=ZIP_BYTES):
         for (student, rest), infos in sorted(extract.items()):
             first, *others = sorted(infos, key=lambda info: info.filename)
             for other in others:
-                rows.append(refusal(student, rest[-1], f"the zip holds {len(infos)} entries for {student}/"
-                                                       f"{safe_name('/'.join(rest))}: only the first, "
-                                                       f"{safe_name(first.filename)}, was unpacked; "
-                                                       f"{safe_name(other.filename)} was not"))
+                rows.append(
+                    refusal(
+                        student,
+                        rest[-1],
+                        f"the zip holds {len(infos)} entries for {student}/"
+                        f"{safe_name('/'.join(rest))}: only the first, "
+                        f"{safe_name(first.filename)}, was unpacked; "
+                        f"{safe_name(other.filename)} was not",
+                    )
+                )
             try:
                 write_new(student_folder(dest, student, made).joinpath(*rest), read_entry(zf, first, entry_bytes))
             except NotUnpacked as why:
@@ -227,6 +252,7 @@ def unpack(zip_path, dest, entry_bytes=NOTEBOOK_BYTES, total_bytes=ZIP_BYTES):
 # Folders
 # ---------------------------------------------------------------------------------------------
 
+
 def submissions_folder(folder):
     """The folder that holds one folder per student: `folder` itself (<student>/..., the layout of
     a folder of submissions and of an unpacked zip), or, for an nbgrader course folder (a
@@ -235,8 +261,7 @@ def submissions_folder(folder):
     student is called "submitted" is not mistaken for a course: it has no nbgrader_config.py."""
     folder = Path(folder)
     submitted, config = folder / "submitted", folder / "nbgrader_config.py"
-    nbgrader_course = (submitted.is_dir() and not submitted.is_symlink()
-                       and config.is_file() and not config.is_symlink())
+    nbgrader_course = submitted.is_dir() and not submitted.is_symlink() and config.is_file() and not config.is_symlink()
     return submitted if nbgrader_course else folder
 
 
@@ -254,20 +279,38 @@ def student_files(student, student_dir, expected):
     """({notebook id: path}, rows) for one student's folder: the first file for each course
     notebook, and a row for each link, unknown notebook and second copy."""
     files, rows = {}, []
-    where = lambda path: safe_name(path.relative_to(student_dir).as_posix())   # noqa: E731
+    where = lambda path: safe_name(path.relative_to(student_dir).as_posix())  # noqa: E731
     for path in notebook_files(student_dir):
         name, nb = path.name, expected.get(path.name)
         if path.is_symlink():
-            rows.append(refusal(student, name, f"{safe_name(name)} is a symbolic link, not a notebook file; "
-                                               "it was not followed or graded. Hand in the file itself."))
+            rows.append(
+                refusal(
+                    student,
+                    name,
+                    f"{safe_name(name)} is a symbolic link, not a notebook file; "
+                    "it was not followed or graded. Hand in the file itself.",
+                )
+            )
         elif nb is None:
             guess = difflib.get_close_matches(name, list(expected), n=1, cutoff=0.4)
             hint = f" Rename it to {guess[0]} if that is what it is." if guess else ""
-            rows.append(refusal(student, name, f"{safe_name(name)} is not one of the course's notebooks "
-                                               f"({', '.join(expected)}), so it was not graded.{hint}"))
+            rows.append(
+                refusal(
+                    student,
+                    name,
+                    f"{safe_name(name)} is not one of the course's notebooks "
+                    f"({', '.join(expected)}), so it was not graded.{hint}",
+                )
+            )
         elif nb.id in files:
-            rows.append(refusal(student, name, f"{safe_name(name)} was handed in more than once: "
-                                               f"{where(files[nb.id])} was graded, {where(path)} was not"))
+            rows.append(
+                refusal(
+                    student,
+                    name,
+                    f"{safe_name(name)} was handed in more than once: "
+                    f"{where(files[nb.id])} was graded, {where(path)} was not",
+                )
+            )
         else:
             files[nb.id] = path
     return files, rows
@@ -289,8 +332,13 @@ def collect(folder, notebooks):
             rows.append(refusal(student, "", "the student's folder is a symbolic link; it was not followed or graded"))
         elif not student_dir.is_dir():
             if student.endswith(".ipynb"):
-                rows.append(refusal(NO_STUDENT, student, f"{safe_name(student)} is not in a student's folder "
-                                                         "(<student>/...), so it was not graded"))
+                rows.append(
+                    refusal(
+                        NO_STUDENT,
+                        student,
+                        f"{safe_name(student)} is not in a student's folder (<student>/...), so it was not graded",
+                    )
+                )
         elif not_a_student_name(student):
             rows.append(refusal(student, "", not_a_student_name(student)))
         else:

@@ -20,6 +20,7 @@ changes.
 
 `program()` is the filter compiled to BPF, for bubblewrap's `--seccomp FD`.
 """
+
 import errno
 import functools
 import os
@@ -62,9 +63,16 @@ ALLOWED = {
 AF_UNIX = 1
 
 # clone's namespace flags (linux/sched.h): a clone with any of them fails.
-CLONE_NEW = {"CLONE_NEWTIME": 0x80, "CLONE_NEWNS": 0x20000, "CLONE_NEWCGROUP": 0x02000000,
-             "CLONE_NEWUTS": 0x04000000, "CLONE_NEWIPC": 0x08000000, "CLONE_NEWUSER": 0x10000000,
-             "CLONE_NEWPID": 0x20000000, "CLONE_NEWNET": 0x40000000}
+CLONE_NEW = {
+    "CLONE_NEWTIME": 0x80,
+    "CLONE_NEWNS": 0x20000,
+    "CLONE_NEWCGROUP": 0x02000000,
+    "CLONE_NEWUTS": 0x04000000,
+    "CLONE_NEWIPC": 0x08000000,
+    "CLONE_NEWUSER": 0x10000000,
+    "CLONE_NEWPID": 0x20000000,
+    "CLONE_NEWNET": 0x40000000,
+}
 
 
 def allowed_names():
@@ -80,16 +88,16 @@ def _build():
     arch = seccomp.system_arch()
 
     def allow(name, *conditions):
-        if seccomp.resolve_syscall(arch, name) >= 0:       # negative: not a call on this architecture
+        if seccomp.resolve_syscall(arch, name) >= 0:  # negative: not a call on this architecture
             rules.add_rule(seccomp.ALLOW, name, *conditions)
 
     for name in allowed_names():
         allow(name)
     namespaces = sum(CLONE_NEW.values())
-    allow("clone", seccomp.Arg(0, seccomp.MASKED_EQ, namespaces, 0))    # clone(flags, ...): no CLONE_NEW*
+    allow("clone", seccomp.Arg(0, seccomp.MASKED_EQ, namespaces, 0))  # clone(flags, ...): no CLONE_NEW*
     for name in ("socket", "socketpair"):
         allow(name, seccomp.Arg(0, seccomp.EQ, AF_UNIX))
-    rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")   # its flags are out of the filter's reach
+    rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")  # its flags are out of the filter's reach
     return rules
 
 

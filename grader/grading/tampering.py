@@ -2,6 +2,7 @@
 retyped test cells are noted (an item's status becomes `tampered`), duplicates are dropped and a
 retyped answer cell gets its type back. nbgrader then restores the course's test cells
 (OverwriteCells, add_missing_cells) before grading."""
+
 from collections import defaultdict
 
 import nbformat
@@ -42,8 +43,11 @@ def tampering(nb, release, entry):
                 notes[item.id] = "its test cell's type or grading metadata was changed; restored"
         answers = found.get(item.id, [])
         if answers and answers[0].cell_type != released[item.id].cell_type:
-            notes.setdefault(item.id, f"its answer cell was changed to a {answers[0].cell_type} cell; "
-                                      f"changed back to {released[item.id].cell_type}")
+            notes.setdefault(
+                item.id,
+                f"its answer cell was changed to a {answers[0].cell_type} cell; "
+                f"changed back to {released[item.id].cell_type}",
+            )
             _retype(nb, answers[0], released[item.id].cell_type)
     order = [gid for gid in (cell_roles.grade_id(c) for c in nb.cells) if gid and gid.startswith("test_")]
     course_order = [gid for gid in (cell_roles.grade_id(c) for c in release.cells) if gid and gid.startswith("test_")]

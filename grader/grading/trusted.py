@@ -24,6 +24,7 @@ tmpfs) and the size of every reply.
 A function that loops forever or kills its process costs only its own item: the sandbox is killed
 (with everything it started) and restarted for the remaining items, while the budget lasts.
 """
+
 import functools
 import json
 import os
@@ -64,28 +65,28 @@ def font_list():
         from matplotlib import font_manager
     except ImportError:
         return None
-    _ = font_manager.fontManager                  # loads the list, building it if need be
+    _ = font_manager.fontManager  # loads the list, building it if need be
     path = Path(matplotlib.get_cachedir()) / f"fontlist-v{font_manager.FontManager.__version__}.json"
     return path if path.is_file() else None
 
 
 @dataclass(frozen=True)
 class Limits:
-    setup_seconds: float = 120.0        # the whole notebook: every cell, call and restart
-    cell_seconds: float = 30.0          # one cell
-    call_seconds: float = 30.0          # one call of a graded function
-    memory_bytes: int = 3 * 2 ** 30     # address space of the sandbox
-    reply_bytes: int = 64 * 2 ** 20     # the largest reply read from it
-    file_bytes: int = 64 * 2 ** 20      # the largest file it may write
-    disk_bytes: int = 128 * 2 ** 20     # its tmpfs, all files together (isolated sandboxes)
-    processes: int = 64                 # processes it may start
-    isolated: bool = False              # a bubblewrap sandbox (grader.grading.isolation) for every start
+    setup_seconds: float = 120.0  # the whole notebook: every cell, call and restart
+    cell_seconds: float = 30.0  # one cell
+    call_seconds: float = 30.0  # one call of a graded function
+    memory_bytes: int = 3 * 2**30  # address space of the sandbox
+    reply_bytes: int = 64 * 2**20  # the largest reply read from it
+    file_bytes: int = 64 * 2**20  # the largest file it may write
+    disk_bytes: int = 128 * 2**20  # its tmpfs, all files together (isolated sandboxes)
+    processes: int = 64  # processes it may start
+    isolated: bool = False  # a bubblewrap sandbox (grader.grading.isolation) for every start
 
 
 @dataclass
 class Verdict:
     item: str
-    status: str      # "ok", "failed", "error" or "timeout"
+    status: str  # "ok", "failed", "error" or "timeout"
     message: str
 
 
@@ -103,7 +104,7 @@ class SandboxFailure(Exception):
         self.message = message
 
 
-CELL_GRACE = 2.0      # seconds the grader waits beyond a cell's limit for the child's own CellTimeout
+CELL_GRACE = 2.0  # seconds the grader waits beyond a cell's limit for the child's own CellTimeout
 
 
 def process_limit(headroom, uid=None):
@@ -130,8 +131,13 @@ def rlimits(limits: "Limits", uid: int | None = None) -> dict[str, tuple[int, in
     CPU time is the notebook's whole budget; processes, `limits.processes` more than uid runs."""
     cpu = int(limits.setup_seconds) + 5
     nproc = process_limit(limits.processes, uid)
-    return {"RLIMIT_AS": (limits.memory_bytes,) * 2, "RLIMIT_FSIZE": (limits.file_bytes,) * 2,
-            "RLIMIT_CORE": (0, 0), "RLIMIT_CPU": (cpu, cpu), "RLIMIT_NPROC": (nproc, nproc)}
+    return {
+        "RLIMIT_AS": (limits.memory_bytes,) * 2,
+        "RLIMIT_FSIZE": (limits.file_bytes,) * 2,
+        "RLIMIT_CORE": (0, 0),
+        "RLIMIT_CPU": (cpu, cpu),
+        "RLIMIT_NPROC": (nproc, nproc),
+    }
 
 
 def _limit(limits, uid=None):
@@ -141,6 +147,7 @@ def _limit(limits, uid=None):
     def apply():
         for name, pair in chosen.items():
             resource.setrlimit(getattr(resource, name), pair)
+
     return apply
 
 
@@ -157,7 +164,7 @@ def _running_in_group(pgid):
         try:
             state, _, group = (proc / "stat").read_text().rsplit(")", 1)[1].split()[:3]
         except (OSError, ValueError):
-            continue                                # not a process, or gone meanwhile
+            continue  # not a process, or gone meanwhile
         if int(group) == pgid and state != "Z":
             return True
     return False
@@ -166,8 +173,14 @@ def _running_in_group(pgid):
 def _environment(home, pythonpath):
     """An unisolated sandbox's environment: an isolated one's (grader.grading.isolation.environment), with
     its own folder as home."""
-    return isolation.environment(pythonpath, {"HOME": str(home), "MPLCONFIGDIR": str(Path(home) / ".matplotlib"),
-                                              "PATH": os.environ.get("PATH", "/usr/bin:/bin")})
+    return isolation.environment(
+        pythonpath,
+        {
+            "HOME": str(home),
+            "MPLCONFIGDIR": str(Path(home) / ".matplotlib"),
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        },
+    )
 
 
 class Forked:
@@ -194,7 +207,7 @@ class Zygote:
     grading process, started on first use; it has never seen learner code (each child is forked
     from it, and the children run the learner's code) and ends when this process does."""
 
-    _running = {}                                 # {os.getpid(): Zygote}
+    _running = {}  # {os.getpid(): Zygote}
 
     @classmethod
     def get(cls):
@@ -207,22 +220,37 @@ class Zygote:
         self.home = Path(tempfile.mkdtemp(prefix="sandbox-zygote-"))
         shutil.copyfile(CHILD, self.home / "sandbox_child.py")
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.proc = subprocess.Popen([sys.executable, "-S", str(self.home / "sandbox_child.py"), "--zygote",
-                                      str(theirs.fileno())], pass_fds=[theirs.fileno()], cwd=self.home,
-                                     env=_environment(self.home, SITE), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-S", str(self.home / "sandbox_child.py"), "--zygote", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            cwd=self.home,
+            env=_environment(self.home, SITE),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         theirs.close()
-        self.sock.settimeout(60)                  # the first reply waits for the imports
+        self.sock.settimeout(60)  # the first reply waits for the imports
 
     def fork(self, home, limits):
         """A Forked child whose stdin and stdout are pipes to this process."""
-        to_child, child_in = os.pipe()[::-1]      # (write end, read end)
+        to_child, child_in = os.pipe()[::-1]  # (write end, read end)
         child_out, from_child = os.pipe()[::-1]
         try:
-            socket.send_fds(self.sock, [json.dumps({
-                "home": str(home), "env": _environment(home, f"{home}{os.pathsep}{SITE}"),
-                "rlimits": rlimits(limits)}).encode()],
-                [child_in, child_out])
+            socket.send_fds(
+                self.sock,
+                [
+                    json.dumps(
+                        {
+                            "home": str(home),
+                            "env": _environment(home, f"{home}{os.pathsep}{SITE}"),
+                            "rlimits": rlimits(limits),
+                        }
+                    ).encode()
+                ],
+                [child_in, child_out],
+            )
             reply = json.loads(self.sock.recv(1 << 16) or b"{}")
         finally:
             os.close(child_in)
@@ -249,14 +277,14 @@ class Sandbox:
         self.proc = None
         self.buffer = b""
         self.deadline = time.monotonic() + limits.setup_seconds
-        self.start_seconds = 0.0          # spent starting children (a benchmark's stage)
+        self.start_seconds = 0.0  # spent starting children (a benchmark's stage)
         self.home = Path(tempfile.mkdtemp(prefix="sandbox-"))
         self.home.chmod(0o755)
         learner_package(self.home)
         shutil.copyfile(CHILD, self.home / "sandbox_child.py")
         if font_list() is not None:
             shutil.copyfile(font_list(), self.home / font_list().name)
-        for path in self.home.rglob("*"):                 # readable by the sandbox's own uid
+        for path in self.home.rglob("*"):  # readable by the sandbox's own uid
             path.chmod(0o755 if path.is_dir() else 0o644)
         self.stage = isolation.Stage() if limits.isolated and isolation.as_root() else None
 
@@ -292,21 +320,32 @@ class Sandbox:
             seccomp_fd = syscall_filter.program_fd()
             try:
                 argv = isolation.command(child, self.home, self.limits.disk_bytes, env, seccomp_fd, self.stage)
-                self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=subprocess.DEVNULL, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-                                             pass_fds=(seccomp_fd,), start_new_session=True,
-                                             preexec_fn=_limit(self.limits, isolation.sandbox_uid()))
+                self.proc = subprocess.Popen(
+                    argv,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+                    pass_fds=(seccomp_fd,),
+                    start_new_session=True,
+                    preexec_fn=_limit(self.limits, isolation.sandbox_uid()),
+                )
             finally:
                 os.close(seccomp_fd)
         else:
             try:
                 self.proc = Zygote.get().fork(self.home, self.limits)
-            except OSError:                            # no zygote: start the child from scratch
-                self.proc = subprocess.Popen([sys.executable, "-S", str(self.home / "sandbox_child.py")],
-                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=subprocess.DEVNULL, cwd=self.home,
-                                             env=_environment(self.home, f"{self.home}{os.pathsep}{SITE}"),
-                                             start_new_session=True, preexec_fn=_limit(self.limits))
+            except OSError:  # no zygote: start the child from scratch
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-S", str(self.home / "sandbox_child.py")],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    cwd=self.home,
+                    env=_environment(self.home, f"{self.home}{os.pathsep}{SITE}"),
+                    start_new_session=True,
+                    preexec_fn=_limit(self.limits),
+                )
         self.buffer = b""
         self._receive(self.limits.setup_seconds, "starting")
 
@@ -318,7 +357,9 @@ class Sandbox:
         # kills it only for a cell that ignores that, so it waits a little longer than the child.
         reply = self._receive(self.limits.cell_seconds + CELL_GRACE, "running a cell")
         error = reply.get("error")
-        if error is not None and not (isinstance(error, dict) and all(isinstance(error.get(k), str) for k in ("ename", "evalue"))):
+        if error is not None and not (
+            isinstance(error, dict) and all(isinstance(error.get(k), str) for k in ("ename", "evalue"))
+        ):
             error = {"ename": "Error", "evalue": "(unreadable)"}
         return {"outputs": clean_outputs(reply.get("outputs")) if capture else [], "error": error}
 
@@ -327,18 +368,22 @@ class Sandbox:
         if the process times out or dies."""
         try:
             payload = encode(tuple(args))
-        except WireError as err:   # the grader's own inputs: a bug here, not the learner's
+        except WireError as err:  # the grader's own inputs: a bug here, not the learner's
             raise RuntimeError(f"cannot send the inputs for {name}: {err}") from None
         self._send({"call": name, "args": payload})
         reply = self._receive(self.limits.call_seconds, f"running {name}")
         if not reply.get("ok"):
             kind = reply.get("kind")
-            raise CheckFailed(str(reply.get("error", "no value came back"))[:500],
-                              kind=kind if kind in SANDBOX_KINDS else "raised")
+            raise CheckFailed(
+                str(reply.get("error", "no value came back"))[:500], kind=kind if kind in SANDBOX_KINDS else "raised"
+            )
         if reply.get("changed"):
-            raise CheckFailed(f"{name} changed its argument #{reply['changed'][0]} in place. Compute "
-                              "new values instead (for example `W = W - lr * dW` creates a new array; "
-                              "`W -= lr * dW` overwrites the caller's W).", kind="mutated")
+            raise CheckFailed(
+                f"{name} changed its argument #{reply['changed'][0]} in place. Compute "
+                "new values instead (for example `W = W - lr * dW` creates a new array; "
+                "`W -= lr * dW` overwrites the caller's W).",
+                kind="mutated",
+            )
         try:
             return decode(reply.get("value"))
         except (WireError, ValueError, TypeError, KeyError, RecursionError) as err:
@@ -348,12 +393,12 @@ class Sandbox:
         if self.proc is None:
             return
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)   # the child (or bubblewrap) and its session
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the child (or bubblewrap) and its session
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
-        gone_by = time.monotonic() + 5        # the rest of the group die when the kernel gets to them:
-        while _running_in_group(self.proc.pid) and time.monotonic() < gone_by:     # wait for that
+        gone_by = time.monotonic() + 5  # the rest of the group die when the kernel gets to them:
+        while _running_in_group(self.proc.pid) and time.monotonic() < gone_by:  # wait for that
             time.sleep(0.005)
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
@@ -363,8 +408,11 @@ class Sandbox:
         self.proc = None
 
     def _out_of_time(self):
-        return SandboxFailure("timeout", f"The notebook's time budget of {self.limits.setup_seconds:g} s "
-                                         "(all its cells and checks together) ran out before this was reached.")
+        return SandboxFailure(
+            "timeout",
+            f"The notebook's time budget of {self.limits.setup_seconds:g} s "
+            "(all its cells and checks together) ran out before this was reached.",
+        )
 
     def _send(self, message):
         try:
@@ -377,7 +425,7 @@ class Sandbox:
 
     def _death(self, when):
         code = self.proc.poll()
-        if self.limits.isolated and code is not None and code > 128:   # bubblewrap: 128 + the signal
+        if self.limits.isolated and code is not None and code > 128:  # bubblewrap: 128 + the signal
             code = 128 - code
         if code is not None and code < 0 and -code == signal.SIGKILL:
             how = "was killed (SIGKILL: out of memory?)"
@@ -400,8 +448,10 @@ class Sandbox:
                 self.close()
                 if deadline >= self.deadline:
                     raise self._out_of_time()
-                raise SandboxFailure("timeout", f"Still {doing} after {seconds:g} s: stopped. "
-                                                "Look for an endless loop or a very slow computation.")
+                raise SandboxFailure(
+                    "timeout",
+                    f"Still {doing} after {seconds:g} s: stopped. Look for an endless loop or a very slow computation.",
+                )
             ready, _, _ = select.select([fd], [], [], left)
             if not ready:
                 continue
@@ -413,11 +463,12 @@ class Sandbox:
                 raise SandboxFailure("error", message)
             chunks.append(chunk)
             size += len(chunk)
-            complete = b"\n" in chunk              # look at the new bytes only: replies can be long
+            complete = b"\n" in chunk  # look at the new bytes only: replies can be long
             if size > self.limits.reply_bytes:
                 self.close()
-                raise SandboxFailure("error", f"The answer to {doing} was larger than "
-                                              f"{self.limits.reply_bytes // 2 ** 20} MB.")
+                raise SandboxFailure(
+                    "error", f"The answer to {doing} was larger than {self.limits.reply_bytes // 2**20} MB."
+                )
         line, _, self.buffer = b"".join(chunks).partition(b"\n")
         try:
             reply = json.loads(line)
@@ -446,7 +497,7 @@ def clean_outputs(raw):
             if isinstance(text, str):
                 data["text/plain"] = text[:30_000]
             png = out["data"].get("image/png")
-            if isinstance(png, str) and len(png) <= 4 * 2 ** 20 and re.fullmatch(r"[A-Za-z0-9+/=\s]*", png):
+            if isinstance(png, str) and len(png) <= 4 * 2**20 and re.fullmatch(r"[A-Za-z0-9+/=\s]*", png):
                 data["image/png"] = png
             if data:
                 outputs.append(nbformat.v4.new_output("display_data", data=data))
@@ -456,8 +507,9 @@ def clean_outputs(raw):
 
 
 def error_output(ename, evalue):
-    return nbformat.v4.new_output("error", ename=ename[:100], evalue=evalue[:3000],
-                                  traceback=[f"{ename[:100]}: {evalue[:3000]}"])
+    return nbformat.v4.new_output(
+        "error", ename=ename[:100], evalue=evalue[:3000], traceback=[f"{ename[:100]}: {evalue[:3000]}"]
+    )
 
 
 # What the autograder hands nbgrader in place of a demonstration's code (grader.grading.autograde:
@@ -471,8 +523,11 @@ def demonstrations(nb, release):
     release cell. They only call the learner's functions (plots, training runs, tables), so
     grading does not run them; what the tests and answers need is defined before the first
     answer or in answer cells (tests/test_autograde.py grades the solutions this way)."""
-    course_cells = {(c.get("id"), c.source) for c in release.cells if c.cell_type == "code"
-                    and not cell_roles.is_answer(c) and not cell_roles.is_graded(c)}
+    course_cells = {
+        (c.get("id"), c.source)
+        for c in release.cells
+        if c.cell_type == "code" and not cell_roles.is_answer(c) and not cell_roles.is_graded(c)
+    }
     found, seen_answer = set(), False
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -510,20 +565,26 @@ def notebook_cells(nb, release=None, tests=False):
         cells.append((i, cell.source, f"answer:{cell_roles.grade_id(cell)}" if cell_roles.is_answer(cell) else "code"))
     if not tests:
         last = max((n for n, (_, _, role) in enumerate(cells) if role.startswith("answer:")), default=-1)
-        cells = cells[:last + 1]
+        cells = cells[: last + 1]
     return cells
 
 
 @dataclass
 class Graded:
-    verdicts: dict           # {item: Verdict}
-    outputs: dict            # {cell index: [notebook outputs]} (with tests=True)
-    tests: dict              # {test grade_id: whether the visible test ran without an error}
-    seconds: dict = field(default_factory=dict)   # {stage: wall seconds}: sandbox start, cells, judge
+    verdicts: dict  # {item: Verdict}
+    outputs: dict  # {cell index: [notebook outputs]} (with tests=True)
+    tests: dict  # {test grade_id: whether the visible test ran without an error}
+    seconds: dict = field(default_factory=dict)  # {stage: wall seconds}: sandbox start, cells, judge
 
 
-def run_notebook(nb: nbformat.NotebookNode, entry: Notebook, seed: int | None = None, limits: Limits = Limits(),
-                 release: nbformat.NotebookNode | None = None, tests: bool = False) -> "Graded":
+def run_notebook(
+    nb: nbformat.NotebookNode,
+    entry: Notebook,
+    seed: int | None = None,
+    limits: Limits = Limits(),
+    release: nbformat.NotebookNode | None = None,
+    tests: bool = False,
+) -> "Graded":
     """Run nb's cells (notebook_cells) in one sandbox, then judge every autograded item of the
     manifest entry by calling the learner's functions there. A cell or call that hangs or ends
     the process costs only itself: the sandbox is restarted, the cells that ran before are run
@@ -547,9 +608,14 @@ def run_notebook(nb: nbformat.NotebookNode, entry: Notebook, seed: int | None = 
                 ready()
                 result = box.run(source, capture=tests)
             except SandboxFailure as failure:
-                result = {"outputs": [error_output("CellTimeoutError" if failure.status == "timeout"
-                                                   else "DeadKernelError", failure.message)],
-                          "error": {"ename": failure.status, "evalue": failure.message}}
+                result = {
+                    "outputs": [
+                        error_output(
+                            "CellTimeoutError" if failure.status == "timeout" else "DeadKernelError", failure.message
+                        )
+                    ],
+                    "error": {"ename": failure.status, "evalue": failure.message},
+                }
                 if box.deadline <= time.monotonic():
                     graded.outputs[index] = result["outputs"]
                     break
@@ -560,9 +626,10 @@ def run_notebook(nb: nbformat.NotebookNode, entry: Notebook, seed: int | None = 
             error = result["error"]
             if role.startswith("answer:") and error is not None:
                 errors[role[7:]] = f"{error['ename']}: {error['evalue']}"[:500]
-            if role.startswith("test:"):       # nbgrader's rule: no error and nothing on stderr
+            if role.startswith("test:"):  # nbgrader's rule: no error and nothing on stderr
                 graded.tests[role[5:]] = error is None and not any(
-                    out.get("output_type") == "stream" and out.get("name") == "stderr" for out in result["outputs"])
+                    out.get("output_type") == "stream" and out.get("name") == "stderr" for out in result["outputs"]
+                )
 
         cells_done, started = time.monotonic(), box.start_seconds
         answers = answer_sources(nb)
@@ -583,10 +650,13 @@ def run_notebook(nb: nbformat.NotebookNode, entry: Notebook, seed: int | None = 
                 graded.verdicts[name] = Verdict(name, "failed", message)
             except SandboxFailure as failure:
                 graded.verdicts[name] = Verdict(name, failure.status, failure.message)
-        graded.seconds = {"sandbox start": box.start_seconds, "cells": cells_done - began - started,
-                          "judge": time.monotonic() - cells_done - (box.start_seconds - started)}
+        graded.seconds = {
+            "sandbox start": box.start_seconds,
+            "cells": cells_done - began - started,
+            "judge": time.monotonic() - cells_done - (box.start_seconds - started),
+        }
     failing = {name for name, verdict in graded.verdicts.items() if verdict.status != "ok"}
-    for item in entry.items:                      # a failure that may come from a function it calls
+    for item in entry.items:  # a failure that may come from a function it calls
         if item.id in failing:
             verdict = graded.verdicts[item.id]
             graded.verdicts[item.id] = Verdict(item.id, verdict.status, item.noted(verdict.message, failing))
@@ -595,12 +665,20 @@ def run_notebook(nb: nbformat.NotebookNode, entry: Notebook, seed: int | None = 
 
 def answer_sources(nb):
     """{grade_id: source} of the notebook's answer cells."""
-    return {cell_roles.grade_id(cell): cell.source for cell in nb.cells
-            if cell.cell_type == "code" and cell_roles.is_answer(cell) and cell_roles.grade_id(cell)}
+    return {
+        cell_roles.grade_id(cell): cell.source
+        for cell in nb.cells
+        if cell.cell_type == "code" and cell_roles.is_answer(cell) and cell_roles.grade_id(cell)
+    }
 
 
-def grade_notebook(nb: nbformat.NotebookNode, entry: Notebook, seed: int | None = None, limits: Limits = Limits(),
-                   release: nbformat.NotebookNode | None = None) -> list[Verdict]:
+def grade_notebook(
+    nb: nbformat.NotebookNode,
+    entry: Notebook,
+    seed: int | None = None,
+    limits: Limits = Limits(),
+    release: nbformat.NotebookNode | None = None,
+) -> list[Verdict]:
     """A Verdict for every autograded item of the manifest entry, judged outside the learner's
     process (no test cells run). nb is a read notebook (nbformat), entry its manifest.Notebook,
     release the released notebook it started from (see notebook_cells)."""

@@ -1,5 +1,6 @@
 """The processes that grade: a pool of fresh workers (forked from multiprocessing's fork server),
 what each worker loads once, and the byte-compiled imports every sandbox shares."""
+
 import multiprocessing
 import os
 import resource
@@ -32,7 +33,7 @@ def start_fork_server():
     try:
         forkserver.set_forkserver_preload(["grader.grading.autograde", "grader.grading.execute"])
         forkserver.ensure_running()
-    except OSError:              # e.g. its socket's path would be too long (a deep TMPDIR)
+    except OSError:  # e.g. its socket's path would be too long (a deep TMPDIR)
         return False
     return True
 
@@ -53,6 +54,7 @@ def start_worker(memory_bytes, isolated, environ):
     import nbgrader.converters  # noqa: F401
 
     from . import execute, feedback  # noqa: F401
+
     feedback.exporter()
     if not isolated:
         trusted.Zygote.get()
@@ -69,9 +71,17 @@ with capture_output(display=True):
                    "from tqdm.auto import tqdm\\nplt.plot([0, 1]); plt.title('x')")
 raise SystemExit(0 if result.success else 1)
 """
-SANDBOX_CACHED = ["numpy/__init__.py", "IPython/core/interactiveshell.py", "IPython/core/pylabtools.py",
-                  "matplotlib/pyplot.py", "matplotlib/backends/backend_agg.py", "matplotlib_inline/backend_inline.py",
-                  "PIL/Image.py", "ipywidgets/__init__.py", "tqdm/auto.py"]
+SANDBOX_CACHED = [
+    "numpy/__init__.py",
+    "IPython/core/interactiveshell.py",
+    "IPython/core/pylabtools.py",
+    "matplotlib/pyplot.py",
+    "matplotlib/backends/backend_agg.py",
+    "matplotlib_inline/backend_inline.py",
+    "PIL/Image.py",
+    "ipywidgets/__init__.py",
+    "tqdm/auto.py",
+]
 
 
 def compile_sandbox_imports():
@@ -87,5 +97,12 @@ def compile_sandbox_imports():
         return
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["MPLBACKEND"] = "Agg"
-    subprocess.run([sys.executable, "-c", SANDBOX_WARM_UP], env=env, check=False, stdin=subprocess.DEVNULL,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+    subprocess.run(
+        [sys.executable, "-c", SANDBOX_WARM_UP],
+        env=env,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=300,
+    )

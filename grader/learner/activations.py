@@ -8,6 +8,7 @@ exercise, so it is not here: notebook 05 adds tanh with the learner's own tanh' 
 
 The reference (grader.course.reference) uses the plain functions, PLAIN.
 """
+
 import numpy as np
 
 from .delegation import refuse
@@ -69,9 +70,11 @@ def softmax(Z):
 
 def _building_block(item, what, plain):
     """plain, refusing to run while the learner's `item` is being checked."""
+
     def block(z):
         refuse({item}, what)
         return plain(z)
+
     block.__name__, block.__doc__ = item, plain.__doc__
     return block
 

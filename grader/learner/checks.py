@@ -10,6 +10,7 @@ never on grader.course.reference.
     gradient(analytic, f, x, name)   compare an analytic gradient with central differences
     warning_report(fn, *args)        says whether the function emits warnings (not graded)
 """
+
 import contextlib
 import copy
 import inspect
@@ -40,7 +41,7 @@ class CheckFailed(AssertionError):
         super().__init__(message)
         self.kind = kind
 
-    def __reduce__(self):                       # the kind survives a trip between processes
+    def __reduce__(self):  # the kind survives a trip between processes
         return type(self), (str(self), self.kind)
 
 
@@ -48,15 +49,15 @@ class CheckFailed(AssertionError):
 # A test cell
 # ---------------------------------------------------------------------------------------------
 
-PASSED = {}     # item -> whether its test cell passed, the last time it ran in this kernel
-_RUNNING = []   # items whose test block is running
+PASSED = {}  # item -> whether its test cell passed, the last time it ran in this kernel
+_RUNNING = []  # items whose test block is running
 
 
 def _learner_frames(err):
     """The traceback of err without the course's own frames: the lines of the learner's code."""
     course = str(Path(__file__).resolve().parents[1])
     frames = [f for f in traceback.extract_tb(err.__traceback__) if not f.filename.startswith(course)]
-    return "".join(traceback.format_list(frames[1:]))     # [0] is the test cell's own line
+    return "".join(traceback.format_list(frames[1:]))  # [0] is the test cell's own line
 
 
 @contextlib.contextmanager
@@ -75,18 +76,22 @@ def test(item):
     _RUNNING.append(item)
     try:
         yield
-    except Exception as err:                    # noqa: BLE001 - a failed check, or any error of the learner's code
+    except Exception as err:  # noqa: BLE001 - a failed check, or any error of the learner's code
         where = _learner_frames(err)
         if isinstance(err, delegation.Delegated):
             sys.stderr.write(f"✗ {item} fails its test: {err}\n")
-        elif isinstance(err, AssertionError) and not where:       # a check of the test itself
+        elif isinstance(err, AssertionError) and not where:  # a check of the test itself
             sys.stderr.write(f"✗ {item} fails its test: {err}\n")
         elif isinstance(err, NameError) and not where:
-            sys.stderr.write(f"✗ {item} cannot be tested: {err}. Run the cells above it first "
-                             "(the answer cell defines the function).\n")
+            sys.stderr.write(
+                f"✗ {item} cannot be tested: {err}. Run the cells above it first "
+                "(the answer cell defines the function).\n"
+            )
         else:
-            sys.stderr.write(f"✗ {item} fails its test: it raised {type(err).__name__}: {err}\n"
-                             + (f"in your code:\n{where}" if where else ""))
+            sys.stderr.write(
+                f"✗ {item} fails its test: it raised {type(err).__name__}: {err}\n"
+                + (f"in your code:\n{where}" if where else "")
+            )
     else:
         PASSED[item] = True
         print(f"✓ {item} passes its test.")
@@ -103,11 +108,16 @@ def running():
 # Calling a learner's function
 # ---------------------------------------------------------------------------------------------
 
+
 def _same(a, b):
     """True if a and b hold equal values (arrays compared exactly, NaN equal to NaN)."""
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
-                and np.array_equal(a, b, equal_nan=True))
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.shape == b.shape
+            and np.array_equal(a, b, equal_nan=True)
+        )
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
@@ -126,8 +136,7 @@ def _name_of(fn):
 def quiet():
     """Run learner code with its warnings and stderr kept out of the test cell's output
     (nbgrader gives 0 to a test cell that writes to stderr, whatever the values)."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"), \
-            contextlib.redirect_stderr(io.StringIO()):
+    with warnings.catch_warnings(), np.errstate(all="ignore"), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
         yield
 
@@ -147,8 +156,7 @@ def _not_written(name, err):
     inner = unwritten(name, err)
     if inner == name:
         return f"{name} is not written yet: replace `raise NotImplementedError()` with your code."
-    return (f"{name} calls {inner}, which is not written yet: replace its "
-            "`raise NotImplementedError()` with your code.")
+    return f"{name} calls {inner}, which is not written yet: replace its `raise NotImplementedError()` with your code."
 
 
 def call(fn: Callable, *args, name: str | None = None, **kwargs) -> Any:
@@ -174,11 +182,14 @@ def call(fn: Callable, *args, name: str | None = None, **kwargs) -> Any:
             raise CheckFailed(
                 f"{name} changed its argument #{i + 1} in place. Compute new values instead "
                 "(for example `W = W - lr * dW` creates a new array; `W -= lr * dW` overwrites "
-                "the caller's W).", kind="mutated")
+                "the caller's W).",
+                kind="mutated",
+            )
     for key in kwargs:
         if not _same(kwargs[key], given[1][key]):
-            raise CheckFailed(f"{name} changed its argument {key!r} in place; compute new values "
-                              "instead.", kind="mutated")
+            raise CheckFailed(
+                f"{name} changed its argument {key!r} in place; compute new values instead.", kind="mutated"
+            )
     return result
 
 
@@ -195,7 +206,7 @@ def attempt(fn, *args, name=None, **kwargs):
             return fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
     except NotImplementedError:
         print(f"({name} is not written yet: this cell checks your own {name}, so it has nothing to show.)")
-    except Exception as err:                    # noqa: BLE001 - any error of the learner's code
+    except Exception as err:  # noqa: BLE001 - any error of the learner's code
         print(f"(Your {name} raised {type(err).__name__}: {str(err)[:200]})")
     return None
 
@@ -215,21 +226,26 @@ def warning_report(fn, *args, name=None):
     """A sentence saying whether fn(*args) emits a warning (e.g. overflow in exp). Not a check:
     a correct value is never failed for a warning; this only tells the learner."""
     name = name or _name_of(fn)
-    with warnings.catch_warnings(record=True) as caught, \
-            np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"), \
-            contextlib.redirect_stderr(io.StringIO()):
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
         warnings.simplefilter("always")
         fn(*copy.deepcopy(args))
     if not caught:
         return f"{name} ran without warnings."
     w = caught[0]
-    return (f"{name} emitted {w.category.__name__}: {w.message}. Its values may still be right, "
-            "but try rewriting it so that no intermediate value overflows.")
+    return (
+        f"{name} emitted {w.category.__name__}: {w.message}. Its values may still be right, "
+        "but try rewriting it so that no intermediate value overflows."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Comparing values
 # ---------------------------------------------------------------------------------------------
+
 
 def _fmt(x):
     return np.array2string(np.asarray(x), precision=9, threshold=12, edgeitems=3, separator=", ")
@@ -243,12 +259,13 @@ def _as_float_array(actual, name, expected):
     except Exception:
         raise CheckFailed(f"{name} is a {type(actual).__name__}, not a number or array") from None
     if arr.dtype == object:
-        raise CheckFailed(f"{name} is a {type(actual).__name__} that numpy cannot read as numbers: "
-                          f"{actual!r:.200}")
+        raise CheckFailed(f"{name} is a {type(actual).__name__} that numpy cannot read as numbers: {actual!r:.200}")
     if arr.dtype.kind not in "biuf":
-        raise CheckFailed(f"{name} has dtype {arr.dtype} but should hold floating-point numbers "
-                          f"(float64); e.g. use .astype(float). Values: {_fmt(arr)}")
-    return arr.astype(np.float64)       # integers and booleans are compared by value (exact 0/1 slopes are right)
+        raise CheckFailed(
+            f"{name} has dtype {arr.dtype} but should hold floating-point numbers "
+            f"(float64); e.g. use .astype(float). Values: {_fmt(arr)}"
+        )
+    return arr.astype(np.float64)  # integers and booleans are compared by value (exact 0/1 slopes are right)
 
 
 def _integers(actual):
@@ -269,9 +286,11 @@ def _scale_factor(a, e):
 
 
 def _describe_factor(c):
-    for value, words in ((-1.0, "the negative of the expected value (a sign is flipped)"),
-                         (2.0, "twice the expected value (a factor 2 too many?)"),
-                         (0.5, "half the expected value (a factor 2 missing?)")):
+    for value, words in (
+        (-1.0, "the negative of the expected value (a sign is flipped)"),
+        (2.0, "twice the expected value (a factor 2 too many?)"),
+        (0.5, "half the expected value (a factor 2 missing?)"),
+    ):
         if np.isclose(c, value, rtol=1e-6):
             return words
     return f"{c:.6g} times the expected value everywhere (a constant factor is off)"
@@ -288,12 +307,19 @@ def _array_message(a, e, name, rtol, atol):
         msg = f"{name} has shape {a.shape} but should have shape {e.shape}"
         if a.shape == e.T.shape and np.allclose(a, e.T, rtol=rtol, atol=atol):
             return msg + ": it equals the expected value transposed." + _transposed(name)
-        if (a.ndim == 2 and e.ndim == 2 and e.shape[1] == 1 and a.shape[0] == e.shape[0]
-                and np.allclose(a.sum(axis=1, keepdims=True), e, rtol=rtol, atol=atol)):
+        if (
+            a.ndim == 2
+            and e.ndim == 2
+            and e.shape[1] == 1
+            and a.shape[0] == e.shape[0]
+            and np.allclose(a.sum(axis=1, keepdims=True), e, rtol=rtol, atol=atol)
+        ):
             return msg + ": summed over its columns it is right. " + CATALOGUE["bias_not_summed"].message()
         if a.size == e.size and np.allclose(a.reshape(e.shape), e, rtol=rtol, atol=atol):
-            return msg + ": the numbers are right but arranged in the wrong shape (reshape, or keep " \
-                         "the axis with keepdims=True)."
+            return (
+                msg + ": the numbers are right but arranged in the wrong shape (reshape, or keep "
+                "the axis with keepdims=True)."
+            )
         if a.size == 1 and e.size > 1:
             return msg + ": it is a single number; was it summed over every axis instead of one?"
         if e.size == 1 and a.size > 1:
@@ -302,8 +328,10 @@ def _array_message(a, e, name, rtol, atol):
     bad_nan = ~np.isfinite(a) & np.isfinite(e)
     if bad_nan.any():
         idx = tuple(int(i) for i in np.argwhere(bad_nan)[0]) if a.ndim else ()
-        return (f"{name} contains {a[idx] if a.ndim else a} at index {idx} where "
-                f"{e[idx] if e.ndim else e:.9g} is expected (an overflow or a division by zero?).")
+        return (
+            f"{name} contains {a[idx] if a.ndim else a} at index {idx} where "
+            f"{e[idx] if e.ndim else e:.9g} is expected (an overflow or a division by zero?)."
+        )
     wrong = ~np.isclose(a, e, rtol=rtol, atol=atol)
     if not wrong.any():
         return None
@@ -311,21 +339,24 @@ def _array_message(a, e, name, rtol, atol):
         msg = f"{name} is {float(a):.10g} but should be {float(e):.10g}"
     else:
         first = tuple(int(i) for i in np.argwhere(wrong)[0])
-        msg = (f"{name}: {int(wrong.sum())} of {a.size} entries differ; the first is at index "
-               f"{first}: got {a[first]:.10g}, expected {e[first]:.10g}")
-    allowed = atol + rtol * np.abs(e)                 # the test is numpy.isclose: say what it measured
+        msg = (
+            f"{name}: {int(wrong.sum())} of {a.size} entries differ; the first is at index "
+            f"{first}: got {a[first]:.10g}, expected {e[first]:.10g}"
+        )
+    allowed = atol + rtol * np.abs(e)  # the test is numpy.isclose: say what it measured
     worst = np.unravel_index(np.argmax(np.abs(a - e) / allowed), a.shape) if a.ndim else ()
-    msg += (f" (off by {float(np.abs(a - e)[worst]):.2e} where at most {float(allowed[worst]):.2e} is allowed: "
-            f"|got - expected| <= {atol:g} + {rtol:g} |expected|)")
+    msg += (
+        f" (off by {float(np.abs(a - e)[worst]):.2e} where at most {float(allowed[worst]):.2e} is allowed: "
+        f"|got - expected| <= {atol:g} + {rtol:g} |expected|)"
+    )
     c = _scale_factor(a, e)
     if c is not None and abs(c - 1.0) < 1e-3:
-        c = None   # a rounding-size difference is not a "constant factor"
+        c = None  # a rounding-size difference is not a "constant factor"
     if c is not None and a.size == 1 and not np.isclose(abs(np.log2(abs(c))), 1) and not np.isclose(c, -1):
-        c = None   # for one number any ratio is "constant": only name the telling ones
-    if c is not None:           # described, not named: a factor 2 has more causes than one (a cost's 1/2, a
-        msg += f". It is {_describe_factor(c)}."        # mean taken twice, two outputs); the judge names
-    elif a.ndim == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1 and \
-            np.allclose(a, e.T, rtol=rtol, atol=atol):
+        c = None  # for one number any ratio is "constant": only name the telling ones
+    if c is not None:  # described, not named: a factor 2 has more causes than one (a cost's 1/2, a
+        msg += f". It is {_describe_factor(c)}."  # mean taken twice, two outputs); the judge names
+    elif a.ndim == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1 and np.allclose(a, e.T, rtol=rtol, atol=atol):
         msg += ". It equals the expected value transposed." + _transposed(name)
     else:
         msg += "."
@@ -350,11 +381,15 @@ def difference(actual, expected, name="result", rtol=RTOL, atol=ATOL):
             if msg:
                 return msg
         return None
-    if isinstance(expected, tuple) or (isinstance(expected, list) and any(
-            e is None or isinstance(e, (np.ndarray, list, tuple, dict)) for e in expected)):
+    if isinstance(expected, tuple) or (
+        isinstance(expected, list)
+        and any(e is None or isinstance(e, (np.ndarray, list, tuple, dict)) for e in expected)
+    ):
         if not isinstance(actual, (tuple, list)):
-            return (f"{name} should be a {type(expected).__name__} of {len(expected)} values, "
-                    f"not a {type(actual).__name__}.")
+            return (
+                f"{name} should be a {type(expected).__name__} of {len(expected)} values, "
+                f"not a {type(actual).__name__}."
+            )
         if len(actual) != len(expected):
             return f"{name} should hold {len(expected)} values but holds {len(actual)}."
         for i, (a, e) in enumerate(zip(actual, expected)):
@@ -373,12 +408,16 @@ def difference(actual, expected, name="result", rtol=RTOL, atol=ATOL):
         return str(failure)
     msg = _array_message(a, e, name, rtol, atol)
     if msg and _integers(actual) and e.dtype.kind == "f" and not np.all(e == np.round(e)):
-        msg += (f" {name} holds {np.asarray(actual).dtype} numbers, which cannot have fractions: compute in "
-                "floats (e.g. np.asarray(x, dtype=float), or np.zeros(shape) rather than np.zeros_like of integers).")
+        msg += (
+            f" {name} holds {np.asarray(actual).dtype} numbers, which cannot have fractions: compute in "
+            "floats (e.g. np.asarray(x, dtype=float), or np.zeros(shape) rather than np.zeros_like of integers)."
+        )
     if msg and getattr(actual, "dtype", None) in (np.float16, np.float32):
-        msg += (f" {name} holds {actual.dtype} numbers (about {7 if actual.dtype == np.float32 else 3} "
-                "significant digits); the course computes in float64: leave out the dtype=np.float32 or "
-                ".astype(np.float32).")
+        msg += (
+            f" {name} holds {actual.dtype} numbers (about {7 if actual.dtype == np.float32 else 3} "
+            "significant digits); the course computes in float64: leave out the dtype=np.float32 or "
+            ".astype(np.float32)."
+        )
     return msg
 
 
@@ -389,8 +428,10 @@ def close(actual, expected, name="result", rtol=RTOL, atol=ATOL):
     if msg:
         raise CheckFailed(msg)
     if _integers(actual) and np.asarray(expected).dtype.kind == "f" and np.ndim(actual) > 0:
-        print(f"note: {name} holds {np.asarray(actual).dtype} values; they are right, and were compared as "
-              "floats (the course's own functions return float64).")
+        print(
+            f"note: {name} holds {np.asarray(actual).dtype} values; they are right, and were compared as "
+            "floats (the course's own functions return float64)."
+        )
 
 
 def layers(actual, expected, name="result", rtol=RTOL, atol=ATOL):
@@ -400,17 +441,16 @@ def layers(actual, expected, name="result", rtol=RTOL, atol=ATOL):
         raise CheckFailed(f"{name} should be a list indexed by layer, not a {type(actual).__name__}.")
     L = len(expected) - 1
     if len(actual) != len(expected):
-        raise CheckFailed(f"{name} should have {L + 1} entries (index 0 unused, then layers 1..{L}) "
-                          f"but has {len(actual)}.")
+        raise CheckFailed(
+            f"{name} should have {L + 1} entries (index 0 unused, then layers 1..{L}) but has {len(actual)}."
+        )
     if actual[0] is not None:
         raise CheckFailed(f"{name}[0] should be None: index l holds layer l, and there is no layer 0.")
     for l in range(L, 0, -1):
         msg = difference(actual[l], expected[l], f"{name}[{l}]", rtol, atol)
         if msg:
-            right = ("" if l == L else f"; layer {L} is right" if l + 1 == L
-                     else f"; layers {l + 1}..{L} are right")
-            raise CheckFailed(f"Going backwards from the output, the first wrong layer is l={l}"
-                              f"{right}. {msg}")
+            right = "" if l == L else f"; layer {L} is right" if l + 1 == L else f"; layers {l + 1}..{L} are right"
+            raise CheckFailed(f"Going backwards from the output, the first wrong layer is l={l}{right}. {msg}")
 
 
 def gradient(analytic, f, x, name="gradient", h=1e-5, tol=RTOL):
@@ -428,6 +468,7 @@ def gradient(analytic, f, x, name="gradient", h=1e-5, tol=RTOL):
     err = norm_rel_error(a, numeric)
     if err > tol:
         detail = _array_message(a, np.asarray(numeric, dtype=float), name, tol, 1e-12)
-        raise CheckFailed(f"{name} disagrees with central differences (relative error "
-                          f"{err:.2e}, tolerance {tol:g}). "
-                          + (detail or f"Central differences: {_fmt(numeric)}; yours: {_fmt(a)}."))
+        raise CheckFailed(
+            f"{name} disagrees with central differences (relative error "
+            f"{err:.2e}, tolerance {tol:g}). " + (detail or f"Central differences: {_fmt(numeric)}; yours: {_fmt(a)}.")
+        )

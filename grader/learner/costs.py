@@ -2,6 +2,7 @@
 
 Shipped to learners: notebooks 04 and 05 look a cost's gradient up by name.
 """
+
 import numpy as np
 
 

@@ -2,6 +2,7 @@
 
 A batch is stored column-wise, as everywhere in the course: X is (n_0, n), one column per sample.
 """
+
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +17,12 @@ SPLIT_FILE = Path(__file__).with_name("digits_split.npz")
 
 @dataclass(frozen=True)
 class Split:
-    X_train: np.ndarray   # (64, n_train) pixel intensities scaled to [0, 1]
-    Y_train: np.ndarray   # (10, n_train) one-hot targets
-    y_train: np.ndarray   # (n_train,) digit labels 0..9
-    X_test: np.ndarray    # (64, n_test)
-    Y_test: np.ndarray    # (10, n_test)
-    y_test: np.ndarray    # (n_test,)
+    X_train: np.ndarray  # (64, n_train) pixel intensities scaled to [0, 1]
+    Y_train: np.ndarray  # (10, n_train) one-hot targets
+    y_train: np.ndarray  # (n_train,) digit labels 0..9
+    X_test: np.ndarray  # (64, n_test)
+    Y_test: np.ndarray  # (10, n_test)
+    y_test: np.ndarray  # (n_test,)
 
 
 def one_hot(labels, k=10):
@@ -33,10 +34,11 @@ def one_hot(labels, k=10):
 def load_digits():
     """The 1,797 8x8 images as (pixels (1797, 64) in 0..16, labels (1797,)), read with numpy from
     the file scikit-learn ships (what sklearn.datasets.load_digits reads)."""
-    spec = importlib.util.find_spec("sklearn")         # finds the package without importing it
+    spec = importlib.util.find_spec("sklearn")  # finds the package without importing it
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("The digits data set ships with scikit-learn: "
-                                  "`python -m pip install scikit-learn` first.")
+        raise ModuleNotFoundError(
+            "The digits data set ships with scikit-learn: `python -m pip install scikit-learn` first."
+        )
     path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
     table = np.loadtxt(path, delimiter=",")
     return table[:, :-1], table[:, -1].astype(int)
@@ -68,5 +70,6 @@ def digits(test_size=0.25, seed=0):
     else:
         train, test = split_rows(labels, test_size, seed)
     X = pixels / 16.0
-    return Split(X[train].T.copy(), one_hot(labels[train]), labels[train],
-                 X[test].T.copy(), one_hot(labels[test]), labels[test])
+    return Split(
+        X[train].T.copy(), one_hot(labels[train]), labels[train], X[test].T.copy(), one_hot(labels[test]), labels[test]
+    )

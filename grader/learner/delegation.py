@@ -7,12 +7,13 @@ central differences of gradcheck for a derive-it-yourself item) call `refuse(X, 
 that raises Delegated: "sigmoid calls the course's sigma; write your own". A library function that
 computes the same thing is found by name in the answer's code (LIBRARY, `library_calls`).
 """
+
 import ast
 import contextlib
 import functools
 
-_UNDER_TEST = []       # the graded function a check is calling, innermost last
-_REFUSED = []          # delegations refused while it ran (an answer could catch the exception)
+_UNDER_TEST = []  # the graded function a check is calling, innermost last
+_REFUSED = []  # delegations refused while it ran (an answer could catch the exception)
 
 
 class Delegated(AssertionError):
@@ -65,15 +66,29 @@ LIBRARY = {
     "sigmoid_prime": ("expit", "logistic") + AUTODIFF,
     "tanh_prime": AUTODIFF,
     "relu_prime": ("heaviside",) + AUTODIFF,
-    "numerical_derivative": ("derivative", "approx_fprime", "approx_derivative", "numerical_gradient",
-                             "central_diff_weights") + AUTODIFF,
+    "numerical_derivative": (
+        "derivative",
+        "approx_fprime",
+        "approx_derivative",
+        "numerical_gradient",
+        "central_diff_weights",
+    )
+    + AUTODIFF,
 }
 DERIVED_LIBRARY = ("numerical_gradient", "approx_fprime", "approx_derivative", "derivative") + AUTODIFF
 
 
 # The course's own unguarded versions (the reference uses them): no answer may name them.
-COURSE_INTERNALS = ("PLAIN", "_sigmoid", "_sigmoid_prime", "_relu_prime", "_central_differences", "recorded",
-                    "Recordings", "recordings")
+COURSE_INTERNALS = (
+    "PLAIN",
+    "_sigmoid",
+    "_sigmoid_prime",
+    "_relu_prime",
+    "_central_differences",
+    "recorded",
+    "Recordings",
+    "recordings",
+)
 
 
 def library_calls(item, source, derive=False):
@@ -88,10 +103,11 @@ def library_calls(item, source, derive=False):
         return []
     found = []
     for node in ast.walk(tree):
-        name = (node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute)
-                else None)
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            modules = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            modules = [a.name for a in node.names] + (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            )
             found += [m for m in modules if m.split(".")[0] in banned or m.split(".")[-1] in banned]
         elif name in banned:
             found.append(name)

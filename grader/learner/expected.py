@@ -6,6 +6,7 @@ where a test needs more than the verified numbers of grader.learner.worked_examp
 `python -m grader release` computes the values with the reference and writes them to
 expected.json next to this file; reference_value(name) reads one. Arrays are stored as {"array": [...]}.
 """
+
 import json
 from functools import lru_cache
 from pathlib import Path

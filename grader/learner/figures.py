@@ -16,25 +16,35 @@ Each notebook's set-up cell calls style() once, after `%matplotlib inline`. Why 
   then name these colours. ACTIVATIONS gives sigmoid, tanh and ReLU one look in every figure;
   HATCHES tell bars apart.
 """
+
 import sys
 
 import matplotlib as mpl
 from cycler import cycler
 
-OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
-             "purple": "#CC79A7", "sky blue": "#56B4E9", "yellow": "#F0E442", "black": "#000000"}
+OKABE_ITO = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "sky blue": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
 # The cycle: dark, light and middle greys first; yellow (too pale on white) and black (kept for
 # annotations) left out.
 COLOURS = [OKABE_ITO[name] for name in ("blue", "orange", "green", "vermillion", "purple", "sky blue")]
 LINESTYLES = ["-", "--", "-.", ":", (0, (6, 2, 1, 2, 1, 2)), (0, (10, 3))]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++"]
 
-ACTIVATIONS = {name: {"color": COLOURS[k], "linestyle": LINESTYLES[k]}
-               for k, name in enumerate(("sigmoid", "tanh", "relu"))}
+ACTIVATIONS = {
+    name: {"color": COLOURS[k], "linestyle": LINESTYLES[k]} for k, name in enumerate(("sigmoid", "tanh", "relu"))
+}
 
 RC = {
     "axes.prop_cycle": cycler(color=COLOURS) + cycler(linestyle=LINESTYLES),
-    "figure.dpi": 100,          # the size on screen: figsize in inches times 100 CSS pixels
+    "figure.dpi": 100,  # the size on screen: figsize in inches times 100 CSS pixels
     "savefig.dpi": 200,
     "font.size": 12,
     "axes.titlesize": "medium",
@@ -51,6 +61,7 @@ def style():
     mpl.rcParams.update(RC)
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython else None
-    if getattr(shell, "kernel", None) is not None:    # a Jupyter kernel: a front end shows the PNGs
+    if getattr(shell, "kernel", None) is not None:  # a Jupyter kernel: a front end shows the PNGs
         from IPython.core.pylabtools import select_figure_formats
+
         select_figure_formats(shell, {"retina"})

@@ -3,6 +3,7 @@
 These are shipped to learners (the visible tests use them), so they depend on numpy only
 (and grader.learner.delegation: an answer may not hand its work to them).
 """
+
 import numpy as np
 
 from .delegation import derived, refuse

@@ -1,4 +1,5 @@
 """The course manifest (grader/learner/course.toml): notebooks in order and their graded items."""
+
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,10 +9,10 @@ MANIFEST = Path(__file__).with_name("course.toml")
 
 @dataclass(frozen=True)
 class Item:
-    id: str          # the learner's function (or written answer); the answer cell's grade_id
+    id: str  # the learner's function (or written answer); the answer cell's grade_id
     points: float
-    kind: str = "code"   # "code": autograded by a test cell; "written": graded by hand
-    calls: tuple = ()    # the graded items of its notebook that its exercise says it calls
+    kind: str = "code"  # "code": autograded by a test cell; "written": graded by hand
+    calls: tuple = ()  # the graded items of its notebook that its exercise says it calls
     derive: bool = False  # the learner derives its formula: the page does not give it
 
     def depends_note(self, failing):
@@ -21,8 +22,10 @@ class Item:
         if not broken:
             return ""
         names = " and ".join(broken)
-        return (f" Note: {self.id} calls your {names}, as its exercise says, and {names} "
-                f"{'fails its' if len(broken) == 1 else 'fail their'} own test: fix {'it' if len(broken) == 1 else 'them'} first.")
+        return (
+            f" Note: {self.id} calls your {names}, as its exercise says, and {names} "
+            f"{'fails its' if len(broken) == 1 else 'fail their'} own test: fix {'it' if len(broken) == 1 else 'them'} first."
+        )
 
     def noted(self, message, failing):
         """`message` (a failure of this item) with depends_note(failing) at the end of its first line,
@@ -44,7 +47,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Notebook:
-    id: str          # the nbgrader assignment id and the notebook's file stem
+    id: str  # the nbgrader assignment id and the notebook's file stem
     title: str
     items: tuple
 
@@ -70,8 +73,16 @@ def load(path=MANIFEST):
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     notebooks = []
     for nb in data["notebooks"]:
-        items = tuple(Item(i["id"], float(i["points"]), i.get("kind", "code"), tuple(i.get("calls", ())),
-                           bool(i.get("derive", False))) for i in nb["items"])
+        items = tuple(
+            Item(
+                i["id"],
+                float(i["points"]),
+                i.get("kind", "code"),
+                tuple(i.get("calls", ())),
+                bool(i.get("derive", False)),
+            )
+            for i in nb["items"]
+        )
         bad = [i.id for i in items if i.kind not in ("code", "written")]
         if bad:
             raise ValueError(f"{path}: items {bad} of {nb['id']} have a kind other than 'code' or 'written'")

@@ -12,6 +12,7 @@ themselves, loaded without pickle. Arguments match a recorded call when they hav
 structure and their numbers agree to MATCH_RTOL: a learner's own upstream function that passes its
 test, or another machine's rounding, gives arguments that differ in the last bits only.
 """
+
 import hashlib
 import json
 from functools import cache
@@ -31,6 +32,7 @@ class NotRecorded(LookupError):
 # Values <-> JSON and arrays
 # ---------------------------------------------------------------------------------------------
 
+
 def encode(value, arrays):
     """JSON-ready form of value; its arrays go into `arrays` {key: ndarray}, keyed by content."""
     if isinstance(value, np.ndarray) or isinstance(value, np.generic):
@@ -43,7 +45,7 @@ def encode(value, arrays):
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
-        return {"int": value} if abs(value) >= 2 ** 53 else value
+        return {"int": value} if abs(value) >= 2**53 else value
     if isinstance(value, float):
         return value if np.isfinite(value) else {"float": repr(value)}
     if isinstance(value, (list, tuple)):
@@ -65,9 +67,9 @@ def decode(data, arrays):
         return [decode(v, arrays) for v in data]
     if not isinstance(data, dict):
         return data
-    (kind, body), = ((k, v) for k, v in data.items() if k != "scalar")
+    ((kind, body),) = ((k, v) for k, v in data.items() if k != "scalar")
     if kind == "nd":
-        arr = np.array(arrays[body])           # a copy: the learner may change what they get
+        arr = np.array(arrays[body])  # a copy: the learner may change what they get
         return arr[()] if data.get("scalar") else arr
     if kind == "int":
         return int(body)
@@ -80,7 +82,7 @@ def decode(data, arrays):
         return {_hashable(decode(k, arrays)): decode(v, arrays) for k, v in body}
     if kind == "range":
         return range(*body)
-    return data                                # {"rng": ...} or {"fn": ...}: compared, never used
+    return data  # {"rng": ...} or {"fn": ...}: compared, never used
 
 
 def _hashable(key):
@@ -103,14 +105,20 @@ def same(a, b, arrays_a, arrays_b):
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same(x, y, arrays_a, arrays_b) for x, y in zip(a, b))
     if isinstance(a, float) or isinstance(b, float):
-        return (isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool)
-                and not isinstance(b, bool) and bool(np.isclose(a, b, rtol=MATCH_RTOL, atol=MATCH_ATOL)))
+        return (
+            isinstance(a, (int, float))
+            and isinstance(b, (int, float))
+            and not isinstance(a, bool)
+            and not isinstance(b, bool)
+            and bool(np.isclose(a, b, rtol=MATCH_RTOL, atol=MATCH_ATOL))
+        )
     return type(a) is type(b) and a == b
 
 
 # ---------------------------------------------------------------------------------------------
 # A notebook's recordings
 # ---------------------------------------------------------------------------------------------
+
 
 def path(notebook, folder=FOLDER):
     return Path(folder) / f"{notebook}.npz"
@@ -129,8 +137,15 @@ def write(notebook, calls, source_hash, folder=FOLDER):
     were left in (generators_after), which a stand-in leaves them in too."""
     arrays, index = {}, []
     for name, args, kwargs, result, generators in calls:
-        index.append({"name": name, "args": encode(list(args), arrays), "kwargs": encode(dict(kwargs), arrays),
-                      "result": encode(result, arrays), "generators": generators})
+        index.append(
+            {
+                "name": name,
+                "args": encode(list(args), arrays),
+                "kwargs": encode(dict(kwargs), arrays),
+                "result": encode(result, arrays),
+                "generators": generators,
+            }
+        )
     text = json.dumps({"notebook": notebook, "source": source_hash, "calls": index}, sort_keys=True)
     target = path(notebook, folder)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -147,7 +162,7 @@ class Recordings:
             self.arrays = {k: data[k] for k in data.files if k != "index"}
             meta = json.loads(str(data["index"]))
         self.notebook, self.source, self.calls = meta["notebook"], meta["source"], meta["calls"]
-        self._next = {}                  # name -> where the last match was: calls repeat in order
+        self._next = {}  # name -> where the last match was: calls repeat in order
 
     def names(self):
         return {call["name"] for call in self.calls}
@@ -161,13 +176,13 @@ class Recordings:
             raise NotRecorded(str(err)) from None
         mine = [i for i, call in enumerate(self.calls) if call["name"] == name]
         start = self._next.get(name, 0)
-        for i in sorted(mine, key=lambda i: (i < start, i)):      # in the order they were made
+        for i in sorted(mine, key=lambda i: (i < start, i)):  # in the order they were made
             call = self.calls[i]
             if same(key[0], call["args"], wanted, self.arrays) and same(key[1], call["kwargs"], wanted, self.arrays):
                 self._next[name] = i + 1
                 for where, state in call.get("generators", {}).items():
                     rng = args[int(where)] if where.isdigit() else kwargs[where]
-                    rng.bit_generator.state = state          # as the real call would leave it
+                    rng.bit_generator.state = state  # as the real call would leave it
                 return decode(call["result"], self.arrays)
         raise NotRecorded(name)
 

@@ -4,6 +4,7 @@ Scores follow nbgrader's own rule (nbgrader.utils.determine_grade, restated in s
 learners need no nbgrader): a test cell earns its points unless it raised an error or wrote to
 stderr.
 """
+
 import json
 import os
 import shlex
@@ -26,7 +27,7 @@ class Result:
     item: str
     earned: float
     possible: float
-    status: str      # "pass", "fail", "missing" or "manual"
+    status: str  # "pass", "fail", "missing" or "manual"
     message: str
 
 
@@ -43,12 +44,13 @@ def read_notebook(path, content=None):
         raise NotebookUnreadable(f"{path}: the file is empty (was the notebook saved?)")
     try:
         if content is None:
-            nb = nbformat.read(path, as_version=4)    # an old format (3) is upgraded, markings and all
+            nb = nbformat.read(path, as_version=4)  # an old format (3) is upgraded, markings and all
         else:
             nb = nbformat.reads(content.decode("utf-8"), as_version=4)
     except (json.JSONDecodeError, NotJSONError, UnicodeDecodeError, RecursionError) as err:
-        raise NotebookUnreadable(f"{path}: not valid notebook JSON ({err}); open a backup or "
-                                 "re-download the notebook") from None
+        raise NotebookUnreadable(
+            f"{path}: not valid notebook JSON ({err}); open a backup or re-download the notebook"
+        ) from None
     except Exception as err:  # nbformat's own validation and version errors
         raise NotebookUnreadable(f"{path}: not a readable Jupyter notebook ({err})") from None
     return nb
@@ -87,6 +89,7 @@ def notebook_client(nb, cwd, timeout=120, poll=POLL_SECONDS, **options):
                 except Empty:
                     if deadline is not None and time.monotonic() >= deadline:
                         raise
+
         return get_msg
 
     class Client(NotebookClient):
@@ -97,7 +100,7 @@ def notebook_client(nb, cwd, timeout=120, poll=POLL_SECONDS, **options):
         async def async_start_new_kernel_client(self):
             try:
                 kc = await super().async_start_new_kernel_client()
-            except RuntimeError as err:           # jupyter_client: "Kernel died before replying ..."
+            except RuntimeError as err:  # jupyter_client: "Kernel died before replying ..."
                 if "died" not in str(err):
                     raise
                 self.km = self.create_kernel_manager()
@@ -108,19 +111,26 @@ def notebook_client(nb, cwd, timeout=120, poll=POLL_SECONDS, **options):
                     channel.get_msg = in_slices(channel.get_msg)
             return kc
 
-    return Client(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                  resources={"metadata": {"path": str(cwd)}}, **options)
+    return Client(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(cwd)}},
+        **options,
+    )
 
 
 def execute(nb, cwd, timeout=120):
     """Run every cell in a fresh kernel, keeping going after errors (as nbgrader does)."""
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")   # keeps debugpy's notice off stderr
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):          # small matrices: one BLAS thread
-        os.environ.setdefault(var, "1")                               # is faster and reproducible
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # keeps debugpy's notice off stderr
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):  # small matrices: one BLAS thread
+        os.environ.setdefault(var, "1")  # is faster and reproducible
 
-    client = notebook_client(nb, cwd, timeout, allow_errors=True, on_cell_executed=_keep_reply_error,
-                             shutdown_kernel="immediate")
-    client.execute(stderr=subprocess.DEVNULL)      # the kernel process's own notices, not the cells'
+    client = notebook_client(
+        nb, cwd, timeout, allow_errors=True, on_cell_executed=_keep_reply_error, shutdown_kernel="immediate"
+    )
+    client.execute(stderr=subprocess.DEVNULL)  # the kernel process's own notices, not the cells'
     return nb
 
 
@@ -132,8 +142,11 @@ def _keep_reply_error(cell, cell_index, execute_reply):
 
     content = (execute_reply or {}).get("content", {})
     if content.get("status") == "error" and not any(out.output_type == "error" for out in cell.get("outputs", [])):
-        cell.outputs.append(nbformat.v4.new_output("error", ename=content.get("ename", "Error"),
-                                                   evalue=content.get("evalue", ""), traceback=[]))
+        cell.outputs.append(
+            nbformat.v4.new_output(
+                "error", ename=content.get("ename", "Error"), evalue=content.get("evalue", ""), traceback=[]
+            )
+        )
 
 
 def _message(cell):
@@ -144,7 +157,7 @@ def _message(cell):
     for out in cell.get("outputs", []):
         if out.output_type == "stream" and out.name == "stderr":
             text = out.text.strip()
-            if text.startswith("✗ "):                 # a failed check, as grader.learner.checks.test words it
+            if text.startswith("✗ "):  # a failed check, as grader.learner.checks.test words it
                 return text.split(" fails its test: ", 1)[-1][:1000]
             return "wrote to stderr (nbgrader gives 0 for that): " + text[:300]
     return ""
@@ -186,7 +199,7 @@ def grade(nb, entry=None):
         if not cell_roles.is_graded(cell) or grade_id is None:
             continue
         seen.add(grade_id)
-        item = grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
+        item = grade_id[len("test_") :] if grade_id.startswith("test_") else grade_id
         if cell_roles.is_answer(cell) or cell.cell_type != "code":
             possible = float(cell_roles.nbgrader(cell).get("points", 0))
             results.append(Result(item, 0.0, possible, "manual", "graded by your instructor"))
@@ -194,12 +207,19 @@ def grade(nb, entry=None):
         earned, possible = score(cell)
         ok = earned == possible
         results.append(Result(item, earned, possible, "pass" if ok else "fail", "" if ok else _message(cell)))
-    for item in (entry.items if entry else ()):
+    for item in entry.items if entry else ():
         if item.test_id not in seen:
-            results.append(Result(item.id, 0.0, item.points, "missing",
-                                  f"the test cell {item.test_id!r} is not in the notebook (deleted?)"))
+            results.append(
+                Result(
+                    item.id,
+                    0.0,
+                    item.points,
+                    "missing",
+                    f"the test cell {item.test_id!r} is not in the notebook (deleted?)",
+                )
+            )
     failing = {r.item for r in results if r.status in ("fail", "missing")}
-    for r in results:                             # a failure that may come from a function it calls
+    for r in results:  # a failure that may come from a function it calls
         if r.item in failing and entry is not None and any(i.id == r.item for i in entry.items):
             r.message = entry.item(r.item).noted(r.message, failing)
     return results
@@ -227,11 +247,12 @@ def check(path: str | Path, timeout: float = 120, diagnose: Callable | None = No
 def table(path, results, seconds):
     """The per-item report as text."""
     width = max([len(r.item) for r in results] + [4])
-    lines = [f"{path}  (ran in {seconds:.1f} s)",
-             f"  {'item':<{width}}  {'points':>7}  result"]
+    lines = [f"{path}  (ran in {seconds:.1f} s)", f"  {'item':<{width}}  {'points':>7}  result"]
     for r in results:
-        lines.append(f"  {r.item:<{width}}  {r.earned:>3g} / {r.possible:<3g} {r.status}"
-                     + (f"  {r.message}" if r.message else ""))
+        lines.append(
+            f"  {r.item:<{width}}  {r.earned:>3g} / {r.possible:<3g} {r.status}"
+            + (f"  {r.message}" if r.message else "")
+        )
     auto = [r for r in results if r.status != "manual"]
     earned = sum(r.earned for r in auto)
     possible = sum(r.possible for r in auto)
@@ -241,7 +262,6 @@ def table(path, results, seconds):
     if manual:
         lines.append(f"  plus {manual:g} points for written answers, graded by your instructor")
     return "\n".join(lines)
-
 
 
 def summary(notebook):
@@ -269,6 +289,8 @@ def summary(notebook):
         print(f"  {item.id:<{width}}  {item.points:>2g} points  {status}")
     print(f"  {earned:g} of {entry.auto_points:g} autograded points pass here.")
     path = shlex.quote(str(Path.cwd() / entry.filename))
-    print("\nTo check the saved notebook from scratch (save it first), in a terminal:\n"
-          f"  {shlex.quote(sys.executable)} -m grader check {path}\n"
-          f"or in a cell:\n  !{shlex.quote(sys.executable)} -m grader check {entry.filename}")
+    print(
+        "\nTo check the saved notebook from scratch (save it first), in a terminal:\n"
+        f"  {shlex.quote(sys.executable)} -m grader check {path}\n"
+        f"or in a cell:\n  !{shlex.quote(sys.executable)} -m grader check {entry.filename}"
+    )

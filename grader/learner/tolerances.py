@@ -26,6 +26,7 @@ Values: |got - expected| <= ATOL + RTOL |expected| (numpy.isclose), entry by ent
 * GLOROT_EDGE = 0.95: the largest of n >= 10^4 uniform draws on [-r, r] lies above 0.95 r except
   with probability 0.95^n < 1e-200.
 """
+
 RTOL, ATOL = 1e-7, 1e-10
 DERIVATIVE_RTOL, DERIVATIVE_ATOL = 1e-6, 1e-9
 INIT_STD = 0.05

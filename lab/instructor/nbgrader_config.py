@@ -8,6 +8,7 @@ nbgrader_config.py:
 * the Formgrader's Autograde does not run learners' code: nbgrader's would run it in a kernel with
   the instructor's rights. It stops with what to run instead (`python -m grader autograde`, which
   runs each submission in its own sandbox)."""
+
 import os
 
 from grader.grading.execute import Unsandboxed, autograde_preprocessors

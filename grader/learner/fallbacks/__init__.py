@@ -20,6 +20,7 @@ The learner's own function is never replaced: tests and graders always call the 
 `python -m grader release` makes the recordings by running the solution notebooks with
 COURSE_RECORD set to a folder: `use` then calls the solutions' functions and keeps every call.
 """
+
 import copy
 import os
 import types
@@ -52,26 +53,36 @@ class Working:
             raise AttributeError(name)
         fn = self._namespace.get(name)
         if name not in self._items and not callable(fn):
-            raise AttributeError(f"use.{name}: {name} is not a graded function of {self._notebook} "
-                                 "and not defined in this notebook")
+            raise AttributeError(
+                f"use.{name}: {name} is not a graded function of {self._notebook} and not defined in this notebook"
+            )
         if self._recording:
             return self._recorder(name, fn)
         if name in self._items:
             if callable(fn) and checks.PASSED.get(name) and delegation.under_test() != name:
                 return fn
-            why = ("is not defined yet" if not callable(fn) else
-                   "has not been through its test cell yet" if name not in checks.PASSED else
-                   "does not pass its test yet")
+            why = (
+                "is not defined yet"
+                if not callable(fn)
+                else "has not been through its test cell yet"
+                if name not in checks.PASSED
+                else "does not pass its test yet"
+            )
             return self._stand_in(name, f"the course's recorded result for {name}", f"yours {why}")
+
         def run(*args, **kwargs):
             needed = self.needs(fn) | self._named((args, kwargs))
             missing = [item for item in sorted(needed) if not checks.PASSED.get(item)]
             if not missing:
                 return fn(*args, **kwargs)
-            return self._stand_in(name, f"the course's recorded results for {name}",
-                                  f"your {' and '.join(missing)} {'does' if len(missing) == 1 else 'do'} "
-                                  "not pass {} yet".format("its test" if len(missing) == 1 else "their tests"))(
-                                      *args, **kwargs)
+            return self._stand_in(
+                name,
+                f"the course's recorded results for {name}",
+                f"your {' and '.join(missing)} {'does' if len(missing) == 1 else 'do'} not pass {{}} yet".format(
+                    "its test" if len(missing) == 1 else "their tests"
+                ),
+            )(*args, **kwargs)
+
         run.__name__ = name
         return run
 
@@ -106,7 +117,7 @@ class Working:
             code = codes.pop()
             strings.update(c for c in code.co_consts if isinstance(c, str))
             codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
-        for name in names | {f"{s}_prime" for s in strings}:     # "tanh" needs the learner's tanh_prime
+        for name in names | {f"{s}_prime" for s in strings}:  # "tanh" needs the learner's tanh_prime
             if name in self._items:
                 found.add(name)
             elif callable(self._namespace.get(name)) and hasattr(self._namespace[name], "__code__"):
@@ -116,7 +127,7 @@ class Working:
     def _stand_in(self, name, what, why):
         recordings = recorded.load(self._notebook, self._folder)
         key = (name, _cell())
-        if name in checks.running():          # the expected value of name's own check: no note
+        if name in checks.running():  # the expected value of name's own check: no note
             self._noted.add(key)
         if key not in self._noted:
             self._noted.add(key)
@@ -125,8 +136,9 @@ class Working:
         def stand_in(*args, **kwargs):
             delegation.refuse({name}, f"the course's {name} (use.{name})")
             if recordings is None:
-                raise recorded.NotRecorded(f"The course has no recordings for {self._notebook}: run "
-                                           "`python -m grader release` (instructors).")
+                raise recorded.NotRecorded(
+                    f"The course has no recordings for {self._notebook}: run `python -m grader release` (instructors)."
+                )
             try:
                 return recordings.result(name, args, kwargs)
             except recorded.NotRecorded:
@@ -134,12 +146,16 @@ class Working:
                     f"The course has {name}'s results only for the arguments this notebook's cells use as "
                     f"released, and these differ. Make your {name if name in self._items else 'functions'} "
                     "pass {} test to run this cell with other arguments.".format(
-                        "its" if name in self._items else "their")) from None
+                        "its" if name in self._items else "their"
+                    )
+                ) from None
+
         stand_in.__name__ = name
         return stand_in
 
     def _recorder(self, name, fn):
         """Recording (the release's run of the solutions): call fn and keep the call at top level."""
+
         def record(*args, **kwargs):
             before = copy.deepcopy((args, kwargs))
             self._depth += 1
@@ -150,11 +166,12 @@ class Working:
             if self._depth == 0 and delegation.under_test() is None:
                 self._calls.append((name, *before, result, recorded.generators_after(args, kwargs)))
             return result
+
         record.__name__ = name
         return record
 
 
-_RECORDING = []      # the Working objects of this kernel that record
+_RECORDING = []  # the Working objects of this kernel that record
 
 
 def save():
@@ -166,6 +183,6 @@ def save():
 def _cell():
     """Which cell is running (IPython's execution count), so that a note is shown once per cell."""
     try:
-        return get_ipython().execution_count       # noqa: F821 - defined inside IPython
+        return get_ipython().execution_count  # noqa: F821 - defined inside IPython
     except NameError:
         return None
