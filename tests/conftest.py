@@ -152,6 +152,7 @@ UNIT = [
     "test_diagnose.py",
     "test_environment.py",
     "test_expected.py",
+    "test_failures.py",
     "test_fallbacks.py",
     "test_feedback.py",
     "test_figures.py",

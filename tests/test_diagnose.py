@@ -9,29 +9,33 @@ from grader.course import judge, reference as R
 from grader.course.inputs import z_designed
 from grader.course.items import ITEMS, nb02_worked_example as nb02
 from grader.course.mistakes import mistaken_backward
-from grader.course.revealed import ALL as CATALOGUE, find
+from grader.course.revealed import ALL as CATALOGUE
 from grader.grading.report import common_message
+from grader.grading.submissions import Row
 from grader.learner.checks import CheckFailed
 
 CASES = [(name, mid, fn) for name, item in ITEMS.items() for mid, fn in item.mistakes]
 
 
-def verdict(item, fn, seed):
+def failed(item, fn, seed):
+    """The hidden test's CheckFailed, or None if fn passes."""
     try:
         judge.check(item, fn, seed=seed)
     except CheckFailed as failure:
-        return str(failure)
-    except Exception as err:  # noqa: BLE001 - in a kernel the learner sees the traceback
-        return f"raised {type(err).__name__}: {err}"
+        return failure
     return None
+
+
+def verdict(item, fn, seed):
+    failure = failed(item, fn, seed)
+    return None if failure is None else str(failure)
 
 
 @pytest.mark.parametrize("item, mid, mistaken", CASES, ids=[f"{i}-{m}" for i, m, _ in CASES])
 def test_each_catalogued_mistake_is_named(item, mid, mistaken):
-    messages = [verdict(item, mistaken, seed) for seed in range(6)]
-    assert all(messages), f"{item} with {mid} passed a hidden test"
-    named = [find(m) for m in messages]
-    assert CATALOGUE[mid] in named, messages[0]
+    failures = [failed(item, mistaken, seed) for seed in range(6)]
+    assert all(failures), f"{item} with {mid} passed a hidden test"
+    assert mid in [f.failure.mistake for f in failures], str(failures[0])
 
 
 def test_the_diagnosis_reads_as_a_lesson():
@@ -42,10 +46,10 @@ def test_the_diagnosis_reads_as_a_lesson():
 
 def test_a_wrong_answer_outside_the_catalogue_is_not_named():
     for seed in range(3):
-        message = verdict(
+        failure = failed(
             "backward", lambda *a: tuple([None] + [x + 0.01 for x in part[1:]] for part in R.backward(*a)), seed
         )
-        assert message and find(message) is None and "Recognised mistake" not in message
+        assert failure.failure.mistake == "" and "Recognised mistake" not in str(failure)
 
 
 def test_a_function_that_changes_its_input_is_named():
@@ -55,8 +59,9 @@ def test_a_function_that_changes_its_input_is_named():
             b[l] -= lr * db[l]
         return W, b
 
-    message = verdict("gd_step", in_place, 0)
-    assert find(message) is CATALOGUE["mutates_input"]
+    failure = failed("gd_step", in_place, 0)
+    assert (failure.kind, failure.failure.mistake) == ("mutated", "mutates_input")
+    assert str(failure).count(CATALOGUE["mutates_input"].message()) == 1
 
 
 def test_mistaken_backward_with_no_mistake_is_the_reference():
@@ -67,9 +72,17 @@ def test_mistaken_backward_with_no_mistake_is_the_reference():
 
 
 def test_the_report_counts_a_mistake_once_whatever_its_numbers():
-    a = verdict("relu_prime", lambda z: (np.asarray(z) >= 0).astype(float), 0)
-    b = verdict("relu_prime", lambda z: (np.asarray(z) >= 0).astype(float), 1)
-    assert common_message(a) == common_message(b) == "recognised: ReLU'(0) is taken as 1"
+    a, b = (failed("relu_prime", lambda z: (np.asarray(z) >= 0).astype(float), seed) for seed in (0, 1))
+    rows = [Row("s", "05", "relu_prime", 0, 1, "failed", str(f), f.failure) for f in (a, b)]
+    assert str(a) != str(b)
+    assert common_message(rows[0]) == common_message(rows[1]) == "recognised: ReLU'(0) is taken as 1"
+
+
+def test_the_report_groups_unnamed_differences_by_their_words_without_numbers():
+    wrong = [failed("sigmoid", lambda z, k=k: 1 / (1 + np.exp(-z)) + k, 0) for k in (0.1, 0.2)]
+    rows = [Row("s", "01", "sigmoid", 0, 1, "failed", str(f), f.failure) for f in wrong]
+    assert common_message(rows[0]) == common_message(rows[1])
+    assert "Hidden test" not in common_message(rows[0]) and "The input was" not in common_message(rows[0])
 
 
 def test_every_catalogue_entry_is_used():
@@ -98,8 +111,8 @@ def test_a_factor_is_described_but_named_only_where_it_is_certain():
 
     for item, wrong in (("backward", mean_taken_twice), ("total_error", per_output), ("delta_bound", bound_off_by_one)):
         for seed in range(5):
-            message = verdict(item, wrong, seed)
-            assert message and find(message) is None and "Recognised mistake" not in message, (item, message)
+            failure = failed(item, wrong, seed)
+            assert failure.failure.mistake == "" and "Recognised mistake" not in str(failure), (item, str(failure))
     assert "half the expected value" in verdict("total_error", per_output, 0)
 
 

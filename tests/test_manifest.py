@@ -50,17 +50,7 @@ def test_declared_calls_are_the_calls_the_solutions_make(root):
                 assert set(item.calls) == called & graded - {item.id}, (nb.id, item.id)
 
 
-def test_the_note_on_a_failing_callee_names_it():
+def test_the_failing_callees_are_those_its_exercise_names():
     item = manifest.Item("train", 1, calls=("forward_pass", "total_error", "gradient_step"))
-    assert item.depends_note({"train", "sigmoid"}) == ""
-    note = item.depends_note({"train", "total_error"})
-    assert "train calls your total_error" in note and "fix it first" in note
-    assert "forward_pass and gradient_step fail their own test" in item.depends_note({"forward_pass", "gradient_step"})
-
-
-def test_the_note_goes_ahead_of_the_input_and_not_on_a_blank_answer():
-    item = manifest.Item("predict", 1, calls=("forward",))
-    noted = item.noted("predict gives the wrong class.\nThe input was: predict(...)", {"predict", "forward"})
-    assert noted.startswith("predict gives the wrong class. Note: predict calls your forward")
-    assert noted.endswith("\nThe input was: predict(...)")
-    assert item.noted("predict is not written yet", {"predict", "forward"}) == "predict is not written yet"
+    assert item.failing_calls({"train", "sigmoid"}) == ()
+    assert item.failing_calls({"train", "gradient_step", "total_error"}) == ("total_error", "gradient_step")

@@ -31,7 +31,7 @@ import nbformat
 from ..course import layout
 from ..course.items import ITEMS
 from ..course.layout import ROOT
-from ..course.revealed import ALL as CATALOGUE, find
+from ..course.revealed import ALL as CATALOGUE
 from ..learner import manifest
 from .release import filled, solution_answers
 
@@ -337,14 +337,14 @@ def run(jobs=None, root=ROOT, progress=True):
         verdict = verdicts[m.item]
         allowed = {m.item} | deps[m.notebook][m.item]
         collateral = sorted(i for i, v in verdicts.items() if i not in allowed and v.status != "ok")
-        named = find(verdict.message)
+        named = verdict.failure.mistake if verdict.failure else ""
         results.append(
             (
                 m,
                 {
                     "killed": verdict.status != "ok",
                     "lucky_seeds": passed,
-                    "diagnosed": (named is not None and named.id == m.kind) if m.catalogued else None,
+                    "diagnosed": named == m.kind if m.catalogued else None,
                     "collateral": collateral,
                     "message": verdict.message,
                 },

@@ -13,14 +13,17 @@ Instructor-only: this module imports grader.course.reference and is not shipped 
 import copy
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from ..learner import checks, delegation
 from ..learner.checks import CheckFailed
+from ..learner.failures import Failure
 from . import diagnose
 from .items import ITEMS
+from .revealed import ALL as CATALOGUE
 
 
 def _show(args):
@@ -87,31 +90,33 @@ def run(name: str, call: Callable[[tuple], Any], seed: int | None = None, explai
     for trial in range(1, total + 1):
         args = _input(item, designed, trial, rng)
         expected = item.expected(*copy.deepcopy(args))
+        where = {"item": name, "input": trial, "inputs": total, "seed": seed, "replay": f"{name}({_show(args)})"}
         try:
             actual = call(args)
-        except CheckFailed as failure:
+        except CheckFailed as failed:
+            failure = failed.failure
             if failure.kind in ("not written", "undefined"):
                 raise  # nothing to replay: the function is missing
             found = diagnose.for_failure(failure) if explain else None
-            text = f"{found.message()} {failure}" if found else f"{failure}{hint(str(failure))}"
-            raise CheckFailed(
-                f"Hidden test, input {trial} of {total} (seed {seed}): {text}\nThe input was: {name}({_show(args)})"
-            ) from None
-        msg = item.compare(actual, expected, name)
+            detail = failure.detail if found else failure.detail + hint(failure.detail)
+            raise _failed(replace(failure, detail=detail, mistake=found.id if found else "", **where)) from None
+        with checks.naming() as named:
+            msg = item.compare(actual, expected, name)
         if msg:
             found = _certain(name, item, call, args, actual, expected, designed, rng) if explain else None
-            lead = ""
-            if found:  # the specific diagnosis replaces a general one
-                lead = f"{found.message()} What differs: "
-                msg = msg.split(" Recognised mistake:")[0]
-            raise CheckFailed(
-                f"Hidden test, input {trial} of {total} (seed {seed}): "
-                f"{lead}{msg}\nThe input was: {name}({_show(args)})"
-            )
+            mistake = found.id if found else named[0] if named else ""
+            if mistake:  # the failure names it: the comparison's words need not
+                with checks.naming(False):
+                    msg = item.compare(actual, expected, name)
+            raise _failed(Failure("wrong", msg, mistake=mistake, **where))
     if item.extra_check:
         msg = item.extra_check(call, rng)
         if msg:
-            raise CheckFailed(f"Hidden test (seed {seed}): {msg}")
+            raise _failed(Failure("wrong", msg, name, seed=seed))
+
+
+def _failed(failure):
+    return CheckFailed(failure.message(CATALOGUE), failure=failure)
 
 
 def passes(name: str, call: Callable[[tuple], Any], seed: int) -> bool:
@@ -178,7 +183,8 @@ def _called(fn, name):
         except delegation.Delegated as err:
             raise CheckFailed(str(err), kind="delegated") from None
         except Exception as err:  # noqa: BLE001 - a learner's error of any kind
-            raise CheckFailed(f"{name} raised {type(err).__name__}: {err}"[:500], kind="raised") from None
+            text = f"{name} raised {type(err).__name__}: {err}"[:500]
+            raise CheckFailed(text, failure=Failure("raised", text, name, error=type(err).__name__)) from None
 
     return call
 

@@ -2,11 +2,9 @@
 
 Their explanations state the formula the learner is to derive, so they stay with the instructor:
 learners read them in their feedback, after grading, never in the release or the bundle.
-ALL is the whole catalogue, grader.learner.misconceptions' and these; find() looks a message's
-named mistake up in it.
+ALL is the whole catalogue, grader.learner.misconceptions' and these.
 """
 
-from ..learner import misconceptions
 from ..learner.misconceptions import CATALOGUE, Misconception
 
 REVEALED = {
@@ -65,8 +63,3 @@ REVEALED = {
 }
 
 ALL = {**CATALOGUE, **REVEALED}
-
-
-def find(text):
-    """The mistake of the whole catalogue that a message names (by its title), or None."""
-    return misconceptions.find(text, ALL)

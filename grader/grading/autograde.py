@@ -51,6 +51,7 @@ import nbformat
 from ..course import layout
 from ..course.layout import ROOT
 from ..learner import manifest
+from ..learner.failures import Failure
 from ..learner.selfcheck import NotebookUnreadable, read_notebook
 from . import budget, inert, trusted
 from .gradebook import course_config, gradebook_retries, prepare_course, setup_nbgrader
@@ -187,6 +188,7 @@ def grade_submission(settings, entry, student, path):
         verdict = verdicts.get(item.id, {"status": "error", "message": f"not graded: {problem}", "visible": None})
         score = item.points if verdict["status"] == "ok" else 0.0
         status, message = verdict["status"], verdict["message"]
+        failure = Failure.from_record(verdict["failure"]) if verdict.get("failure") else None
         if item.id in notes:
             status = "tampered"
             message = f"{notes[item.id]}; graded on your answer: " + (message or "correct")
@@ -198,7 +200,7 @@ def grade_submission(settings, entry, student, path):
             )
             if visible:
                 message += " (your notebook's own test passed, but the grader's check did not)"
-        rows.append(Row(student, entry.id, item.id, score, item.points, status, message))
+        rows.append(Row(student, entry.id, item.id, score, item.points, status, message, failure))
     if notes:
         review.append("tampered: " + "; ".join(sorted(set(notes.values()))))
     review += [f"{r.item}: {r.status}: {r.message}" for r in rows if r.status in ("error", "timeout")]

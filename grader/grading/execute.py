@@ -76,7 +76,12 @@ class SandboxedExecute(NbGraderPreprocessor):
                     )
                 )
             cell.outputs = outputs
-            record[item.id] = {"status": verdict.status, "message": verdict.message, "visible": visible}
+            record[item.id] = {
+                "status": verdict.status,
+                "message": verdict.message,
+                "failure": verdict.failure.as_record() if verdict.failure else None,
+                "visible": visible,
+            }
         Path(job["verdicts"]).write_text(json.dumps({"verdicts": record, "seconds": graded.seconds}), encoding="utf-8")
         return nb, resources
 

@@ -5,7 +5,7 @@ diagnoses to grader.learner.selfcheck.check; the learners' bundle has neither)."
 import nbformat
 
 from ..course import layout
-from ..course.revealed import find
+from ..course.revealed import ALL as CATALOGUE
 from . import trusted
 
 
@@ -19,10 +19,10 @@ def diagnoses(nb, entry, results, timeout=120):
     release_path = layout.release_path(entry)
     release = nbformat.read(release_path, as_version=4) if release_path.exists() else None
     limits = trusted.Limits(setup_seconds=timeout, cell_seconds=timeout, call_seconds=timeout)
+    shown = {r.item: r.failure.mistake for r in results if r.failure is not None}
     found = {}
     for verdict in trusted.grade_notebook(nb, entry, None, limits, release):
-        mistake = find(verdict.message)
-        shown = next((r.message for r in results if r.item == verdict.item), "")
-        if verdict.item in failing and mistake and mistake.message() not in shown:
-            found[verdict.item] = mistake.message()
+        mistake = verdict.failure.mistake if verdict.failure is not None else ""
+        if verdict.item in failing and mistake and mistake != shown.get(verdict.item):
+            found[verdict.item] = CATALOGUE[mistake].message()
     return found

@@ -21,16 +21,14 @@ def markdown_text(text):
     return "".join(MARKDOWN_ESCAPES.get(ch, ch) for ch in " ".join(str(text).split()))
 
 
-def common_message(message):
-    """A failure message with the parts that change from input to input (seeds, numbers, the
-    input itself) removed, so that the same mistake counts once."""
-    found = revealed.find(message)
-    if found:  # the same mistake, whatever the numbers
-        return f"recognised: {found.title}"
-    message = re.sub(r"^Hidden test,? (input \d+ of \d+ )?\(seed \d+\): ", "", message)
-    message = message.split("\nThe input was:")[0]
-    message = re.sub(r"(?<![\w.])-?\d+(\.\d+)?(e[-+]?\d+)?(?!\w)", "#", message)
-    return message[:200]
+def common_message(row):
+    """A failed row's reason with what changes from input to input left out, so that the same
+    mistake counts once: its recognised mistake, else what differs with the numbers taken out."""
+    if row.failure is None:  # not graded: the message is the reason
+        return row.message[:200]
+    if row.failure.mistake:  # the same mistake, whatever the numbers
+        return f"recognised: {revealed.ALL[row.failure.mistake].title}"
+    return re.sub(r"(?<![\w.])-?\d+(\.\d+)?(e[-+]?\d+)?(?!\w)", "#", row.failure.detail)[:200]
 
 
 def write_report(out, rows, review, notebooks, isolated=True):
@@ -100,7 +98,7 @@ def write_report(out, rows, review, notebooks, isolated=True):
         "|---|---|---|---|",
     ]
     for (nb_id, item), count in by_item.most_common(12):
-        reasons = Counter(common_message(r.message) for r in failed if (r.notebook, r.item) == (nb_id, item))
+        reasons = Counter(common_message(r) for r in failed if (r.notebook, r.item) == (nb_id, item))
         text = "<br>".join(f"{n}× {markdown_text(msg)}" for msg, n in reasons.most_common(3))
         lines.append(f"| {nb_id} | `{item}` | {count} | {text} |")
 

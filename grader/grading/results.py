@@ -4,9 +4,9 @@ prints at the end."""
 
 import csv
 from collections import Counter, defaultdict
-from dataclasses import asdict
 
-FIELDS = ["student", "notebook", "item", "score", "max_score", "status", "message"]
+# A failed item's kind and its recognised mistake (grader.learner.failures) come last.
+FIELDS = ["student", "notebook", "item", "score", "max_score", "status", "message", "kind", "mistake"]
 
 
 def csv_safe(value):
@@ -21,8 +21,10 @@ def write_csvs(out, rows, notebooks):
         writer = csv.DictWriter(f, FIELDS)
         writer.writeheader()
         for row in rows:
-            record = {key: csv_safe(value) for key, value in asdict(row).items()}
+            record = {key: csv_safe(getattr(row, key)) for key in FIELDS[:-2]}
             record["score"], record["max_score"] = f"{row.score:g}", f"{row.max_score:g}"
+            record["kind"] = row.failure.kind if row.failure else ""
+            record["mistake"] = row.failure.mistake if row.failure else ""
             writer.writerow(record)
     totals = defaultdict(float)
     for row in rows:

@@ -283,7 +283,14 @@ def main():
                 {"ok": False, "kind": "unreadable", "error": f"{name} returned a value the grader cannot read: {err}"}
             )
         except BaseException as err:  # noqa: BLE001 - a learner's error of any kind is a reply
-            reply({"ok": False, "kind": "raised", "error": f"{name} raised {_error_text(err)}"[:500]})
+            reply(
+                {
+                    "ok": False,
+                    "kind": "raised",
+                    "ename": type(err).__name__,
+                    "error": f"{name} raised {_error_text(err)}"[:500],
+                }
+            )
 
 
 def warm():

@@ -29,6 +29,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..learner.failures import Failure
+
 NOTEBOOK_BYTES = 20 * 2**20  # one notebook, in a zip or a folder
 ZIP_BYTES = 4 * 2**30  # everything a zip unpacks to
 STUDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}")
@@ -47,6 +49,7 @@ class Row:
     max_score: float
     status: str  # ok, failed, error, timeout, tampered, missing; manual for written answers
     message: str
+    failure: Failure | None = None  # what the grader's check found, as a value (a failed item)
 
 
 class ZipRefused(ValueError):

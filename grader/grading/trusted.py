@@ -39,14 +39,16 @@ import sys
 import sysconfig
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nbformat
 
 from ..course import judge
+from ..course.revealed import ALL as CATALOGUE
 from ..learner import cell_roles, delegation
 from ..learner.checks import CheckFailed
+from ..learner.failures import Failure
 from ..learner.manifest import Notebook
 from . import isolation, syscall_filter
 from .learner_package import learner_package
@@ -87,7 +89,14 @@ class Limits:
 class Verdict:
     item: str
     status: str  # "ok", "failed", "error" or "timeout"
-    message: str
+    message: str  # for a person: failure.message(...)
+    failure: Failure | None = None  # what went wrong, as a value (None when ok)
+
+
+def failed(item, status, failure):
+    """The Verdict of a failure of `item`, with its sentence."""
+    failure = replace(failure, item=item)
+    return Verdict(item, status, failure.message(CATALOGUE), failure)
 
 
 # The kinds of failure a sandbox's reply may name (checks.CheckFailed.kind); anything else it
@@ -373,10 +382,10 @@ class Sandbox:
         self._send({"call": name, "args": payload})
         reply = self._receive(self.limits.call_seconds, f"running {name}")
         if not reply.get("ok"):
-            kind = reply.get("kind")
-            raise CheckFailed(
-                str(reply.get("error", "no value came back"))[:500], kind=kind if kind in SANDBOX_KINDS else "raised"
-            )
+            kind = reply.get("kind") if reply.get("kind") in SANDBOX_KINDS else "raised"
+            text = str(reply.get("error", "no value came back"))[:500]
+            error = str(reply.get("ename", ""))[:100] if kind == "raised" else ""
+            raise CheckFailed(text, failure=Failure(kind, text, name, error=error))
         if reply.get("changed"):
             raise CheckFailed(
                 f"{name} changed its argument #{reply['changed'][0]} in place. Compute "
@@ -637,19 +646,20 @@ def run_notebook(
             try:
                 found = delegation.library_calls(name, answers.get(name, ""), entry.item(name).derive)
                 if found:
-                    raise CheckFailed(f"{name} calls {', '.join(found)}, which computes it for you; write your own.")
+                    text = f"{name} calls {', '.join(found)}, which computes it for you; write your own."
+                    raise CheckFailed(text, failure=Failure("library", text))
                 ready()
                 judge.run(name, lambda args, name=name: box.call(name, args), seed)
                 graded.verdicts[name] = Verdict(name, "ok", "")
-            except CheckFailed as failure:
-                message = str(failure)
+            except CheckFailed as error:
+                failure = error.failure
                 # not defined because its cell raised, or a name its cell should have defined
                 # (a NameError inside it): the cell's error says more
-                if name in errors and "is not defined" in message:
-                    message = f"its cell raised {errors[name]}"
-                graded.verdicts[name] = Verdict(name, "failed", message)
-            except SandboxFailure as failure:
-                graded.verdicts[name] = Verdict(name, failure.status, failure.message)
+                if name in errors and (failure.kind == "undefined" or failure.error == "NameError"):
+                    failure = Failure("cell raised", f"its cell raised {errors[name]}")
+                graded.verdicts[name] = failed(name, "failed", failure)
+            except SandboxFailure as error:
+                graded.verdicts[name] = failed(name, error.status, Failure(error.status, error.message))
         graded.seconds = {
             "sandbox start": box.start_seconds,
             "cells": cells_done - began - started,
@@ -659,7 +669,9 @@ def run_notebook(
     for item in entry.items:  # a failure that may come from a function it calls
         if item.id in failing:
             verdict = graded.verdicts[item.id]
-            graded.verdicts[item.id] = Verdict(item.id, verdict.status, item.noted(verdict.message, failing))
+            graded.verdicts[item.id] = failed(
+                item.id, verdict.status, verdict.failure.after(item.failing_calls(failing))
+            )
     return graded
 
 

@@ -12,6 +12,7 @@ never on grader.course.reference.
 """
 
 import contextlib
+import contextvars
 import copy
 import inspect
 import io
@@ -25,24 +26,29 @@ from typing import Any
 import numpy as np
 
 from . import delegation
+from .failures import Failure
 from .gradcheck import norm_rel_error, numerical_gradient
 from .misconceptions import CATALOGUE
 from .tolerances import ATOL, RTOL
 
 
 class CheckFailed(AssertionError):
-    """A check found a difference; the message says which, for a person. `kind` says what sort of
-    failure it is, for the code that acts on it (never the message's words): None, a value that
-    differs; "undefined", no such function; "not written", it (or a function it calls) still
-    raises NotImplementedError; "mutated", it changed an argument in place; "raised",
-    "delegated", "unreadable", as grader.grading.sandbox_child replies."""
+    """A check found a difference; the message says which, for a person. `failure` is the same as
+    a value (grader.learner.failures.Failure), for the code that acts on it: its kind ("wrong", a
+    value that differs; "undefined", no such function; "not written", it or a function it calls
+    still raises NotImplementedError; "mutated", it changed an argument in place; ...), the
+    mistake it shows, and so on. Code reads the fields, never the message's words."""
 
-    def __init__(self, message="", kind=None):
+    def __init__(self, message="", kind=None, failure=None):
         super().__init__(message)
-        self.kind = kind
+        self.failure = failure if failure is not None else Failure(kind or "wrong", detail=message)
 
-    def __reduce__(self):  # the kind survives a trip between processes
-        return type(self), (str(self), self.kind)
+    @property
+    def kind(self):
+        return self.failure.kind
+
+    def __reduce__(self):  # the failure survives a trip between processes
+        return type(self), (str(self), None, self.failure)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,6 +56,7 @@ class CheckFailed(AssertionError):
 # ---------------------------------------------------------------------------------------------
 
 PASSED = {}  # item -> whether its test cell passed, the last time it ran in this kernel
+FAILED = {}  # item -> its Failure, if its test cell failed the last time it ran in this kernel
 _RUNNING = []  # items whose test block is running
 
 
@@ -71,27 +78,21 @@ def test(item):
     learner's code, the lines of that code only. It is not raised, so Run All goes on to the
     demonstrations (which use the course's recorded results meanwhile: grader.learner.fallbacks),
     and nbgrader still scores the cell 0 (it gives 0 to a test cell that writes to stderr).
-    The result is kept in PASSED for the fallbacks and for selfcheck.summary()."""
+    The result is kept in PASSED (and the failure in FAILED) for the fallbacks, for
+    selfcheck.summary() and for `python -m grader check`, which reads FAILED."""
     PASSED[item] = False
+    FAILED.pop(item, None)
     _RUNNING.append(item)
     try:
-        yield
+        with naming(False) as named:  # the failure names its mistake; the detail need not repeat it
+            yield
     except Exception as err:  # noqa: BLE001 - a failed check, or any error of the learner's code
-        where = _learner_frames(err)
-        if isinstance(err, delegation.Delegated):
-            sys.stderr.write(f"✗ {item} fails its test: {err}\n")
-        elif isinstance(err, AssertionError) and not where:  # a check of the test itself
-            sys.stderr.write(f"✗ {item} fails its test: {err}\n")
-        elif isinstance(err, NameError) and not where:
-            sys.stderr.write(
-                f"✗ {item} cannot be tested: {err}. Run the cells above it first "
-                "(the answer cell defines the function).\n"
-            )
+        failure = _test_failure(item, err, named)
+        FAILED[item] = failure
+        if failure.kind == "undefined":
+            sys.stderr.write(f"✗ {item} cannot be tested: {failure.detail}\n")
         else:
-            sys.stderr.write(
-                f"✗ {item} fails its test: it raised {type(err).__name__}: {err}\n"
-                + (f"in your code:\n{where}" if where else "")
-            )
+            sys.stderr.write(f"✗ {item} fails its test: {failure.message(CATALOGUE)}\n")
     else:
         PASSED[item] = True
         print(f"✓ {item} passes its test.")
@@ -99,9 +100,41 @@ def test(item):
         _RUNNING.remove(item)
 
 
+def _test_failure(item, err, named):
+    """The Failure of a test block that raised err, naming the first mistake its checks named."""
+    where = _learner_frames(err)
+    if isinstance(err, delegation.Delegated):
+        return Failure("delegated", str(err), item)
+    if isinstance(err, CheckFailed) and not where:  # a check of the test itself
+        return Failure(err.kind, err.failure.detail, item, mistake=err.failure.mistake or (named[0] if named else ""))
+    if isinstance(err, AssertionError) and not where:
+        return Failure("wrong", str(err), item)
+    if isinstance(err, NameError) and not where:
+        return Failure(
+            "undefined", f"{err}. Run the cells above it first (the answer cell defines the function).", item
+        )
+    return Failure(
+        "raised",
+        f"it raised {type(err).__name__}: {err}" + (f"\nin your code:\n{where.rstrip()}" if where else ""),
+        item,
+        error=type(err).__name__,
+    )
+
+
 def running():
     """The items whose test blocks are running now (a test may compare with use.X: no note then)."""
     return tuple(_RUNNING)
+
+
+FAILURES_MIME = "application/vnd.backprop-course.failures+json"
+
+
+def publish_failures():
+    """Show FAILED as data (the fields of each Failure) in the MIME type FAILURES_MIME: the last
+    cell `python -m grader check` runs, to read how each test failed without reading its words."""
+    from IPython.display import display
+
+    display({FAILURES_MIME: {item: f.as_record() for item, f in FAILED.items()}}, raw=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,9 +329,34 @@ def _describe_factor(c):
     return f"{c:.6g} times the expected value everywhere (a constant factor is off)"
 
 
+_NAMING = contextvars.ContextVar("naming", default=(True, None))
+
+
+@contextlib.contextmanager
+def naming(on=True):
+    """Within it, comparisons name the catalogued mistakes they recognise in their messages (on)
+    or leave the words out (a caller that names the mistake itself); either way the ids they
+    recognise are collected in the list it yields."""
+    named = []
+    token = _NAMING.set((on, named))
+    try:
+        yield named
+    finally:
+        _NAMING.reset(token)
+
+
+def _named(mistake):
+    """' Recognised mistake: ...' for a comparison's message (or '' where naming is off), and the
+    mistake noted for the caller of naming()."""
+    on, named = _NAMING.get()
+    if named is not None:
+        named.append(mistake)
+    return " " + CATALOGUE[mistake].message() if on else ""
+
+
 def _transposed(name):
     """The catalogue's explanation when a weight gradient comes out transposed."""
-    return " " + CATALOGUE["dW_transposed"].message() if ("W" in name or "grad" in name) else ""
+    return _named("dW_transposed") if ("W" in name or "grad" in name) else ""
 
 
 def _array_message(a, e, name, rtol, atol):
@@ -314,7 +372,7 @@ def _array_message(a, e, name, rtol, atol):
             and a.shape[0] == e.shape[0]
             and np.allclose(a.sum(axis=1, keepdims=True), e, rtol=rtol, atol=atol)
         ):
-            return msg + ": summed over its columns it is right. " + CATALOGUE["bias_not_summed"].message()
+            return msg + ": summed over its columns it is right." + _named("bias_not_summed")
         if a.size == e.size and np.allclose(a.reshape(e.shape), e, rtol=rtol, atol=atol):
             return (
                 msg + ": the numbers are right but arranged in the wrong shape (reshape, or keep "

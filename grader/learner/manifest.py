@@ -15,24 +15,10 @@ class Item:
     calls: tuple = ()  # the graded items of its notebook that its exercise says it calls
     derive: bool = False  # the learner derives its formula: the page does not give it
 
-    def depends_note(self, failing):
-        """What to say when this item fails and some of the items it calls fail too (`failing`:
-        the ids of the failing items of its notebook): '' when none of them does."""
-        broken = [d for d in self.calls if d in failing]
-        if not broken:
-            return ""
-        names = " and ".join(broken)
-        return (
-            f" Note: {self.id} calls your {names}, as its exercise says, and {names} "
-            f"{'fails its' if len(broken) == 1 else 'fail their'} own test: fix {'it' if len(broken) == 1 else 'them'} first."
-        )
-
-    def noted(self, message, failing):
-        """`message` (a failure of this item) with depends_note(failing) at the end of its first line,
-        ahead of any replay of the input, unless the item is simply not written yet."""
-        note = "" if "is not written yet" in message else self.depends_note(failing)
-        first, newline, rest = message.partition("\n")
-        return first + note + newline + rest
+    def failing_calls(self, failing):
+        """The items this one calls, as its exercise says, that fail too (`failing`: the ids of the
+        failing items of its notebook), in the order of `calls`."""
+        return tuple(d for d in self.calls if d in failing)
 
     @property
     def written(self):

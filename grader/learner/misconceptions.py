@@ -143,11 +143,3 @@ CATALOGUE = {
         ),
     ]
 }
-
-
-def find(text, catalogue=CATALOGUE):
-    """The misconception of `catalogue` a message names (by its title), or None."""
-    for m in catalogue.values():
-        if f"Recognised mistake: {m.title}." in text:
-            return m
-    return None

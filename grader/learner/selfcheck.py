@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cell_roles, manifest
+from .failures import Failure, calls_note
+from .misconceptions import CATALOGUE
 
 
 class NotebookUnreadable(Exception):
@@ -29,6 +31,7 @@ class Result:
     possible: float
     status: str  # "pass", "fail", "missing" or "manual"
     message: str
+    failure: Failure | None = None  # how the test failed, as its test block recorded it
 
 
 def read_notebook(path, content=None):
@@ -121,17 +124,42 @@ def notebook_client(nb, cwd, timeout=120, poll=POLL_SECONDS, **options):
     )
 
 
+PUBLISH = "from grader.learner import checks as _checks\n_checks.publish_failures()"
+
+
 def execute(nb, cwd, timeout=120):
-    """Run every cell in a fresh kernel, keeping going after errors (as nbgrader does)."""
+    """Run every cell in a fresh kernel, keeping going after errors (as nbgrader does). Returns
+    {item: Failure} for the test blocks that failed, as the kernel recorded them
+    (grader.learner.checks.FAILED), read from one more cell run at the end and taken out again."""
+    import nbformat
+
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # keeps debugpy's notice off stderr
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):  # small matrices: one BLAS thread
         os.environ.setdefault(var, "1")  # is faster and reproducible
 
+    nb.cells.append(nbformat.v4.new_code_cell(PUBLISH))
     client = notebook_client(
         nb, cwd, timeout, allow_errors=True, on_cell_executed=_keep_reply_error, shutdown_kernel="immediate"
     )
-    client.execute(stderr=subprocess.DEVNULL)  # the kernel process's own notices, not the cells'
-    return nb
+    try:
+        client.execute(stderr=subprocess.DEVNULL)  # the kernel process's own notices, not the cells'
+    finally:
+        published = nb.cells.pop()
+    return _failures(published)
+
+
+def _failures(cell):
+    """{item: Failure} from the outputs of the PUBLISH cell ({} if it did not run or failed)."""
+    from .checks import FAILURES_MIME
+
+    for out in cell.get("outputs", []):
+        records = out.get("data", {}).get(FAILURES_MIME)
+        if out.get("output_type") == "display_data" and isinstance(records, dict):
+            try:
+                return {item: Failure.from_record(record) for item, record in records.items()}
+            except (TypeError, ValueError, AttributeError):
+                return {}
+    return {}
 
 
 def _keep_reply_error(cell, cell_index, execute_reply):
@@ -150,15 +178,16 @@ def _keep_reply_error(cell, cell_index, execute_reply):
 
 
 def _message(cell):
-    """What went wrong in a test cell: the error's last line(s), or what it wrote to stderr."""
+    """What went wrong in a test cell whose failure was not recorded (grade()): the error's last
+    line(s), or what it wrote to stderr."""
     for out in cell.get("outputs", []):
         if out.output_type == "error":
             return f"{out.ename}: {out.evalue}".strip()
     for out in cell.get("outputs", []):
         if out.output_type == "stream" and out.name == "stderr":
             text = out.text.strip()
-            if text.startswith("✗ "):  # a failed check, as grader.learner.checks.test words it
-                return text.split(" fails its test: ", 1)[-1][:1000]
+            if text.startswith("✗ "):  # a failed check's own line (grader.learner.checks.test)
+                return text[:1000]
             return "wrote to stderr (nbgrader gives 0 for that): " + text[:300]
     return ""
 
@@ -191,8 +220,11 @@ def score(cell):
     return possible, possible
 
 
-def grade(nb, entry=None):
-    """Results per graded test cell, in notebook order, plus manifest items missing from nb."""
+def grade(nb, entry=None, failures=None):
+    """Results per graded test cell, in notebook order, plus manifest items missing from nb.
+    failures: {item: Failure} as the kernel recorded them (execute()); a failed test cell without
+    one (its test raised outside its test block) is described by its outputs."""
+    failures = failures or {}
     results, seen = [], set()
     for cell in nb.cells:
         grade_id = cell_roles.grade_id(cell)
@@ -205,8 +237,12 @@ def grade(nb, entry=None):
             results.append(Result(item, 0.0, possible, "manual", "graded by your instructor"))
             continue
         earned, possible = score(cell)
-        ok = earned == possible
-        results.append(Result(item, earned, possible, "pass" if ok else "fail", "" if ok else _message(cell)))
+        if earned == possible:
+            results.append(Result(item, earned, possible, "pass", ""))
+        elif item in failures:
+            results.append(Result(item, earned, possible, "fail", failures[item].message(CATALOGUE), failures[item]))
+        else:
+            results.append(Result(item, earned, possible, "fail", _message(cell)))
     for item in entry.items if entry else ():
         if item.test_id not in seen:
             results.append(
@@ -221,7 +257,12 @@ def grade(nb, entry=None):
     failing = {r.item for r in results if r.status in ("fail", "missing")}
     for r in results:  # a failure that may come from a function it calls
         if r.item in failing and entry is not None and any(i.id == r.item for i in entry.items):
-            r.message = entry.item(r.item).noted(r.message, failing)
+            broken = entry.item(r.item).failing_calls(failing)
+            if r.failure is not None:
+                r.failure = r.failure.after(broken)
+                r.message = r.failure.message(CATALOGUE)
+            else:
+                r.message += calls_note(r.item, broken)
     return results
 
 
@@ -234,9 +275,9 @@ def check(path: str | Path, timeout: float = 120, diagnose: Callable | None = No
     path = Path(path).resolve()
     nb = read_notebook(path)
     start = time.perf_counter()
-    execute(nb, path.parent, timeout)
+    failures = execute(nb, path.parent, timeout)
     entry = manifest.find(path.name)
-    results = grade(nb, entry)
+    results = grade(nb, entry, failures)
     found = diagnose(nb, entry, results, timeout) if diagnose else {}
     for r in results:
         if r.item in found:
