@@ -70,7 +70,7 @@ def isolated_probe(probe, seconds=60):
 
     from grader.grading import trusted
 
-    with trusted.Sandbox(trusted.Limits(isolated=True, setup_seconds=seconds)) as box:
+    with trusted.Sandbox(trusted.Limits(isolated=True, notebook_seconds=seconds)) as box:
         box.start()
         box.run(probe)
         return json.loads(box.call("sigmoid", [0.0]))
@@ -158,6 +158,7 @@ UNIT = [
     "test_figures.py",
     "test_inert.py",
     "test_judge.py",
+    "test_launchers.py",
     "test_layout.py",
     "test_manifest.py",
     "test_page_policy.py",

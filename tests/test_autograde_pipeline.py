@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from conftest import with_answers
 
-from grader.grading import trusted
+from grader.grading import launchers
 from grader.grading.autograde import autograde
 from grader.grading.workers import SANDBOX_CACHED, SANDBOX_WARM_UP
 from grader.learner import manifest
@@ -443,7 +443,7 @@ def test_the_sandbox_warm_up_compiles_what_sandboxes_import(tmp_path):
         timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    site = Path(trusted.SITE).resolve()
+    site = Path(launchers.SITE).resolve()
     missing = [
         m
         for m in SANDBOX_CACHED

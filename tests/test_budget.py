@@ -23,7 +23,8 @@ def test_the_budget_is_a_multiple_of_the_measured_time_with_a_floor(tmp_path):
 def test_autograde_uses_each_notebooks_budget_unless_told(tmp_path):
     default = Settings(out=tmp_path, db_url="sqlite://")
     for nb in manifest.load():
-        assert default.limits(nb.id)["setup_seconds"] == budget.seconds(nb.id) < budget.UNMEASURED
+        assert default.limits(nb.id)["notebook_seconds"] == budget.seconds(nb.id) < budget.UNMEASURED
     assert (
-        Settings(out=tmp_path, db_url="sqlite://", notebook_timeout=77).limits("01_chain_rule")["setup_seconds"] == 77
+        Settings(out=tmp_path, db_url="sqlite://", notebook_timeout=77).limits("01_chain_rule")["notebook_seconds"]
+        == 77
     )

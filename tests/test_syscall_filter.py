@@ -148,7 +148,7 @@ def numbers():
 
 @pytest.fixture(scope="module")
 def sandbox():
-    with trusted.Sandbox(trusted.Limits(isolated=True, setup_seconds=120)) as box:
+    with trusted.Sandbox(trusted.Limits(isolated=True, notebook_seconds=120)) as box:
         box.start()
         box.run(PROBE)
         yield lambda **what: json.loads(box.call("sigmoid", [what]))

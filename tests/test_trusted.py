@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from conftest import TMP, isolated_probe, processes_with
 
-from grader.grading import isolation, trusted
+from grader.grading import isolation, launchers, trusted
 from grader.learner import cell_roles, manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 NB = manifest.load()[0]  # 01_chain_rule: quick to run
-FAST = trusted.Limits(setup_seconds=20, cell_seconds=5, call_seconds=4)
+FAST = trusted.Limits(notebook_seconds=20, cell_seconds=5, call_seconds=4)
 
 
 def submission(root, **answers):
@@ -32,7 +32,7 @@ def verdicts(nb, limits=FAST):
 def sandboxes_running():
     """This test process's sandboxes and zygote (their files are in its own TMP), not anyone else's.
     The zygote is started first if it is not running yet, so only sandboxes make a difference."""
-    trusted.Zygote.get()
+    launchers.Zygote.get()
     return len([p for p in processes_with(str(TMP)) if "sandbox_child.py" in p])
 
 
@@ -111,7 +111,7 @@ def test_an_endless_loop_that_ignores_sigint_costs_only_its_item(root):
 
 def test_an_endless_loop_in_a_cell_times_out_every_item(root):
     stubborn = "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass\n"
-    result = verdicts(submission(root, sigmoid=stubborn), trusted.Limits(setup_seconds=3, call_seconds=3))
+    result = verdicts(submission(root, sigmoid=stubborn), trusted.Limits(notebook_seconds=3, call_seconds=3))
     assert {status for status, _ in result.values()} == {"timeout"}
     polite = verdicts(submission(root, numerical_derivative="while True:\n    pass\n"))  # stopped after cell_seconds
     assert polite["numerical_derivative"] == (
@@ -215,9 +215,9 @@ def test_a_sandbox_starts_with_matplotlibs_font_list():
 
 @pytest.mark.parametrize("isolated", [False, True], ids=["zygote", "bubblewrap"])
 def test_every_way_a_sandbox_starts_sets_the_same_hard_limits(isolated):
-    """trusted.rlimits is the one source of a sandbox's limits, forked by the zygote or started in
+    """launchers.rlimits is the one source of a sandbox's limits, forked by the zygote or started in
     bubblewrap (the zygote's children once got no CPU limit and a soft process limit of their own)."""
-    limits = trusted.Limits(isolated=isolated, setup_seconds=30, memory_bytes=2 * 2**30)
+    limits = trusted.Limits(isolated=isolated, notebook_seconds=30, memory_bytes=2 * 2**30)
     probe = (
         "import json, resource\n"
         "def sigmoid(z):\n"
@@ -230,7 +230,7 @@ def test_every_way_a_sandbox_starts_sets_the_same_hard_limits(isolated):
         seen = json.loads(box.call("sigmoid", [0.0]))
     nproc = seen.pop("RLIMIT_NPROC")  # how many processes the sandbox's user runs: not fixed
     assert nproc[0] == nproc[1] > 0
-    assert seen == {n: list(pair) for n, pair in trusted.rlimits(limits).items() if n != "RLIMIT_NPROC"}
+    assert seen == {n: list(pair) for n, pair in launchers.rlimits(limits).items() if n != "RLIMIT_NPROC"}
 
 
 def test_a_sandboxs_failure_says_its_kind():

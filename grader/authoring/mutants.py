@@ -200,10 +200,10 @@ def _start_judge():
     """A judging worker: one BLAS thread, and the sandbox zygote started before the first mutant."""
     import os
 
-    from ..grading import trusted
+    from ..grading import launchers
 
     os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
-    trusted.Zygote.get()
+    launchers.Zygote.get()
 
 
 def judge_mutant(m, root=ROOT, timeout=20):
@@ -215,7 +215,7 @@ def judge_mutant(m, root=ROOT, timeout=20):
     nb = filled(entry, {**solution_answers(entry, root), m.item: m.source}, root)
     release = nbformat.read(layout.release_path(entry, root), as_version=4)
     seed = seed_for(m.student, entry.id)
-    limits = trusted.Limits(setup_seconds=600, cell_seconds=timeout, call_seconds=timeout)
+    limits = trusted.Limits(notebook_seconds=600, cell_seconds=timeout, call_seconds=timeout)
     return {v.item: v for v in trusted.grade_notebook(nb, entry, seed, limits, release)}
 
 

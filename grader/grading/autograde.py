@@ -86,7 +86,7 @@ class Settings:
     def limits(self, nb_id):
         """The sandbox's limits for notebook nb_id (grader.grading.trusted.Limits fields)."""
         return {
-            "setup_seconds": self.notebook_timeout or budget.seconds(nb_id),
+            "notebook_seconds": self.notebook_timeout or budget.seconds(nb_id),
             "cell_seconds": self.timeout,
             "call_seconds": self.timeout,
             "isolated": self.isolated,

@@ -18,7 +18,7 @@ def diagnoses(nb, entry, results, timeout=120):
         return {}
     release_path = layout.release_path(entry)
     release = nbformat.read(release_path, as_version=4) if release_path.exists() else None
-    limits = trusted.Limits(setup_seconds=timeout, cell_seconds=timeout, call_seconds=timeout)
+    limits = trusted.Limits(notebook_seconds=timeout, cell_seconds=timeout, call_seconds=timeout)
     shown = {r.item: r.failure.mistake for r in results if r.failure is not None}
     found = {}
     for verdict in trusted.grade_notebook(nb, entry, None, limits, release):

@@ -301,7 +301,7 @@ def warm():
 
 
 def zygote(fd):
-    """Fork a sandbox child per request: {"home", "env", "rlimits"} (grader.grading.trusted.rlimits) with the
+    """Fork a sandbox child per request: {"home", "env", "rlimits"} (grader.grading.launchers.rlimits) with the
     child's stdin and stdout as two passed file descriptors; reply {"pid"}. {"status": pid,
     "seconds": s} waits up to s for that child to end and replies {"code"} (None: still running;
     a negative code is the signal that ended it, as in subprocess). Ends when the socket closes."""
@@ -354,7 +354,7 @@ def zygote(fd):
                 os.dup2(fds[1], 1)
                 for extra in fds:
                     os.close(extra)
-                for name, pair in request["rlimits"].items():  # trusted.rlimits
+                for name, pair in request["rlimits"].items():  # launchers.rlimits
                     resource.setrlimit(getattr(resource, name), tuple(pair))
                 os.chdir(request["home"])
                 os.environ.clear()

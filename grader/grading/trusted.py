@@ -29,14 +29,9 @@ import functools
 import json
 import os
 import re
-import resource
 import select
 import shutil
 import signal
-import socket
-import subprocess
-import sys
-import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
@@ -50,12 +45,10 @@ from ..learner import cell_roles, delegation
 from ..learner.checks import CheckFailed
 from ..learner.failures import Failure
 from ..learner.manifest import Notebook
-from . import isolation, syscall_filter
+from . import isolation, launchers
+from .launchers import CHILD, Limits, running_in_group
 from .learner_package import learner_package
 from .sandbox_child import WireError, decode, encode
-
-SITE = sysconfig.get_paths()["purelib"]
-CHILD = Path(__file__).with_name("sandbox_child.py")
 
 
 @functools.cache
@@ -70,19 +63,6 @@ def font_list():
     _ = font_manager.fontManager  # loads the list, building it if need be
     path = Path(matplotlib.get_cachedir()) / f"fontlist-v{font_manager.FontManager.__version__}.json"
     return path if path.is_file() else None
-
-
-@dataclass(frozen=True)
-class Limits:
-    setup_seconds: float = 120.0  # the whole notebook: every cell, call and restart
-    cell_seconds: float = 30.0  # one cell
-    call_seconds: float = 30.0  # one call of a graded function
-    memory_bytes: int = 3 * 2**30  # address space of the sandbox
-    reply_bytes: int = 64 * 2**20  # the largest reply read from it
-    file_bytes: int = 64 * 2**20  # the largest file it may write
-    disk_bytes: int = 128 * 2**20  # its tmpfs, all files together (isolated sandboxes)
-    processes: int = 64  # processes it may start
-    isolated: bool = False  # a bubblewrap sandbox (grader.grading.isolation) for every start
 
 
 @dataclass
@@ -116,176 +96,16 @@ class SandboxFailure(Exception):
 CELL_GRACE = 2.0  # seconds the grader waits beyond a cell's limit for the child's own CellTimeout
 
 
-def process_limit(headroom, uid=None):
-    """An RLIMIT_NPROC value allowing `headroom` more processes than user uid (default: this one)
-    runs now, so a fork bomb stops there (Linux counts a user's processes; it does not limit root,
-    which is why isolated sandboxes of a root grader run as a uid of their own)."""
-    uid = os.getuid() if uid is None else uid
-    running = sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == uid)
-    hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
-    want = running + headroom
-    return want if hard == resource.RLIM_INFINITY else min(want, hard)
-
-
-def _owner(path):
-    try:
-        return path.stat().st_uid
-    except OSError:
-        return None
-
-
-def rlimits(limits: "Limits", uid: int | None = None) -> dict[str, tuple[int, int]]:
-    """A sandbox's resource limits, {resource name: (soft, hard)}, however it starts (bubblewrap's
-    preexec function, a fork of the zygote): hard, so the learner's code cannot raise them again.
-    CPU time is the notebook's whole budget; processes, `limits.processes` more than uid runs."""
-    cpu = int(limits.setup_seconds) + 5
-    nproc = process_limit(limits.processes, uid)
-    return {
-        "RLIMIT_AS": (limits.memory_bytes,) * 2,
-        "RLIMIT_FSIZE": (limits.file_bytes,) * 2,
-        "RLIMIT_CORE": (0, 0),
-        "RLIMIT_CPU": (cpu, cpu),
-        "RLIMIT_NPROC": (nproc, nproc),
-    }
-
-
-def _limit(limits, uid=None):
-    """The preexec function that sets a sandbox's limits (rlimits)."""
-    chosen = rlimits(limits, uid)
-
-    def apply():
-        for name, pair in chosen.items():
-            resource.setrlimit(getattr(resource, name), pair)
-
-    return apply
-
-
-def _running_in_group(pgid):
-    """Whether a process of group pgid is still running (zombies, dead but not yet collected by
-    init, do not count). Without /proc: whether the group has any process at all."""
-    try:
-        os.killpg(pgid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    if not Path("/proc/self/stat").exists():
-        return True
-    for proc in Path("/proc").iterdir():
-        try:
-            state, _, group = (proc / "stat").read_text().rsplit(")", 1)[1].split()[:3]
-        except (OSError, ValueError):
-            continue  # not a process, or gone meanwhile
-        if int(group) == pgid and state != "Z":
-            return True
-    return False
-
-
-def _environment(home, pythonpath):
-    """An unisolated sandbox's environment: an isolated one's (grader.grading.isolation.environment), with
-    its own folder as home."""
-    return isolation.environment(
-        pythonpath,
-        {
-            "HOME": str(home),
-            "MPLCONFIGDIR": str(Path(home) / ".matplotlib"),
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        },
-    )
-
-
-class Forked:
-    """A sandbox child forked by the Zygote, with the parts of subprocess.Popen that Sandbox uses."""
-
-    def __init__(self, zygote, pid, stdin, stdout):
-        self.zygote, self.pid, self.stdin, self.stdout = zygote, pid, stdin, stdout
-        self.returncode = None
-
-    def poll(self):
-        if self.returncode is None:
-            self.returncode = self.zygote.status(self.pid, 0.5)
-        return self.returncode
-
-    def wait(self):
-        if self.returncode is None:
-            self.returncode = self.zygote.status(self.pid, 5)
-        return self.returncode
-
-
-class Zygote:
-    """A process that has imported IPython and matplotlib and forks sandbox children on request
-    (sandbox_child.zygote), so that a sandbox starts in milliseconds, not a second. One per
-    grading process, started on first use; it has never seen learner code (each child is forked
-    from it, and the children run the learner's code) and ends when this process does."""
-
-    _running = {}  # {os.getpid(): Zygote}
-
-    @classmethod
-    def get(cls):
-        zygote = cls._running.get(os.getpid())
-        if zygote is None or zygote.proc.poll() is not None:
-            zygote = cls._running[os.getpid()] = cls()
-        return zygote
-
-    def __init__(self):
-        self.home = Path(tempfile.mkdtemp(prefix="sandbox-zygote-"))
-        shutil.copyfile(CHILD, self.home / "sandbox_child.py")
-        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-S", str(self.home / "sandbox_child.py"), "--zygote", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()],
-            cwd=self.home,
-            env=_environment(self.home, SITE),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        theirs.close()
-        self.sock.settimeout(60)  # the first reply waits for the imports
-
-    def fork(self, home, limits):
-        """A Forked child whose stdin and stdout are pipes to this process."""
-        to_child, child_in = os.pipe()[::-1]  # (write end, read end)
-        child_out, from_child = os.pipe()[::-1]
-        try:
-            socket.send_fds(
-                self.sock,
-                [
-                    json.dumps(
-                        {
-                            "home": str(home),
-                            "env": _environment(home, f"{home}{os.pathsep}{SITE}"),
-                            "rlimits": rlimits(limits),
-                        }
-                    ).encode()
-                ],
-                [child_in, child_out],
-            )
-            reply = json.loads(self.sock.recv(1 << 16) or b"{}")
-        finally:
-            os.close(child_in)
-            os.close(child_out)
-        if "pid" not in reply:
-            raise OSError("the sandbox zygote did not answer")
-        return Forked(self, reply["pid"], os.fdopen(to_child, "wb"), os.fdopen(from_child, "rb"))
-
-    def status(self, pid, seconds):
-        try:
-            self.sock.send(json.dumps({"status": pid, "seconds": seconds}).encode())
-            return json.loads(self.sock.recv(1 << 16) or b"{}").get("code")
-        except (OSError, ValueError):
-            return None
-
-
 class Sandbox:
     """A child process holding a learner's notebook code: run(source) runs a cell there,
     call(name, args) one of its functions. Every wait is bounded by the operation's own limit and
-    by one deadline for the whole notebook (limits.setup_seconds), which restarts do not reset."""
+    by one deadline for the whole notebook (limits.notebook_seconds), which restarts do not reset."""
 
     def __init__(self, limits=Limits()):
         self.limits = limits
         self.proc = None
         self.buffer = b""
-        self.deadline = time.monotonic() + limits.setup_seconds
+        self.deadline = time.monotonic() + limits.notebook_seconds
         self.start_seconds = 0.0  # spent starting children (a benchmark's stage)
         self.home = Path(tempfile.mkdtemp(prefix="sandbox-"))
         self.home.chmod(0o755)
@@ -296,6 +116,8 @@ class Sandbox:
         for path in self.home.rglob("*"):  # readable by the sandbox's own uid
             path.chmod(0o755 if path.is_dir() else 0o644)
         self.stage = isolation.Stage() if limits.isolated and isolation.as_root() else None
+        self.launchers = launchers.launchers(limits, self.stage)
+        self.launcher = None  # the one that started the running child
 
     def __enter__(self):
         return self
@@ -323,40 +145,9 @@ class Sandbox:
             self.start_seconds += time.monotonic() - began
 
     def _start(self):
-        if self.limits.isolated:
-            child = [sys.executable, "-S", f"{isolation.COURSE_LIB}/sandbox_child.py"]
-            env = isolation.environment(f"{isolation.COURSE_LIB}{os.pathsep}{SITE}")
-            seccomp_fd = syscall_filter.program_fd()
-            try:
-                argv = isolation.command(child, self.home, self.limits.disk_bytes, env, seccomp_fd, self.stage)
-                self.proc = subprocess.Popen(
-                    argv,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                    env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-                    pass_fds=(seccomp_fd,),
-                    start_new_session=True,
-                    preexec_fn=_limit(self.limits, isolation.sandbox_uid()),
-                )
-            finally:
-                os.close(seccomp_fd)
-        else:
-            try:
-                self.proc = Zygote.get().fork(self.home, self.limits)
-            except OSError:  # no zygote: start the child from scratch
-                self.proc = subprocess.Popen(
-                    [sys.executable, "-S", str(self.home / "sandbox_child.py")],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                    cwd=self.home,
-                    env=_environment(self.home, f"{self.home}{os.pathsep}{SITE}"),
-                    start_new_session=True,
-                    preexec_fn=_limit(self.limits),
-                )
+        self.proc, self.launcher = launchers.start(self.launchers, self.home, self.limits)
         self.buffer = b""
-        self._receive(self.limits.setup_seconds, "starting")
+        self._receive(self.limits.notebook_seconds, "starting")
 
     def run(self, source, capture=False):
         """Run one cell: {"outputs": [...], "error": {"ename", "evalue"} or None}; SandboxFailure if
@@ -407,7 +198,7 @@ class Sandbox:
             pass
         self.proc.wait()
         gone_by = time.monotonic() + 5  # the rest of the group die when the kernel gets to them:
-        while _running_in_group(self.proc.pid) and time.monotonic() < gone_by:  # wait for that
+        while running_in_group(self.proc.pid) and time.monotonic() < gone_by:  # wait for that
             time.sleep(0.005)
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
@@ -419,7 +210,7 @@ class Sandbox:
     def _out_of_time(self):
         return SandboxFailure(
             "timeout",
-            f"The notebook's time budget of {self.limits.setup_seconds:g} s "
+            f"The notebook's time budget of {self.limits.notebook_seconds:g} s "
             "(all its cells and checks together) ran out before this was reached.",
         )
 
@@ -433,9 +224,7 @@ class Sandbox:
             raise SandboxFailure("error", message) from None
 
     def _death(self, when):
-        code = self.proc.poll()
-        if self.limits.isolated and code is not None and code > 128:  # bubblewrap: 128 + the signal
-            code = 128 - code
+        code = self.launcher.exit_code(self.proc.poll())
         if code is not None and code < 0 and -code == signal.SIGKILL:
             how = "was killed (SIGKILL: out of memory?)"
         elif code is not None and code < 0 and -code == signal.SIGXCPU:

@@ -8,7 +8,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import trusted
+from . import launchers
 from .gradebook import setup_nbgrader
 
 
@@ -57,7 +57,7 @@ def start_worker(memory_bytes, isolated, environ):
 
     feedback.exporter()
     if not isolated:
-        trusted.Zygote.get()
+        launchers.Zygote.get()
 
 
 # What a sandbox loads: its own shell, the release notebooks' set-up cells, an inline figure.
@@ -92,7 +92,7 @@ def compile_sandbox_imports():
     import subprocess
     import sys
 
-    site = Path(trusted.SITE)
+    site = Path(launchers.SITE)
     if all(Path(importlib.util.cache_from_source(str(site / m))).exists() for m in SANDBOX_CACHED):
         return
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
