@@ -31,8 +31,8 @@ $(STAMP): pyproject.toml constraints.txt
 	@# uv cannot be had (e.g. offline with only a wheel mirror that pip is configured for).
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt uv 2>/dev/null || true
 	@if [ -x $(BIN)/uv ]; then echo "installing the course's packages with uv"; \
-	  VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/uv pip install --quiet -c constraints.txt -e . ; \
-	else $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -c constraints.txt -e . ; fi
+	  VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/uv pip install --quiet -c constraints.txt -e '.[grading,cluster,test]' ; \
+	else $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -c constraints.txt -e '.[grading,cluster,test]' ; fi
 	@touch $@
 
 # Learners' code is graded in bubblewrap sandboxes (README: Security model). Installed here where

@@ -9,9 +9,11 @@ import zipfile
 
 import pytest
 
-from grader.authoring.bundle import DISTRIBUTION, INSTRUCTOR_ONLY, LEARNER_REQUIREMENTS, bundle, wheel_filename
+from grader.authoring.bundle import DISTRIBUTION, INSTRUCTOR_ONLY, bundle, learner_requirements, wheel_filename
 from grader.grading.learner_package import INIT, learner_files
 from grader.learner import manifest
+
+LEARNER_REQUIREMENTS = learner_requirements()
 
 NOTEBOOKS = manifest.load()
 

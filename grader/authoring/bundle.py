@@ -18,7 +18,7 @@ where JupyterLab starts its kernel.
 
 The wheel is built by a real build backend (flit_core, through `pip wheel`) from a project
 generated in a temporary folder: the learner files, an __init__ and a pyproject.toml that names
-the distribution, the course's version and the learners' dependencies (LEARNER_REQUIREMENTS).
+the distribution, the course's version and the learners' dependencies (learner_requirements).
 """
 
 import os
@@ -43,25 +43,14 @@ INSTRUCTOR_ONLY = ("course", "grading", "authoring")
 # `backprop-course` (which holds the whole grader), and the course's version.
 DISTRIBUTION = "backprop-course-learner"
 
-# What learners need, and nothing else (tests/test_bundle.py compares the wheel's Requires-Dist
-# with this list). The notebooks import numpy, matplotlib, ipywidgets (01, 05's sliders), tqdm
-# (04's training runs) and scikit-learn: grader.learner.data reads the digits' pixels from the file
-# scikit-learn ships (digits_split.npz holds only the split's row numbers) and notebook 04 compares
-# with its MLPClassifier. `python -m grader check` runs a notebook with nbclient, nbformat and an
-# ipykernel kernel; JupyterLab is where learners work. No nbgrader: its JupyterLab extensions
-# would show learners the instructor's panels (lab/learner turns them off, but a learner's own
-# `jupyter lab` reads no such configuration), and the check scores cells by nbgrader's rule itself.
-LEARNER_REQUIREMENTS = [
-    "numpy>=2,<3",
-    "matplotlib>=3.8",
-    "ipywidgets>=8.1,<9",
-    "tqdm>=4.66",
-    "scikit-learn>=1.4",
-    "nbclient>=0.10",
-    "nbformat>=5.9",
-    "ipykernel>=6.29",
-    "jupyterlab>=4.2,<5",
-]
+
+# What learners need, and nothing else: the course's own dependencies, without its extras
+# (pyproject.toml says why each). No nbgrader: its JupyterLab extensions would show learners the
+# instructor's panels (lab/learner turns them off, but a learner's own `jupyter lab` reads no such
+# configuration), and the check scores cells by nbgrader's rule itself.
+def learner_requirements(root=ROOT):
+    return tomllib.loads((Path(root) / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+
 
 FIXED_DATE = "1577836800"  # 2020-01-01, the files' date in the wheel
 
@@ -106,7 +95,7 @@ def learner_wheel(out_dir, root=ROOT):
         project = Path(tmp) / "project"
         project.mkdir()
         learner_package(project, root)
-        deps = "[\n" + "".join(f'    "{req}",\n' for req in LEARNER_REQUIREMENTS) + "]"
+        deps = "[\n" + "".join(f'    "{req}",\n' for req in learner_requirements(root)) + "]"
         (project / "pyproject.toml").write_text(
             PYPROJECT.format(name=DISTRIBUTION, version=version(root), dependencies=deps), encoding="utf-8"
         )
