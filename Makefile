@@ -44,18 +44,18 @@ isolation:
 	  else echo "bubblewrap or libseccomp is missing: install them (e.g. sudo apt-get install bubblewrap libseccomp2) to grade a class"; fi; }
 
 # The gradebook on PostgreSQL is tested against a throw-away server the tests start themselves
-# (tests/test_postgres.py); Debian's package is installed here where this user can.
+# (tests/grading/test_postgres.py); Debian's package is installed here where this user can.
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing postgresql"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
-	  else echo "PostgreSQL is missing: install it (e.g. sudo apt-get install postgresql) for tests/test_postgres.py"; fi; }
+	  else echo "PostgreSQL is missing: install it (e.g. sudo apt-get install postgresql) for tests/grading/test_postgres.py"; fi; }
 
-# What learners see is tested in a real browser (tests/test_browser.py: Playwright driving
+# What learners see is tested in a real browser (tests/e2e/test_browser.py: Playwright driving
 # Debian's chromium); installed here where this user can.
 chromium:
 	@command -v chromium >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing chromium"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: install it (e.g. sudo apt-get install chromium) for tests/test_browser.py"; fi; }
+	  else echo "chromium is missing: install it (e.g. sudo apt-get install chromium) for tests/e2e/test_browser.py"; fi; }
 
 # The whole suite: unit tests, nbval on every solution notebook (here and on other numerical
 # back-ends), nbgrader autograding, the release and the self-check command, in one worker per
@@ -109,7 +109,7 @@ release: setup
 	$(BIN)/python -m grader release
 
 # The learners' zip: the release notebooks and the learner package as a wheel (grader/authoring/bundle.py);
-# no reference, judge or solutions. tests/test_learner_trial.py installs it as its README says.
+# no reference, judge or solutions. tests/e2e/test_learner_trial.py installs it as its README says.
 bundle: setup
 	$(BIN)/python -m grader bundle --out dist/backprop-course.zip
 

@@ -118,7 +118,7 @@ def _sharing_tests(path):
     return {fn.name for fn in functions if fn.name.startswith("test") and {a.arg for a in fn.args.args} & shared}
 
 
-SHARING = {(path.name, test) for path in Path(__file__).parent.glob("test_*.py") for test in _sharing_tests(path)}
+SHARING = {(path.name, test) for path in Path(__file__).parent.rglob("test_*.py") for test in _sharing_tests(path)}
 
 
 def unit_of_work(nodeid):
@@ -145,6 +145,7 @@ def pytest_xdist_make_scheduler(config, log):
 UNIT = [
     "test_budget.py",
     "test_cell_roles.py",
+    "test_cli.py",
     "test_checks.py",
     "test_code.py",
     "test_data.py",
@@ -152,6 +153,7 @@ UNIT = [
     "test_diagnose.py",
     "test_environment.py",
     "test_expected.py",
+    "test_export.py",
     "test_failures.py",
     "test_fallbacks.py",
     "test_feedback.py",

@@ -1,6 +1,6 @@
 """Writes grader/learner/expected.json: what the visible tests compare with where the verified
 numbers do not reach, computed by the reference (each grader.course.item.Item's `visible`). `python -m grader
-release` calls write(); tests/test_expected.py checks that the committed file is what compute() gives."""
+release` calls write(); tests/authoring/test_expected.py checks that the committed file is what compute() gives."""
 
 import json
 

@@ -14,7 +14,7 @@ again on each of SEEDS seeds. A mutant is
 - contained when every item that does not use the mutated function keeps full marks.
 
 The sweep is only as good as its run of the notebook: each graded function's own solution must
-pass it on every seed (sweep_solutions, tests/test_mutants.py).
+pass it on every seed (sweep_solutions, tests/authoring/test_mutants.py).
 
     python -m grader mutants [--jobs N]     (make mutants) prints the table per function
 """

@@ -27,9 +27,9 @@ D1 and D2 apply where the item's random inputs can take both sides: b^(l) has on
 input, W1 and b1 always as many rows, so they ask nothing there. Three designed inputs meet D1 and
 D2 for any number of dimensions: one whose dimensions are all one k >= 2 (with L = k too: EQUAL
 below), one whose dimensions all differ, and one whose dimensions are all 1 (ONES below).
-tests/test_designed.py checks D1, D2 and C on every item, against the random inputs the item draws,
+tests/course/test_designed.py checks D1, D2 and C on every item, against the random inputs the item draws,
 on many seeds; `branches` and `net_branches` give the matching "wrong on one branch only" mutants
-(Item.partial, grader.course.item), which tests/test_mutants.py judges on 200 seeds each.
+(Item.partial, grader.course.item), which tests/authoring/test_mutants.py judges on 200 seeds each.
 """
 
 import numpy as np

@@ -315,6 +315,9 @@ def autograde(
 
     from . import isolation
 
+    given = Path(submissions)
+    if not given.is_dir() and not (given.is_file() and zipfile.is_zipfile(given)):
+        raise FileNotFoundError(f"{given.resolve()}: neither a folder of submissions nor a zip of them")
     if isolated and isolation.problem():
         raise IsolationUnavailable(f"Learner code cannot be isolated on this machine: {isolation.problem()}")
     if cluster is None:
@@ -336,10 +339,8 @@ def autograde(
     submissions = Path(submissions).resolve()  # workers may run in another folder
     with tempfile.TemporaryDirectory(prefix=".unpacked-", dir=out if cluster else None) as scratch:  # workers see out
         unpacked = []
-        if submissions.is_file() and zipfile.is_zipfile(submissions):
+        if submissions.is_file():  # a zip (checked above)
             submissions, unpacked = unpack(submissions, Path(scratch) / "unzipped")
-        elif not submissions.is_dir():
-            raise FileNotFoundError(f"{submissions}: neither a folder of submissions nor a zip of them")
         found, rows = collect(submissions, notebooks)
         rows += unpacked
         by_id = {nb.id: nb for nb in notebooks}

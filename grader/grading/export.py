@@ -52,13 +52,14 @@ def write(fmt, table, notebooks, out, id_column=None):
     """Write the grades `table` ({student: {notebook: score}}) as `fmt` to the CSV file `out`."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "canvas":
+        id_column = id_column or "SIS Login ID"
+        if id_column not in CANVAS_IDS:
+            raise ValueError(f"Canvas identifies students by one of {', '.join(CANVAS_IDS)}, not {id_column!r}")
     out = Path(out)
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         if fmt == "canvas":
-            id_column = id_column or "SIS Login ID"
-            if id_column not in CANVAS_IDS:
-                raise ValueError(f"Canvas identifies students by one of {', '.join(CANVAS_IDS)}, not {id_column!r}")
             fixed = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
             writer.writerow(fixed + [nb.id for nb in notebooks])
             writer.writerow(["Points Possible", "", "", "", ""] + [_number(nb.points) for nb in notebooks])

@@ -38,7 +38,7 @@ class FeedbackExporter(HTMLExporter):
     - the rendered page is not parsed again as a whole to give its images alt text and make its
       cells' inputs and outputs focusable (nbconvert does it with BeautifulSoup: a third of a
       page's time); the same attributes are added to the template's own markup, which the tests
-      compare with nbconvert's (tests/test_feedback.py)."""
+      compare with nbconvert's (tests/grading/test_feedback.py)."""
 
     def __init__(self, **kw):
         super().__init__(**kw)

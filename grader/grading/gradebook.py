@@ -102,7 +102,7 @@ def setup_nbgrader():
     * a new gradebook is stamped with the head revision of nbgrader's schema migrations, which
       nbgrader gets by running the `alembic heads` command: a new Python importing nbgrader, 4 s
       of CPU for every new gradebook. alembic's own Python API reads the same migration scripts
-      here in a fraction of a second (tests/test_autograde.py compares the two)."""
+      here in a fraction of a second (tests/grading/test_autograde.py compares the two)."""
     import warnings
 
     import nbgrader.api

@@ -320,7 +320,7 @@ def demonstrations(nb, release):
     edited: after the first answer cell, neither answer nor test, with the id and source of a
     release cell. They only call the learner's functions (plots, training runs, tables), so
     grading does not run them; what the tests and answers need is defined before the first
-    answer or in answer cells (tests/test_autograde.py grades the solutions this way)."""
+    answer or in answer cells (tests/grading/test_autograde.py grades the solutions this way)."""
     course_cells = {
         (c.get("id"), c.source)
         for c in release.cells

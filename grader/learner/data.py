@@ -11,7 +11,7 @@ import numpy as np
 
 # The rows of the default split (test_size=0.25, seed=0) as scikit-learn's train_test_split draws
 # them: stored so that loading the digits does not import scikit-learn (over a second), and
-# checked against train_test_split by tests/test_data.py. Rewrite with save_default_split().
+# checked against train_test_split by tests/learner/test_data.py. Rewrite with save_default_split().
 SPLIT_FILE = Path(__file__).with_name("digits_split.npz")
 
 

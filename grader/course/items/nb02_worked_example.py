@@ -215,7 +215,7 @@ def _train_designed(rng):
 
 
 # What the visible tests compare with (grader.learner.expected): the example's own starting values,
-# stepped by the reference where no verified number exists (tests/test_expected.py checks the stored
+# stepped by the reference where no verified number exists (tests/authoring/test_expected.py checks the stored
 # values against the verified errors and outputs).
 _EXAMPLE = (WE.PARAMS, *WE.INPUTS, *WE.TARGETS, WE.LEARNING_RATE)
 

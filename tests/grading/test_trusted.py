@@ -4,17 +4,15 @@ function costs only its own item."""
 import json
 import re
 import time
-from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
-from conftest import TMP, isolated_probe, processes_with
+from conftest import ROOT, TMP, isolated_probe, processes_with
 
 from grader.grading import isolation, launchers, trusted
 from grader.learner import cell_roles, manifest
 
-ROOT = Path(__file__).resolve().parent.parent
 NB = manifest.load()[0]  # 01_chain_rule: quick to run
 FAST = trusted.Limits(notebook_seconds=20, cell_seconds=5, call_seconds=4)
 

@@ -1,5 +1,5 @@
 """The learners' bundle: the release notebooks and the learner package as a wheel, without the
-reference, the judge, solutions or hidden tests. tests/test_learner_trial.py installs it as its
+reference, the judge, solutions or hidden tests. tests/e2e/test_learner_trial.py installs it as its
 README says and works through every notebook in it."""
 
 import email

@@ -257,7 +257,7 @@ def test_an_lms_zip_is_graded_and_cannot_write_outside(tmp_path, root):
     """A zip of <student>/<file> entries in one wrapper folder, with junk, a path that tries to
     climb out of the unpacking folder, and a hostile s_bad whose upload holds
     x/s_good1/01_chain_rule.ipynb: the innocent s_good1 keeps full marks, the forged copy is s_bad's
-    second copy, the climbing entry is refused and is no student (tests/test_submissions.py has
+    second copy, the climbing entry is refused and is no student (tests/grading/test_submissions.py has
     the rules)."""
     import csv
     import zipfile

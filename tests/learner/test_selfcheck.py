@@ -237,7 +237,7 @@ def test_score_where_nbgrader_refuses_to_grade():
 
 def test_checking_needs_no_nbgrader(root, tmp_path):
     """Grading a notebook's outputs with nbgrader unimportable, as in a learner's install of the
-    bundle (tests/test_learner_trial.py runs the whole check there)."""
+    bundle (tests/e2e/test_learner_trial.py runs the whole check there)."""
     from grader.learner.selfcheck import grade, read_notebook
 
     (tmp_path / "nbgrader").mkdir()

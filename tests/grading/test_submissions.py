@@ -2,7 +2,7 @@
 student is the top-level folder, which the LMS or the exchange names. A hostile s_bad whose upload
 holds x/s_good1/01_chain_rule.ipynb never costs the innocent s_good1 their grade; unsafe zip entry
 names are refused with a reason and never unpacked. (The same through the real pipeline:
-tests/test_autograde_pipeline.py, test_an_lms_zip_is_graded_and_cannot_write_outside.)"""
+tests/grading/test_autograde_pipeline.py, test_an_lms_zip_is_graded_and_cannot_write_outside.)"""
 
 import zipfile
 

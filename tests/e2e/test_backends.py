@@ -25,10 +25,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from grader.learner import manifest
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = [ROOT / "solutions" / nb.id / nb.filename for nb in manifest.load()]
 
 

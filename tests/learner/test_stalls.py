@@ -5,7 +5,7 @@ or so) for its reply and for its outputs; a cell that reaches that time fails th
 A stalled wait does not raise: when its timeout runs out, nbclient looks at the socket once more
 and finds the reply that was there all along, so the cell merely took its whole timeout. The
 test therefore times each cell. nbclient's own waits stall on such cells, about one in 150 here
-(grader.learner.selfcheck.notebook_client says why): `STALL_POLL=none pytest tests/test_stalls.py`
+(grader.learner.selfcheck.notebook_client says why): `STALL_POLL=none pytest tests/learner/test_stalls.py`
 runs the same notebooks with them, and fails.
 """
 

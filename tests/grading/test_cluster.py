@@ -29,10 +29,10 @@ from grader.grading.autograde import autograde
 from grader.grading.cluster import ClusterRefused, Expected, cluster, course_version, worker_problems
 
 DASK = str(Path(sys.executable).parent / "dask")
-LIMITS = {"timeout": 10, "notebook_timeout": 60, "progress": False}  # as tests/test_examples.py grades it
+LIMITS = {"timeout": 10, "notebook_timeout": 60, "progress": False}  # as tests/e2e/test_examples.py grades it
 KILLED_RUN = ["s04", "s09"]  # mistakes in every notebook; endless loops, crashes, a memory bomb
 # correct work, KILLED_RUN, and tampered test cells: 19 notebooks (the whole class is 46, and
-# tests/test_examples.py grades all of it locally)
+# tests/e2e/test_examples.py grades all of it locally)
 STUDENTS = ["s01", "s04", "s07", "s09"]
 
 
