@@ -23,7 +23,7 @@ import ast
 import io
 import re
 import tokenize
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import nbformat
@@ -356,23 +356,27 @@ def run(jobs=None, root=ROOT, progress=True):
 def table(results):
     """Markdown: per function, mutants (catalogue, generic, partial), killed by the grader's run,
     killed on every seed of the sweep, catalogue mutants diagnosed by name."""
-    per = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0])
+    columns = ("mutants", "partial", "killed", "every seed", "catalogued", "diagnosed")
+    per = defaultdict(Counter)
     for m, outcome in results:
-        counts = per[m.notebook, m.item]
-        counts[0] += 1
-        counts[1] += m.family == "partial"
-        counts[2] += outcome["killed"]
-        counts[3] += not outcome["lucky_seeds"]
-        counts[4] += m.catalogued
-        counts[5] += bool(outcome["diagnosed"])
+        per[m.notebook, m.item].update(
+            {
+                "mutants": 1,
+                "partial": m.family == "partial",
+                "killed": bool(outcome["killed"]),
+                "every seed": not outcome["lucky_seeds"],
+                "catalogued": m.catalogued,
+                "diagnosed": bool(outcome["diagnosed"]),
+            }
+        )
     lines = [
         f"| notebook | function | mutants | of them partial | killed | killed on every seed ({SEEDS}) | "
         "catalogue mutants | diagnosed by name |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for (nb_id, item), (n, partial_, killed, every, cat, diagnosed, _) in per.items():
-        lines.append(f"| {nb_id} | `{item}` | {n} | {partial_} | {killed} | {every} | {cat} | {diagnosed} |")
-    n, partial_, killed, every, cat, diagnosed, _ = (sum(v[i] for v in per.values()) for i in range(7))
+    for (nb_id, item), counts in per.items():
+        lines.append(f"| {nb_id} | `{item}` | " + " | ".join(str(counts[c]) for c in columns) + " |")
+    n, partial_, killed, every, cat, diagnosed = (sum(counts[c] for counts in per.values()) for c in columns)
     lines.append(
         f"| **all** | | **{n}** | **{partial_}** | **{killed} ({100 * killed / n:.0f}%)** | "
         f"**{every} ({100 * every / n:.0f}%)** | **{cat}** | **{diagnosed} ({100 * diagnosed / max(cat, 1):.0f}%)** |"

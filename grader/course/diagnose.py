@@ -4,7 +4,7 @@ For each graded function, grader.course.items lists the misconceptions that appl
 each with the function a learner who made that mistake would have written, built from the
 reference. A wrong output is a candidate for a mistake when it equals that mistaken function's
 output on the same inputs; the judge names it only when a second input of another shape agrees
-(grader.course.judge._certain). A mistake that gives the right answer on these inputs (f'(z) = 1
+(grader.course.judge._certain_mistake). A mistake that gives the right answer on these inputs (f'(z) = 1
 for an identity layer, W = W^T for a 1x1 weight) cannot be told apart there and is skipped.
 
 Instructor side: hidden tests and the instructor's grader call it.

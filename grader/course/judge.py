@@ -49,7 +49,7 @@ def _signature(args):
     )
 
 
-def _certain(name, item, call, args, actual, expected, designed, rng):
+def _certain_mistake(name, item, call, args, actual, expected, designed, rng):
     """The misconception the learner's answer shows, named only when it is certain: the answer
     equals that mistake's value on the failing input AND on a second input of another shape and
     number of samples (where every input of the item has one shape, on other values); a mistake
@@ -103,7 +103,7 @@ def run(name: str, call: Callable[[tuple], Any], seed: int | None = None, explai
         with checks.naming() as named:
             msg = item.compare(actual, expected, name)
         if msg:
-            found = _certain(name, item, call, args, actual, expected, designed, rng) if explain else None
+            found = _certain_mistake(name, item, call, args, actual, expected, designed, rng) if explain else None
             mistake = found.id if found else named[0] if named else ""
             if mistake:  # the failure names it: the comparison's words need not
                 with checks.naming(False):

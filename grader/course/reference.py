@@ -385,11 +385,6 @@ def l2_gradients(W, b, X, Y, lam, f="sigmoid", cost="half_sse"):
     return [None] + [dW[l] + lam * _f64(W[l]) for l in range(1, len(W))], db
 
 
-def l2_cost(W, b, X, Y, lam, f="sigmoid", cost="half_sse"):
-    """C_reg = C + (lam / 2) sum_l ||W^(l)||_F^2."""
-    return loss(W, b, X, Y, f, cost) + 0.5 * lam * sum(float(np.sum(_f64(W[l]) ** 2)) for l in range(1, len(W)))
-
-
 def predict(W, b, X, f="sigmoid"):
     """Predicted class of each sample: the index of the largest output, argmax_k a^(L)_k.
     X: (n_0, n) -> integer array (n,)."""

@@ -115,15 +115,15 @@ def cluster(address, tls_ca=None, tls_cert=None, tls_key=None, allow_plaintext=F
 
 
 @dataclass(frozen=True)
-class Expected:
+class WorkerNeeds:
     paths: tuple  # folders the worker must see: the course, the submissions, the results
     token_file: str  # a file this run wrote into the results folder ...
     token: str  # ... and what it holds: the same folder, not only the same path
-    version: str  # course_version() here
+    version: str  # code_digest() here
     isolated: bool
 
 
-def course_version(root):
+def code_digest(root):
     """A digest of what decides a grade: the grader's code as this process imports it, the course's
     solutions and release notebooks under root, and nbgrader's version."""
     import grader
@@ -154,26 +154,26 @@ def machine():
 
 
 @functools.lru_cache(maxsize=8)
-def worker_problems(expected):
+def worker_problems(needs):
     """What stops this worker from grading as this run expects: a list of reasons, empty if none."""
     from . import isolation
 
     problems = [
         f"cannot see {path} (the workers need the course, the submissions and the results "
         "folder on a shared filesystem, at the same paths)"
-        for path in expected.paths
+        for path in needs.paths
         if not Path(path).exists()
     ]
     try:
-        same_folder = Path(expected.token_file).read_text() == expected.token
+        same_folder = Path(needs.token_file).read_text() == needs.token
     except OSError:
         same_folder = False
     if not problems and not same_folder:
         problems.append(
-            f"its {Path(expected.token_file).parent} is another folder than the grader's "
+            f"its {Path(needs.token_file).parent} is another folder than the grader's "
             "(a shared filesystem, mounted at the same path, is needed)"
         )
-    if not problems and course_version(expected.paths[0]) != expected.version:
+    if not problems and code_digest(needs.paths[0]) != needs.version:
         problems.append(
             "it runs another version of the course (the grader's code, notebooks or nbgrader "
             "differ): install the same commit and constraints.txt on every worker"
@@ -183,13 +183,13 @@ def worker_problems(expected):
             "it is a daemonic process (a Dask nanny's default) and cannot start grading processes: "
             "start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False in their environment"
         )
-    if expected.isolated and isolation.problem():
+    if needs.isolated and isolation.problem():
         problems.append(f"learner code cannot be isolated there: {isolation.problem()}")
     return problems
 
 
-def _worker_facts(expected):
-    return {"problems": worker_problems(expected), "machine": machine()}
+def _worker_facts(needs):
+    return {"problems": worker_problems(needs), "machine": machine()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,13 +240,13 @@ def _start_grading_process(dask_worker, memory_bytes, isolated, environ):
     workers.start_worker(memory_bytes, isolated, environ)
 
 
-def run_on_worker(expected, memory_bytes, isolated, fn, *args):
+def run_on_worker(needs, memory_bytes, isolated, fn, *args):
     """A Dask task: fn(*args) in one of this worker's grading processes."""
     from concurrent.futures.process import BrokenProcessPool
 
     from distributed import get_worker
 
-    problems = worker_problems(expected)
+    problems = worker_problems(needs)
     if problems:
         raise ClusterRefused(f"worker {get_worker().address}: " + "; ".join(problems))
     pool = _grading_pool(memory_bytes, isolated)
@@ -280,11 +280,11 @@ class GradingExecutor:
         try:
             self.client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
             token_file.write_text(token := secrets.token_hex(16))
-            self.expected = Expected(
+            self.needs = WorkerNeeds(
                 tuple(str(p) for p in [settings.root, settings.out, *folders]),
                 str(token_file),
                 token,
-                course_version(settings.root),
+                code_digest(settings.root),
                 settings.isolated,
             )
             self._check(settings.db_url)
@@ -302,7 +302,7 @@ class GradingExecutor:
         self._tasks = self.client.get_executor(pure=False)
 
     def _check(self, db_url):
-        facts = self.client.run(_worker_facts, self.expected, on_error="return")
+        facts = self.client.run(_worker_facts, self.needs, on_error="return")
         problems = [
             f"worker {worker}: "
             + (
@@ -323,7 +323,7 @@ class GradingExecutor:
             )
 
     def submit(self, fn, *args):
-        return self._tasks.submit(run_on_worker, self.expected, *self.limits, fn, *args)
+        return self._tasks.submit(run_on_worker, self.needs, *self.limits, fn, *args)
 
     def __enter__(self):
         return self

@@ -55,7 +55,7 @@ class SandboxedExecute(NbGraderPreprocessor):
             if item is None or cell.cell_type != "code":
                 continue
             verdict = graded.verdicts[item.id]
-            visible = graded.tests.get(item.test_id)
+            visible = graded.visible_passed.get(item.test_id)
             failed_visibly = [o for o in cell.outputs if o.output_type == "error"]
             outputs = [
                 o

@@ -77,7 +77,7 @@ def rlimits(limits: "Limits", uid: int | None = None) -> dict[str, tuple[int, in
     }
 
 
-def _limit(limits, uid=None):
+def _preexec_limits(limits, uid=None):
     """The preexec function that sets a sandbox's limits (rlimits)."""
     chosen = rlimits(limits, uid)
 
@@ -225,7 +225,7 @@ class Bubblewrap:
                 env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
                 pass_fds=(seccomp_fd,),
                 start_new_session=True,
-                preexec_fn=_limit(limits, isolation.sandbox_uid()),
+                preexec_fn=_preexec_limits(limits, isolation.sandbox_uid()),
             )
         finally:
             os.close(seccomp_fd)
@@ -260,7 +260,7 @@ class Plain:
             cwd=home,
             env=_environment(home, f"{home}{os.pathsep}{SITE}"),
             start_new_session=True,
-            preexec_fn=_limit(limits),
+            preexec_fn=_preexec_limits(limits),
         )
 
     @staticmethod

@@ -268,11 +268,10 @@ def main():
             continue
         try:
             args = decode(request["args"])
-            kwargs = decode(request.get("kwargs", {"__dict__": {}}))
-            before = copy.deepcopy((args, kwargs))
+            before = copy.deepcopy(args)
             with _testing(name):
-                value = fn(*args, **kwargs)
-            changed = [i + 1 for i, (a, b) in enumerate(zip(args, before[0])) if not _same(a, b)]
+                value = fn(*args)
+            changed = [i + 1 for i, (a, b) in enumerate(zip(args, before)) if not _same(a, b)]
             reply({"ok": True, "value": encode(value), "changed": changed})
         except NotImplementedError as err:
             reply({"ok": False, "kind": "not written", "error": _not_written(name, err)})

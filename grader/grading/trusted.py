@@ -371,7 +371,7 @@ def notebook_cells(nb, release=None, tests=False):
 class Graded:
     verdicts: dict  # {item: Verdict}
     outputs: dict  # {cell index: [notebook outputs]} (with tests=True)
-    tests: dict  # {test grade_id: whether the visible test ran without an error}
+    visible_passed: dict  # {test grade_id: whether the visible test ran without an error}
     seconds: dict = field(default_factory=dict)  # {stage: wall seconds}: sandbox start, cells, judge
 
 
@@ -425,7 +425,7 @@ def run_notebook(
             if role.startswith("answer:") and error is not None:
                 errors[role[7:]] = f"{error['ename']}: {error['evalue']}"[:500]
             if role.startswith("test:"):  # nbgrader's rule: no error and nothing on stderr
-                graded.tests[role[5:]] = error is None and not any(
+                graded.visible_passed[role[5:]] = error is None and not any(
                     out.get("output_type") == "stream" and out.get("name") == "stderr" for out in result["outputs"]
                 )
 

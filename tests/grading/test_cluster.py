@@ -26,7 +26,7 @@ from conftest import processes_with
 from grader.cli import main
 from grader.grading import cluster as cluster_module
 from grader.grading.autograde import autograde
-from grader.grading.cluster import ClusterRefused, Expected, cluster, course_version, worker_problems
+from grader.grading.cluster import ClusterRefused, WorkerNeeds, cluster, code_digest, worker_problems
 
 DASK = str(Path(sys.executable).parent / "dask")
 LIMITS = {"timeout": 10, "notebook_timeout": 60, "progress": False}  # as tests/e2e/test_examples.py grades it
@@ -281,7 +281,7 @@ def test_a_worker_says_what_keeps_it_from_grading(root, tmp_path):
     import multiprocessing
 
     (tmp_path / "token").write_text("run 1")
-    fine = Expected((str(root), str(tmp_path)), str(tmp_path / "token"), "run 1", course_version(root), False)
+    fine = WorkerNeeds((str(root), str(tmp_path)), str(tmp_path / "token"), "run 1", code_digest(root), False)
     assert worker_problems(fine) == []
     for changed, problem in [
         ({"paths": (str(root), str(tmp_path / "elsewhere"))}, "cannot see .*elsewhere .*shared"),
