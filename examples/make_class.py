@@ -34,7 +34,7 @@ from pathlib import Path
 import nbformat
 
 from grader.authoring import release
-from grader.learner import manifest
+from grader.learner import cell_roles, manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / "notebooks"
@@ -63,7 +63,7 @@ def blank(nb_id):
 
 def cell(nb, grade_id):
     """The cell with this nbgrader grade_id (answer X or test test_X)."""
-    found = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    found = [c for c in nb.cells if cell_roles.grade_id(c) == grade_id]
     assert len(found) == 1, f"{grade_id}: {len(found)} cells"
     return found[0]
 
@@ -72,13 +72,11 @@ def solved(nb_id, skip=(), written=None):
     """The release with every answer cell filled with the solution code, except those in skip
     (left as released). written: the text of the written answer (notebook 05's why_relu)."""
     nb = blank(nb_id)
-    for grade_id, source in ANSWERS[nb_id].items():
-        c = cell(nb, grade_id)
-        if c.cell_type == "code" and grade_id not in skip:
-            c.source = source
-        elif c.cell_type == "markdown" and written is not None:
-            c.source = written
-    return nb
+    kinds = {grade_id: cell(nb, grade_id).cell_type for grade_id in ANSWERS[nb_id]}
+    sources = {g: source for g, source in ANSWERS[nb_id].items() if kinds[g] == "code" and g not in skip}
+    if written is not None:
+        sources |= {g: written for g, kind in kinds.items() if kind == "markdown"}
+    return cell_roles.fill(nb, sources)
 
 
 def edit(nb, grade_id, old, new):
