@@ -226,7 +226,21 @@ def test_csvs_and_feedback(graded, root):
     table, _, out, _ = graded
     with open(out / "grades.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["student", "notebook", "item", "score", "max_score", "status", "message"]
+    assert list(rows[0]) == [
+        "student",
+        "notebook",
+        "item",
+        "score",
+        "max_score",
+        "status",
+        "message",
+        "kind",
+        "mistake",
+    ]
+    assert {(r["kind"], r["mistake"]) for r in rows if r["student"] == "blank" and r["status"] == "failed"} == {
+        ("not written", "")
+    }
+    assert {(r["status"], r["kind"]) for r in rows if r["student"] == "full" and r["notebook"] == NB.id} == {("ok", "")}
     with open(out / "summary.csv", newline="") as f:
         summary = {r["student"]: r for r in csv.DictReader(f)}
     assert summary["full"][NB.id] == f"{NB.points:g}" and summary["blank"]["total"] == "0"
