@@ -362,11 +362,11 @@ def table(results):
         per[m.notebook, m.item].update(
             {
                 "mutants": 1,
-                "partial": m.family == "partial",
-                "killed": bool(outcome["killed"]),
-                "every seed": not outcome["lucky_seeds"],
-                "catalogued": m.catalogued,
-                "diagnosed": bool(outcome["diagnosed"]),
+                "partial": int(m.family == "partial"),
+                "killed": int(bool(outcome["killed"])),
+                "every seed": int(not outcome["lucky_seeds"]),
+                "catalogued": int(m.catalogued),
+                "diagnosed": int(bool(outcome["diagnosed"])),
             }
         )
     lines = [

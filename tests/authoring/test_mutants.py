@@ -97,3 +97,17 @@ def test_catalogue_mutants_are_diagnosed_by_name(results):
     assert len(missed) <= 0.1 * len(catalogued), missed
     table = mutants.table(results)
     assert table.splitlines()[-1].startswith("| **all** |")
+
+
+def test_the_table_counts_every_column_as_a_number_even_for_one_mutant():
+    one = mutants.Mutant("02_worked_example", "slipped_step", "partial-x", "source", "wrong once")
+    lucky = mutants.Mutant("02_worked_example", "train", "sign_flipped", "source", "a sign")
+    rows = mutants.table(
+        [
+            (one, {"killed": True, "lucky_seeds": [], "diagnosed": None}),
+            (lucky, {"killed": True, "lucky_seeds": [4], "diagnosed": False}),
+        ]
+    ).splitlines()
+    assert rows[2] == "| 02_worked_example | `slipped_step` | 1 | 1 | 1 | 1 | 0 | 0 |"
+    assert rows[3] == "| 02_worked_example | `train` | 1 | 0 | 1 | 0 | 1 | 0 |"
+    assert rows[4] == "| **all** | | **2** | **1** | **2 (100%)** | **1 (50%)** | **1** | **0 (0%)** |"
