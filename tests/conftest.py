@@ -191,3 +191,15 @@ def with_answers(released, solution):
     from grader.learner import cell_roles
 
     return cell_roles.fill(released, cell_roles.answers(solution))
+
+
+def course_config(course, root):
+    """nbgrader's configuration for a course folder `course` whose source is root's solutions/."""
+    from traitlets.config import Config
+
+    c = Config()
+    c.CourseDirectory.root = str(course)
+    c.CourseDirectory.source_directory = str(root / "solutions")
+    c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+    c.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
+    return c

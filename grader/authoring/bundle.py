@@ -133,7 +133,18 @@ def learner_wheel(out_dir, root=ROOT):
     return target
 
 
-def readme(notebooks, wheel):
+def notation(root=ROOT):
+    """The course's notation table from its README (the course's own columns, without the sources'
+    symbols, which refer to articles the bundle does not hold), and the recursion under it."""
+    text = (Path(root) / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Notation\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    table = ["| " + " | ".join(cell.strip() for cell in row.strip().strip("|").split("|")[:4]) + " |" for row in rows]
+    after = section.split(rows[-1], 1)[1].strip()
+    return "\n".join(table) + "\n\n" + after
+
+
+def readme(notebooks, wheel, root=ROOT):
     first = notebooks[0]
     return f"""# Backpropagation, from one neuron to any depth: learner's bundle
 
@@ -188,6 +199,13 @@ the message); it exits 1 if anything fails. If it says `No module named grader`,
 is not active in that terminal (JupyterLab's terminal may start without it): run
 `source .venv/bin/activate` there first, or use the command the last cell prints. This bundle has
 no nbgrader, so JupyterLab has no *Validate* button: this command is the check.
+
+## Notation
+
+One notation throughout: per-layer lists are indexed by the layer number with index 0 unused
+(`W[l]` is $W^{{(l)}}$, `A[0]` is the input), so the code reads like the maths.
+
+{notation(root)}
 """
 
 
@@ -206,7 +224,7 @@ def bundle(out, root=ROOT):
             for nb in notebooks:
                 zf.write(layout.release_path(nb, root), f"notebooks/{nb.id}/{nb.filename}")
             zf.write(wheel, f"wheels/{wheel.name}")
-            zf.writestr("README.md", readme(notebooks, wheel.name))
+            zf.writestr("README.md", readme(notebooks, wheel.name, root))
             zf.writestr(
                 "requirements.txt",
                 "# The course's learner package; pip reads this path from the folder it runs in,\n"

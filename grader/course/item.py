@@ -35,6 +35,7 @@ class Item:
     random_trials: int = 3
     compare: Callable = checks.difference  # (actual, expected, name) -> message or None
     extra_check: Callable | None = None  # (call, rng) -> message or None, after every input passed
+    forbids_warnings: bool = False  # its exercise asks for no warnings (no overflow): a call that warns fails
     # [(misconception id, the function a learner who made that mistake would write)]
     mistakes: Sequence[tuple[str, Callable]] = ()
     # [(misconception id, [(old, new), ...])]: that mistake as edits of the solution's code

@@ -177,7 +177,7 @@ def _called(fn, name):
 
     def call(args):
         try:
-            return checks.call(fn, *args, name=name)
+            return checks.call(fn, *args, name=name, forbid_warnings=ITEMS[name].forbids_warnings)
         except CheckFailed:
             raise
         except delegation.Delegated as err:

@@ -50,7 +50,7 @@ import nbformat
 
 from ..course import layout
 from ..course.layout import ROOT
-from ..learner import manifest
+from ..learner import cell_roles, manifest
 from ..learner.failures import Failure
 from ..learner.selfcheck import NotebookUnreadable, read_notebook
 from . import budget, inert, trusted
@@ -181,7 +181,9 @@ def grade_submission(settings, entry, student, path):
                     0,
                     item.points,
                     "manual",
-                    "a written answer: graded by hand in the formgrader",
+                    "a written answer, left blank: nothing to grade"
+                    if cell_roles.blank_written(nb, item.id)
+                    else "a written answer: graded by hand in the formgrader",
                 )
             )
             continue

@@ -81,7 +81,7 @@ def failed(item, status, failure):
 
 # The kinds of failure a sandbox's reply may name (checks.CheckFailed.kind); anything else it
 # says is taken as "raised".
-SANDBOX_KINDS = ("undefined", "not written", "delegated", "unreadable", "raised")
+SANDBOX_KINDS = ("undefined", "not written", "delegated", "unreadable", "raised", "warned")
 
 
 class SandboxFailure(Exception):
@@ -163,14 +163,14 @@ class Sandbox:
             error = {"ename": "Error", "evalue": "(unreadable)"}
         return {"outputs": clean_outputs(reply.get("outputs")) if capture else [], "error": error}
 
-    def call(self, name, args):
-        """The learner's name(*args), or CheckFailed saying why there is no value; SandboxFailure
-        if the process times out or dies."""
+    def call(self, name, args, forbid_warnings=False):
+        """The learner's name(*args), or CheckFailed saying why there is no value (or, with
+        forbid_warnings, that it warned); SandboxFailure if the process times out or dies."""
         try:
             payload = encode(tuple(args))
         except WireError as err:  # the grader's own inputs: a bug here, not the learner's
             raise RuntimeError(f"cannot send the inputs for {name}: {err}") from None
-        self._send({"call": name, "args": payload})
+        self._send({"call": name, "args": payload, "forbid_warnings": forbid_warnings})
         reply = self._receive(self.limits.call_seconds, f"running {name}")
         if not reply.get("ok"):
             kind = reply.get("kind") if reply.get("kind") in SANDBOX_KINDS else "raised"
@@ -438,7 +438,8 @@ def run_notebook(
                     text = f"{name} calls {', '.join(found)}, which computes it for you; write your own."
                     raise CheckFailed(text, failure=Failure("library", text))
                 ready()
-                judge.run(name, lambda args, name=name: box.call(name, args), seed)
+                strict = judge.ITEMS[name].forbids_warnings
+                judge.run(name, lambda args, name=name, strict=strict: box.call(name, args, strict), seed)
                 graded.verdicts[name] = Verdict(name, "ok", "")
             except CheckFailed as error:
                 failure = error.failure

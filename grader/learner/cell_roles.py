@@ -36,6 +36,17 @@ def is_test(cell):
     return is_graded(cell) and not is_answer(cell)
 
 
+# nbgrader's stand-in for a written answer in a release (ClearSolutions' text stub)
+WRITTEN_STUB = "YOUR ANSWER HERE"
+
+
+def blank_written(nb, item):
+    """Whether the written answer `item` of nb is still blank: its cell empty or holding the
+    release's stand-in (False if nb has no such cell)."""
+    cells = [cell for cell in nb.cells if is_answer(cell) and grade_id(cell) == item]
+    return bool(cells) and all(str(cell.source).strip() in ("", WRITTEN_STUB) for cell in cells)
+
+
 def fill(nb, sources):
     """nb with each cell whose grade_id is in sources ({grade_id: text}) given that text, in place
     (returned too): a release filled with answers, a solution with some answers changed."""

@@ -8,7 +8,7 @@ never on grader.course.reference.
     close(actual, expected, name)    compare numbers, arrays, tuples, lists or dicts
     layers(actual, expected, name)   compare per-layer lists; names the first wrong layer
     gradient(analytic, f, x, name)   compare an analytic gradient with central differences
-    warning_report(fn, *args)        says whether the function emits warnings (not graded)
+    expect(holds, claim)             a demonstration's claim, checked on the run's own numbers
 """
 
 import contextlib
@@ -87,7 +87,7 @@ def test(item):
         with naming(False) as named:  # the failure names its mistake; the detail need not repeat it
             yield
     except Exception as err:  # noqa: BLE001 - a failed check, or any error of the learner's code
-        failure = _test_failure(item, err, named)
+        failure = _test_failure(item, err, named).after(failing_callees(item))
         FAILED[item] = failure
         if failure.kind == "undefined":
             sys.stderr.write(f"✗ {item} cannot be tested: {failure.detail}\n")
@@ -98,6 +98,15 @@ def test(item):
         print(f"✓ {item} passes its test.")
     finally:
         _RUNNING.remove(item)
+
+
+def failing_callees(item):
+    """The graded functions `item` calls, as its exercise says, whose tests failed in this kernel."""
+    from .manifest import graded_item
+
+    found = graded_item(item)
+    failing = {name for name, passed in PASSED.items() if not passed and name not in _RUNNING}
+    return found.failing_calls(failing) if found else ()
 
 
 def _test_failure(item, err, named):
@@ -192,24 +201,28 @@ def _not_written(name, err):
     return f"{name} calls {inner}, which is not written yet: replace its `raise NotImplementedError()` with your code."
 
 
-def call(fn: Callable, *args, name: str | None = None, **kwargs) -> Any:
+def call(fn: Callable, *args, name: str | None = None, forbid_warnings: bool = False, **kwargs) -> Any:
     """Call a learner's function the way every check does, and return its result.
 
     - It gets deep copies of the arguments; if it changes one in place, the check fails
       (a function that modifies its inputs corrupts the caller's data).
     - Warnings and anything written to stderr are captured, so a correct answer that happens
-      to warn (e.g. overflow in exp) still passes; its value is what is judged.
+      to warn (e.g. overflow in exp) still passes; its value is what is judged. Where the
+      exercise asks for no warnings (forbid_warnings), a warning fails the check.
     - A function still raising NotImplementedError is reported as not written yet.
     """
     name = name or _name_of(fn)
     _no_library(fn, name)
     given = copy.deepcopy((args, kwargs))
-    with quiet():
+    with quiet(), warnings.catch_warnings(record=True) as caught, _warning_on(forbid_warnings):
+        warnings.simplefilter("always" if forbid_warnings else "ignore")
         try:
             with delegation.testing(name):
                 result = fn(*given[0], **given[1])
         except NotImplementedError as err:
             raise CheckFailed(_not_written(name, err), kind="not written") from None
+    if forbid_warnings and caught:
+        raise CheckFailed(warned_text(name, caught[0].category.__name__, caught[0].message), kind="warned")
     for i, (before, after) in enumerate(zip(args, given[0])):
         if not _same(before, after):
             raise CheckFailed(
@@ -224,6 +237,19 @@ def call(fn: Callable, *args, name: str | None = None, **kwargs) -> Any:
                 f"{name} changed its argument {key!r} in place; compute new values instead.", kind="mutated"
             )
     return result
+
+
+def _warning_on(on):
+    """numpy's floating-point warnings switched on (overflow, division by zero, invalid values)."""
+    return np.errstate(over="warn", divide="warn", invalid="warn", under="ignore") if on else contextlib.nullcontext()
+
+
+def warned_text(name, category, message):
+    """What a check says of a function that warned where its exercise asks for no warnings."""
+    return (
+        f"{name} emitted {category} ({message}) on these inputs; the exercise asks for a form that "
+        "does not overflow for large |z|, with no warnings."
+    )
 
 
 def attempt(fn, *args, name=None, **kwargs):
@@ -253,26 +279,6 @@ def _no_library(fn, name):
     found = delegation.library_calls(name, source, derive=name in delegation.derived())
     if found:
         raise delegation.Delegated(f"{name} calls {', '.join(found)}, which computes it for you; write your own.")
-
-
-def warning_report(fn, *args, name=None):
-    """A sentence saying whether fn(*args) emits a warning (e.g. overflow in exp). Not a check:
-    a correct value is never failed for a warning; this only tells the learner."""
-    name = name or _name_of(fn)
-    with (
-        warnings.catch_warnings(record=True) as caught,
-        np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"),
-        contextlib.redirect_stderr(io.StringIO()),
-    ):
-        warnings.simplefilter("always")
-        fn(*copy.deepcopy(args))
-    if not caught:
-        return f"{name} ran without warnings."
-    w = caught[0]
-    return (
-        f"{name} emitted {w.category.__name__}: {w.message}. Its values may still be right, "
-        "but try rewriting it so that no intermediate value overflows."
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -479,10 +485,22 @@ def difference(actual, expected, name="result", rtol=RTOL, atol=ATOL):
     return msg
 
 
-def close(actual, expected, name="result", rtol=RTOL, atol=ATOL):
+def floats(actual, expected, name="result", rtol=RTOL, atol=ATOL):
+    """difference(), for a result the exercise asks for as floats: booleans (True/False) are not
+    accepted, however right their values."""
+    if not isinstance(actual, (dict, list, tuple)) and np.asarray(actual).dtype == bool:
+        return (
+            f"{name} holds booleans (True/False); the exercise asks for floats (1.0 and 0.0): "
+            "convert with .astype(float)."
+        )
+    return difference(actual, expected, name, rtol, atol)
+
+
+def close(actual, expected, name="result", rtol=RTOL, atol=ATOL, as_floats=False):
     """Fail with a message saying what differs unless actual matches expected (see difference).
-    Right values of an integer or boolean dtype pass, with a note (printed, not an error)."""
-    msg = difference(actual, expected, name, rtol, atol)
+    Right values of an integer or boolean dtype pass, with a note (printed, not an error), unless
+    the exercise asks for floats (as_floats: see floats)."""
+    msg = (floats if as_floats else difference)(actual, expected, name, rtol, atol)
     if msg:
         raise CheckFailed(msg)
     if _integers(actual) and np.asarray(expected).dtype.kind == "f" and np.ndim(actual) > 0:
@@ -509,6 +527,16 @@ def layers(actual, expected, name="result", rtol=RTOL, atol=ATOL):
         if msg:
             right = "" if l == L else f"; layer {L} is right" if l + 1 == L else f"; layers {l + 1}..{L} are right"
             raise CheckFailed(f"Going backwards from the output, the first wrong layer is l={l}{right}. {msg}")
+
+
+def expect(holds, claim):
+    """A demonstration's claim, checked on the numbers its cell just computed: prints "✓ claim" if
+    it holds, else says that this run does not show it. Demonstrations are not graded, so this never
+    raises and writes nothing to stderr; the stored outputs of the solutions hold every ✓, so a run
+    where a claim fails differs from them (nbval, in the course's own tests). Returns holds."""
+    holds = bool(holds)
+    print(f"✓ {claim}" if holds else f"✗ This run does not show what the text says: {claim}")
+    return holds
 
 
 def gradient(analytic, f, x, name="gradient", h=1e-5, tol=RTOL):

@@ -18,6 +18,7 @@ KINDS = {
     "cell raised": "its answer cell raised an error, so the function is missing or half-defined",
     "raised": "calling it raised an error",
     "mutated": "it changed one of its arguments in place",
+    "warned": "it emitted a warning (an overflow) where its exercise asks for none",
     "delegated": "it calls the course's own version of a graded function",
     "library": "it calls a library function that computes the answer for it",
     "unreadable": "it returned a value the grader cannot read",

@@ -80,3 +80,9 @@ def find(filename, path=MANIFEST):
     """The manifest entry for a notebook file name (e.g. '01_chain_rule.ipynb'), or None."""
     stem = Path(filename).stem
     return next((nb for nb in load(path) if nb.id == stem), None)
+
+
+def graded_item(item_id, path=MANIFEST):
+    """The manifest's Item for a graded function or written answer (ids are unique in the course),
+    or None."""
+    return next((item for nb in load(path) for item in nb.items if item.id == item_id), None)

@@ -234,7 +234,12 @@ def grade(nb, entry=None, failures=None):
         item = grade_id[len("test_") :] if grade_id.startswith("test_") else grade_id
         if cell_roles.is_answer(cell) or cell.cell_type != "code":
             possible = float(cell_roles.nbgrader(cell).get("points", 0))
-            results.append(Result(item, 0.0, possible, "manual", "graded by your instructor"))
+            said = (
+                f"not written yet (the cell still says {cell_roles.WRITTEN_STUB}); graded by your instructor"
+                if cell_roles.blank_written(nb, item)
+                else "graded by your instructor"
+            )
+            results.append(Result(item, 0.0, possible, "manual", said))
             continue
         earned, possible = score(cell)
         if earned == possible:
@@ -327,6 +332,9 @@ def summary(notebook):
         else:
             status = "passes" if passed else "FAILS (the message is under its test cell)"
             earned += item.points if passed else 0.0
+            broken = " and ".join(checks.failing_callees(item.id)) if not passed else ""
+            if broken:
+                status += f"; it calls your {broken}, which fails too: fix that first"
         print(f"  {item.id:<{width}}  {item.points:>2g} points  {status}")
     print(f"  {earned:g} of {entry.auto_points:g} autograded points pass here.")
     path = shlex.quote(str(Path.cwd() / entry.filename))

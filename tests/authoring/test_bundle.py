@@ -44,6 +44,11 @@ def test_bundle_holds_the_release_the_wheel_and_no_instructor_material(unpacked,
     readme = (folder / "README.md").read_text()
     assert "python -m pip install -r requirements.txt" in readme and f"wheels/{wheel_filename()}" in readme
     assert all(nb.id in readme for nb in NOTEBOOKS)
+    # the notation table the notebooks point to (04: "the README's notation table"), the course's columns
+    table = [line for line in readme.split("## Notation", 1)[1].splitlines() if line.startswith("|")]
+    assert table[0] == "| course | code | shape | meaning |" and len(table) >= 12
+    assert all(line.count("|") == 5 for line in table)
+    assert "seed 00" not in readme  # the sources' symbols refer to articles the bundle does not hold
 
 
 def test_the_wheel_is_exactly_the_learner_package(unpacked):

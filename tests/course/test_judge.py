@@ -155,8 +155,15 @@ def test_mutating_update_fails():
         judge.check("update_weights", update_in_place, seed=1)
 
 
-def test_naive_sigmoid_still_passes():
-    judge.check("sigmoid", lambda z: 1 / (1 + np.exp(-z)))
+def test_a_warning_costs_nothing_where_the_exercise_does_not_forbid_it():
+    """sigmoid_prime's text asks for no particular form: one built on the naive sigmoid (which warns for
+    z = -1000) passes; sigmoid's own text forbids the warning (test_what_the_text_forbids_...)."""
+
+    def naive_prime(z):
+        s = 1 / (1 + np.exp(-np.asarray(z, float)))
+        return s * (1 - s)
+
+    judge.check("sigmoid_prime", naive_prime)
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -229,9 +236,9 @@ def test_a_float32_answer_is_told_so():
             judge.check("backward", single, seed=seed)
 
 
-@pytest.mark.parametrize("dtype", [int, bool])
-def test_exact_zero_one_slopes_of_integer_or_boolean_dtype_pass(dtype):
-    judge.check("relu_prime", lambda z: (np.asarray(z) > 0).astype(dtype))
+def test_exact_zero_one_slopes_of_integer_dtype_pass():
+    """Integers hold 0 and 1 exactly; booleans are refused, as 05's text says (the test above)."""
+    judge.check("relu_prime", lambda z: (np.asarray(z) > 0).astype(int))
 
 
 @pytest.mark.parametrize("name", sorted(judge.ITEMS))
@@ -254,3 +261,20 @@ def test_passes_tries_the_inputs_run_tries_and_agrees_with_it(name):
     with pytest.raises(CheckFailed):
         judge.run(name, answer([], wrong_at=1), seed=7)
     assert not judge.passes(name, answer([], wrong_at=1), seed=7)
+
+
+@pytest.mark.parametrize(
+    "name, answer, kind",
+    [
+        ("sigmoid", lambda z: 1 / (1 + np.exp(-np.asarray(z, float))), "warned"),
+        ("tanh_prime", lambda z: 4 / (np.exp(np.asarray(z, float)) + np.exp(-np.asarray(z, float))) ** 2, "warned"),
+        ("relu_prime", lambda z: np.asarray(z, float) > 0, "wrong"),
+    ],
+    ids=["naive-sigmoid", "overflowing-tanh-prime", "boolean-relu-prime"],
+)
+def test_what_the_text_forbids_fails_the_hidden_test_with_the_texts_reason(name, answer, kind):
+    """01 and 05 ask for sigmoid and tanh' with no overflow warnings, and for ReLU' as floats."""
+    with pytest.raises(CheckFailed) as caught:
+        judge.check(name, answer, seed=0)
+    assert caught.value.kind == kind
+    assert ("does not overflow" if kind == "warned" else "asks for floats") in str(caught.value)

@@ -9,7 +9,7 @@ import subprocess
 
 import nbformat
 import pytest
-from traitlets.config import Config
+from conftest import course_config
 
 from grader.grading.autograde import without_demonstrations
 from grader.grading.gradebook import nbgrader_schema_head, setup_nbgrader
@@ -28,15 +28,6 @@ def test_the_schema_head_is_the_one_the_alembic_command_gives():
         heads = subprocess.run(["alembic", "-c", ini, "heads"], capture_output=True, text=True, check=True).stdout
     assert heads.split()[:2] == [nbgrader_schema_head(), "(head)"], heads
     assert nbgrader.api.get_alembic_version is nbgrader_schema_head
-
-
-def course_config(course, root):
-    c = Config()
-    c.CourseDirectory.root = str(course)
-    c.CourseDirectory.source_directory = str(root / "solutions")
-    c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
-    c.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
-    return c
 
 
 # jupyter_client's words for a kernel that ended before it answered: ipykernel could not bind a

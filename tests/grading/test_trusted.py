@@ -249,3 +249,15 @@ def test_a_sandboxs_failure_says_its_kind():
                 box.call(name, [np.zeros(2)])
             found[name] = caught.value.kind
     assert found == {"missing": "undefined", "unwritten": "not written", "mutating": "mutated", "failing": "raised"}
+
+
+def test_a_sandboxed_call_that_warns_fails_only_where_warnings_are_forbidden():
+    from grader.learner.checks import CheckFailed
+
+    with trusted.Sandbox(FAST) as box:
+        box.start()
+        box.run("import numpy as np\ndef naive(z):\n    return 1 / (1 + np.exp(-z))\n")
+        assert box.call("naive", [np.array([-1000.0])]).tolist() == [0.0]
+        with pytest.raises(CheckFailed) as caught:
+            box.call("naive", [np.array([-1000.0])], forbid_warnings=True)
+    assert caught.value.kind == "warned" and "overflow encountered in exp" in str(caught.value)

@@ -46,3 +46,16 @@ def test_a_release_filled_with_the_solutions_answers_has_the_solutions_answer_ce
     assert [c.source for c in filled.cells if not cell_roles.is_answer(c)] == [
         c.source for c in nbformat.read(layout.release_path(entry), as_version=4).cells if not cell_roles.is_answer(c)
     ]
+
+
+def test_a_written_answer_left_as_released_is_blank():
+    nb = nbformat.v4.new_notebook()
+    written = nbformat.v4.new_markdown_cell("YOUR ANSWER HERE")
+    written.metadata["nbgrader"] = {"solution": True, "grade": True, "grade_id": "why_relu", "points": 3}
+    nb.cells = [written]
+    assert cell_roles.blank_written(nb, "why_relu")
+    written.source = "  \n"
+    assert cell_roles.blank_written(nb, "why_relu")
+    written.source = "ReLU passes the gradient on unchanged where a unit is active."
+    assert not cell_roles.blank_written(nb, "why_relu")
+    assert not cell_roles.blank_written(nb, "another_item")

@@ -137,12 +137,6 @@ def test_call_keeps_warnings_and_stderr_out_of_the_cell(capfd):
     assert capfd.readouterr().err == ""
 
 
-def test_warning_report():
-    assert "ran without warnings" in checks.warning_report(np.tanh, np.array([1000.0]))
-    report = checks.warning_report(lambda z: 1 / (1 + np.exp(-z)), np.array([-1000.0]), name="sigmoid")
-    assert "sigmoid emitted RuntimeWarning: overflow" in report
-
-
 def test_a_test_block_reports_a_learners_error_with_only_the_learners_lines(capsys):
     """checks.test: an error raised in the learner's code is one message on stderr, naming the
     error and the learner's lines, not the course's frames, and it is not raised (Run All goes on)."""
@@ -171,11 +165,17 @@ def test_the_summary_lists_this_sessions_results_and_the_full_check_command(caps
     from grader.learner import selfcheck
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(checks, "PASSED", {"sigmoid": True, "sigmoid_prime": False})
+    monkeypatch.setattr(
+        checks, "PASSED", {"sigmoid": True, "sigmoid_prime": False, "chain_forward": False, "chain_backward": False}
+    )
     selfcheck.summary("01_chain_rule")
     out = capsys.readouterr().out
     assert "sigmoid                1 points  passes" in out
-    assert "sigmoid_prime          1 points  FAILS" in out
+    assert "sigmoid_prime          1 points  FAILS (the message is under its test cell)\n" in out
+    assert (
+        "chain_backward         3 points  FAILS (the message is under its test cell); it calls your chain_forward"
+        in out
+    )
     assert "last_layer_grads       3 points  not tested yet" in out
     assert "1 of 14 autograded points pass here." in out
     assert f"{sys.executable} -m grader check {tmp_path / '01_chain_rule.ipynb'}" in out
@@ -200,3 +200,55 @@ def test_a_failure_says_its_kind_beside_its_message():
         again = pickle.loads(pickle.dumps(caught.value))
         assert (str(again), again.kind) == (str(caught.value), caught.value.kind)
     assert kinds == {"unwritten": "not written", "mutating": "mutated"}
+
+
+def test_a_warning_fails_only_where_the_exercise_forbids_it():
+    naive = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731 - overflows in exp for z = -1000
+    tails = np.array([-1000.0, 1000.0])
+    assert np.allclose(checks.call(naive, tails), [0.0, 1.0])  # a warning alone costs nothing elsewhere
+    with pytest.raises(CheckFailed) as caught:
+        checks.call(naive, tails, forbid_warnings=True, name="sigmoid")
+    assert caught.value.kind == "warned"
+    assert "sigmoid emitted RuntimeWarning (overflow encountered in exp)" in str(caught.value)
+    safe = lambda z: np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))  # noqa: E731
+    assert np.allclose(checks.call(safe, tails, forbid_warnings=True), [0.0, 1.0])
+
+
+def test_booleans_are_refused_where_the_exercise_asks_for_floats():
+    z = np.array([-1.0, 0.0, 2.0])
+    assert "holds booleans" in checks.floats(z > 0, [0.0, 0.0, 1.0], "relu_prime(z)")
+    assert checks.floats((z > 0).astype(float), [0.0, 0.0, 1.0], "relu_prime(z)") is None
+    assert checks.difference(z > 0, [0.0, 0.0, 1.0], "relu_prime(z)") is None  # elsewhere right values pass
+    with pytest.raises(CheckFailed, match="holds booleans"):
+        checks.close(z > 0, [0.0, 0.0, 1.0], "relu_prime(z)", as_floats=True)
+
+
+def test_a_failing_test_names_the_failing_functions_its_exercise_calls(capsys, monkeypatch):
+    """As the terminal check does: train (02) calls forward_pass, total_error and gradient_step."""
+    monkeypatch.setattr(
+        checks, "PASSED", {"forward_pass": True, "total_error": False, "gradient_step": False, "update_weights": False}
+    )
+    monkeypatch.setattr(checks, "FAILED", {})
+    with checks.test("train"):
+        checks.close(1.0, 2.0, "train(...)")
+    err = capsys.readouterr().err
+    assert err.startswith("✗ train fails its test: train(...) is 1")
+    assert "Note: train calls your total_error and gradient_step, as its exercise says" in err
+    assert checks.FAILED["train"].calls_failing == ("total_error", "gradient_step")
+    with checks.test("gradient_step"):  # not written: writing it comes first, whatever its callees do
+        checks.call(lambda: (_ for _ in ()).throw(NotImplementedError()), name="gradient_step")
+    assert "Note:" not in capsys.readouterr().err and checks.FAILED["gradient_step"].kind == "not written"
+    with checks.test("gradient_step"):  # written, and wrong while update_weights fails
+        checks.close(1.0, 2.0, "gradient_step(...)")
+    assert "Note: gradient_step calls your update_weights" in capsys.readouterr().err
+
+
+def test_a_demonstrations_claim_is_printed_with_its_outcome_and_never_raises(capsys):
+    assert checks.expect(0.099 < 0.2, "the cross-entropy's neuron is near its target after 50 steps")
+    assert not checks.expect(False, "the curve is flat")
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "✓ the cross-entropy's neuron is near its target after 50 steps",
+        "✗ This run does not show what the text says: the curve is flat",
+    ]
+    assert err == ""

@@ -136,8 +136,8 @@ def test_grader_check_fails_a_delegating_answer(delegated_class):
 
 def test_nbgraders_validate_fails_a_delegating_answer(delegated_class, root, tmp_path):
     """What the learners' lab's Validate button reports for notebook 01 with every answer delegated."""
+    from conftest import course_config
     from nbgrader.validator import Validator
-    from test_autograde import course_config
 
     nb = NOTEBOOKS[0]
     result = Validator(config=course_config(tmp_path, root)).validate(str(delegated_class / "lazy" / nb.filename))

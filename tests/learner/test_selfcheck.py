@@ -135,6 +135,10 @@ def test_written_answers_are_reported_as_graded_by_hand(root):
     text = table(path, results, 1.0)
     assert f"total: {entry.auto_points:g} / {entry.auto_points:g} points" in text
     assert f"plus {entry.points - entry.auto_points:g} points for written answers" in text
+    assert all(r.message == "graded by your instructor" for r in written)
+    released = grade(read_notebook(root / "notebooks" / entry.id / entry.filename), entry)
+    blank = [r for r in released if r.status == "manual"]
+    assert blank and all(r.message.startswith("not written yet (the cell still says YOUR ANSWER HERE)") for r in blank)
 
 
 def test_a_slip_in_one_function_fails_only_it_and_what_its_exercise_says_calls_it(root, tmp_path):

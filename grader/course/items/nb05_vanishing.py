@@ -5,6 +5,7 @@ and its mutants.
 
 import numpy as np
 
+from ...learner import checks
 from .. import reference as R
 from ..inputs import Z_PARTIAL, net_branches, nets_designed, random_net, wrong_on, z_designed, z_values
 from ..item import Item, layers
@@ -69,6 +70,7 @@ ITEMS = [
         reference=R.tanh_prime,
         random_case=z_values,
         designed_cases=z_designed,
+        forbids_warnings=True,
         mistakes=[
             ("fprime_of_a", lambda z: R.tanh_prime(np.tanh(np.asarray(z, float)))),
             ("wrong_activation_derivative", _tanh_unsquared),
@@ -87,6 +89,7 @@ ITEMS = [
         reference=R.relu_prime,
         random_case=z_values,
         designed_cases=z_designed,
+        compare=checks.floats,
         mistakes=[
             ("relu_kink", lambda z: (np.asarray(z, float) >= 0).astype(float)),
             ("relu_one_everywhere", lambda z: np.ones_like(np.asarray(z, float))),
