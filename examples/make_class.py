@@ -213,17 +213,23 @@ def build():
         solved("05_vanishing", written=WHY_RELU["s01"]),
     )
 
-    # --- s02: correct but noisy: prints, warnings, helper cells, a naive sigmoid. -----------
+    # --- s02: correct but noisy: prints, warnings, helper cells, another route. ---------------
     nb = solved("01_chain_rule")
-    body(nb, "sigmoid", "    return 1 / (1 + np.exp(-z))   # overflow warning for z << 0, value still right")
-    edit(nb, "sigmoid_prime", "    s = sigmoid(z)\n", "    s = sigmoid(z)\n    print('sigmoid_prime: s =', s)\n")
+    body(nb, "sigmoid", "    return 0.5 * (1 + np.tanh(np.asarray(z, dtype=float) / 2))   # another route, no overflow")
+    edit(
+        nb,
+        "sigmoid_prime",
+        "    s = sigmoid(z)\n",
+        "    s = sigmoid(z)\n    print('sigmoid_prime: s =', s)\n    np.exp(1000.0)   # a stray overflow warning\n",
+    )
     add(
         "s02",
         "01_chain_rule",
         "correct",
-        "correct; naive sigmoid 1/(1+exp(-z)) (RuntimeWarning: overflow at z=-1000, value right); "
-        "a debugging print inside sigmoid_prime",
-        "full marks (warnings and prints inside the learner's functions must not cost points)",
+        "correct; sigmoid by another route, (1 + tanh(z/2)) / 2; a debugging print and a stray overflow "
+        "warning inside sigmoid_prime",
+        "full marks (warnings and prints inside the learner's functions must not cost points, except where "
+        "the exercise forbids the warning, as 01's sigmoid does)",
         nb,
     )
 

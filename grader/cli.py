@@ -9,7 +9,7 @@ import sys
 
 
 def cmd_release(args):
-    from .authoring import expected, recordings
+    from .authoring import expected, mistaken, recordings
     from .authoring.release import release
     from .learner import manifest
 
@@ -17,8 +17,11 @@ def cmd_release(args):
     for path in release(out=args.out, notebooks=chosen):
         print(f"wrote {path}")
     print(f"wrote {expected.write()}")
-    for path, calls in recordings.write(notebooks={nb.id for nb in chosen}):
+    visible = []
+    for path, calls, seen in recordings.write(notebooks={nb.id for nb in chosen}):
         print(f"wrote {path} ({calls} recorded calls)")
+        visible += seen
+    print(f"wrote {mistaken.write(visible)} (the catalogued mistakes' values on the visible tests' inputs)")
     return 0
 
 

@@ -163,6 +163,8 @@ UNIT = [
     "test_launchers.py",
     "test_layout.py",
     "test_manifest.py",
+    "test_named.py",
+    "test_mistaken.py",
     "test_page_policy.py",
     "test_recorded.py",
     "test_reference.py",

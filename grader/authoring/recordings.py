@@ -7,6 +7,7 @@ file also holds a hash of the solution's code, so that a test can tell when it i
 """
 
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -27,7 +28,9 @@ def source_hash(entry, root=ROOT):
 
 
 def record(entry, root=ROOT, folder=recorded.FOLDER, timeout=900):
-    """Run one solution notebook with recording on and write its recordings; returns the path."""
+    """Run one solution notebook with recording on and write its recordings. Returns (the path,
+    {name: number of recorded calls}, [[item, args, kwargs] of the test blocks' own calls], encoded
+    as grader.learner.expected encodes)."""
     from ..learner.selfcheck import notebook_client
 
     root = Path(root)
@@ -47,7 +50,9 @@ def record(entry, root=ROOT, folder=recorded.FOLDER, timeout=900):
         made = recorded.path(entry.id, scratch)
         if not made.exists():
             recorded.write(entry.id, [], "", scratch)
-        return _restamp(made, source_hash(entry, root), recorded.path(entry.id, folder)), counts(made)
+        seen = Path(scratch) / f"{entry.id}.visible.json"
+        visible = json.loads(seen.read_text()) if seen.exists() else []
+        return _restamp(made, source_hash(entry, root), recorded.path(entry.id, folder)), counts(made), visible
 
 
 def counts(file):
@@ -59,7 +64,6 @@ def counts(file):
 
 def _restamp(made, stamp, target):
     """Copy the kernel's recordings to target with the solution's hash in their index."""
-    import json
 
     import numpy as np
 
@@ -74,6 +78,6 @@ def _restamp(made, stamp, target):
 
 
 def write(root=ROOT, notebooks=None):
-    """Record every notebook (or those named); returns [(path, {name: number of calls})]."""
+    """Record every notebook (or those named); returns record()'s results."""
     chosen = [nb for nb in manifest.load() if notebooks is None or nb.id in notebooks]
     return [record(nb, root) for nb in chosen]

@@ -4,7 +4,8 @@ A test of one function must not call another of the learner's answers (a slip th
 this test too), and the course cannot ship its reference functions (they are the answers). So
 where a test needs more than the verified numbers of grader.learner.worked_example, the instructor's
 `python -m grader release` computes the values with the reference and writes them to
-expected.json next to this file; reference_value(name) reads one. Arrays are stored as {"array": [...]}.
+expected.json next to this file; reference_value(name) reads one. Arrays are stored as {"array": [...]}
+(float64), or with their "dtype" where they hold integers or booleans.
 """
 
 import json
@@ -19,6 +20,8 @@ FILE = Path(__file__).with_name("expected.json")
 def encode(value):
     """JSON-ready form of numbers, strings, None, arrays, and lists, tuples and dicts of them."""
     if isinstance(value, np.ndarray):
+        if value.dtype.kind in "iub":  # integers (class labels) and booleans keep their kind
+            return {"array": value.tolist(), "dtype": value.dtype.str}
         return {"array": value.tolist()}
     if isinstance(value, (list, tuple)):
         return [encode(v) for v in value]
@@ -34,6 +37,8 @@ def decode(data):
     if isinstance(data, dict):
         if set(data) == {"array"}:
             return np.array(data["array"], dtype=np.float64)
+        if set(data) == {"array", "dtype"}:
+            return np.array(data["array"], dtype=np.dtype(data["dtype"]))
         return {k: decode(v) for k, v in data.items()}
     if isinstance(data, list):
         return [decode(v) for v in data]

@@ -84,7 +84,7 @@ def graded(tmp_path_factory, root):
         noisy,
         "sigmoid",
         "import sys, warnings\nprint('hello', file=sys.stderr)\nwarnings.warn('careful')\n"
-        "def _helper(t):\n    return 1 / (1 + np.exp(-t))\n"
+        "def _helper(t):\n    return 0.5 * (1 + np.tanh(t / 2))\n"  # another route, with no overflow
         "def sigmoid(z):\n    print(z)\n    return _helper(np.asarray(z, dtype=float))\n",
     )
     write(folder, "noisy", noisy)

@@ -164,8 +164,8 @@ import sys, warnings
 print('debugging', file=sys.stderr)
 warnings.warn('a learner warning')
 
-def _logistic(t):
-    return 1 / (1 + np.exp(-t))
+def _logistic(t):                       # another route to the sigmoid, with no overflow
+    return 0.5 * (1 + np.tanh(t / 2))
 
 def sigmoid(z):
     print('called with', z)

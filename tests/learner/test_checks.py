@@ -29,7 +29,7 @@ def test_match_passes():
     [
         (E.T, "equals the expected value transposed"),
         (E.ravel(), "numbers are right but arranged in the wrong shape"),
-        (np.array(21.0), "single number; was it summed over every axis"),
+        (np.array(21.0), "single number; was it summed over the wrong axis, or over every axis"),
         (2 * E, "twice the expected value"),
         (0.5 * E, "half the expected value"),
         (-E, "sign is flipped"),
@@ -252,3 +252,15 @@ def test_a_demonstrations_claim_is_printed_with_its_outcome_and_never_raises(cap
         "✗ This run does not show what the text says: the curve is flat",
     ]
     assert err == ""
+
+
+def test_a_layer_off_by_one_is_said_so_rather_than_a_factor():
+    """05's delta_bound with W[l] for W[l+1]: layer 2 holds layer 3's value (once taken for 'a factor 2')."""
+    expected = [None, 0.25, 0.5, 1.0]
+    with pytest.raises(CheckFailed) as caught:
+        checks.layers([None, 0.5, 1.0, 1.0], expected, "delta_bound(...)")
+    text = str(caught.value)
+    assert "first wrong layer is l=2" in text and "equals the expected value of layer 3" in text
+    assert "factor 2" not in text
+    with pytest.raises(CheckFailed, match="twice the expected value"):  # a real factor keeps its words
+        checks.layers([None, 0.25, 1.0, 0.9], [None, 0.25, 0.5, 0.9], "x")
