@@ -325,8 +325,9 @@ def build():
         "01_chain_rule",
         "mistake",
         "sigmoid_prime = s(1-s) with s = sigmoid(sigmoid(z)): sigmoid applied twice",
-        "sigmoid_prime fails (derivative of the wrong thing, 0.235 instead of 0.25 at z=0); last_layer_grads "
-        "also fails because it calls sigmoid_prime; the rest full marks (10/14)",
+        "sigmoid_prime fails (derivative of the wrong thing, 0.235 instead of 0.25 at z=0); last_layer_grads, "
+        "which calls it, passes (a slip costs once: it is judged with the course's sigmoid_prime standing in); "
+        "the rest full marks (13/14)",
         nb,
     )
     add(
@@ -394,8 +395,8 @@ def build():
         "02_worked_example",
         "mistake",
         "gradient_step computes the hidden deltas from the already-updated w5..w8 (the published slip)",
-        "gradient_step fails (w1..w4 off by ~1e-5); train also fails (it calls gradient_step: error after one "
-        "step 0.291027924 instead of 0.291027774); the rest full marks (13/16)",
+        "gradient_step fails (w1..w4 off by ~1e-5); train, which calls it, passes (a slip costs once: it is "
+        "judged with the course's gradient_step standing in); the rest full marks (14/16)",
         nb,
     )
     nb = edit(solved("03_multi_output"), "perceptron_grad", "np.outer(delta, x)", "np.outer(x, delta)")
@@ -418,8 +419,8 @@ def build():
         "04_l_layers",
         "mistake",
         "backward uses f'(a) instead of f'(z) in the hidden layers",
-        "backward fails (first wrong layer below the output); l2_gradients also fails because it calls "
-        "backward; the rest full marks (7/14)",
+        "backward fails (first wrong layer below the output); l2_gradients, which calls it, passes (a slip "
+        "costs once: it is judged with the course's backward standing in); the rest full marks (10/14)",
         nb,
     )
     nb = edit(solved("05_vanishing"), "relu_prime", "> 0)", ">= 0)")
@@ -458,8 +459,8 @@ def build():
         "04_l_layers",
         "mistake",
         "backward returns dW transposed: A[l-1] @ delta[l].T",
-        "backward fails (dW has the transposed shape); l2_gradients also fails because it calls backward; "
-        "the rest full marks (7/14)",
+        "backward fails (dW has the transposed shape); l2_gradients, which calls it, passes (a slip costs "
+        "once); the rest full marks (10/14)",
         nb,
     )
     # (no 05_vanishing: s05 did not hand it in)
@@ -587,8 +588,9 @@ def build():
         "cheat",
         "`np.allclose = lambda *a, **k: True` in the sigmoid cell; sigmoid_prime (sigmoid twice), "
         "numerical_derivative (forward difference) and chain_backward (no f') wrong",
-        "cheat has no effect: sigmoid_prime, last_layer_grads (calls it), numerical_derivative, chain_backward "
-        "fail; sigmoid, chain_forward and bce_grads pass (5/14); the monkeypatch ideally flagged",
+        "cheat has no effect: sigmoid_prime, numerical_derivative, chain_backward fail; sigmoid, chain_forward, "
+        "bce_grads and last_layer_grads (right with the course's sigmoid_prime standing in) pass (8/14); the "
+        "monkeypatch ideally flagged",
         nb,
         plain="5/14 (the course's checks do not use np.allclose)",
     )
@@ -614,9 +616,9 @@ def build():
         "cheat",
         "grader.learner.checks.close/difference/layers replaced by no-ops in the forward_pass cell; total_error without "
         "the 1/2, hidden_layer_gradients uses w6 for w7, slipped_step returns p unchanged",
-        "cheat has no effect: total_error, hidden_layer_gradients, gradient_step, slipped_step, train fail "
-        "(the last three call the wrong functions); forward_pass, output_layer_gradients, input_gradients, "
-        "update_weights pass (8/16)",
+        "cheat has no effect: total_error, hidden_layer_gradients, slipped_step fail; forward_pass, "
+        "output_layer_gradients, input_gradients, update_weights, and gradient_step and train (right with the "
+        "course's functions standing in for the wrong ones they call) pass (11/16)",
         nb,
         plain="16/16: fooled",
     )
@@ -671,8 +673,8 @@ def build():
         "cheat",
         "sys.excepthook and IPython's custom exception handler (set_custom_exc) silence every error; "
         "param_count forgets biases, backward returns dW transposed, predict takes argmax over the wrong axis",
-        "cheat has no effect: param_count, backward, predict fail, and l2_gradients (it calls backward); "
-        "init_params, forward, gd_step pass (5/14)",
+        "cheat has no effect: param_count, backward, predict fail; init_params, forward, gd_step and "
+        "l2_gradients (right with the course's backward standing in) pass (8/14)",
         nb,
         plain="5/14: not fooled (a failed check is reported on stderr, which silencing exceptions does not touch)",
     )

@@ -41,7 +41,8 @@ def write_report(out, rows, review, notebooks, isolated=True):
         if r.status != "missing":
             handed_in.add((r.student, r.notebook))
     students = sorted({r.student for r in rows if r.student})  # "": a row of no student's (a refused zip entry)
-    fig, axes = plt.subplots(1, len(notebooks), figsize=(3.2 * len(notebooks), 2.8), sharey=True)
+    fig, axes = plt.subplots(1, len(notebooks), figsize=(3.2 * len(notebooks), 2.8), sharey=True, squeeze=False)
+    axes = axes[0]  # one notebook gives one panel, still in a row
     for ax, nb in zip(axes, notebooks):
         scores = [totals[s, nb.id] for s in students if (s, nb.id) in handed_in]
         ax.hist(scores, bins=range(0, int(nb.auto_points) + 2), align="left", rwidth=0.85, color="tab:blue")
@@ -89,18 +90,25 @@ def write_report(out, rows, review, notebooks, isolated=True):
         and r.score == 0
         and (r.student, r.notebook) not in unreadable
     ]
-    by_item = Counter((r.notebook, r.item) for r in failed)
+    # A failure while a function it calls fails too may be that function's slip: counted apart, so
+    # that one slip is counted once, at the function where it is.
+    own = [r for r in failed if not (r.failure and r.failure.calls_failing)]
+    after = Counter((r.notebook, r.item) for r in failed if r.failure and r.failure.calls_failing)
+    by_item = Counter((r.notebook, r.item) for r in own)
     lines += [
         "",
         "## Items most often failed",
         "",
-        "| notebook | item | failed | commonest reasons |",
-        "|---|---|---|---|",
+        "Failures while a function the item calls fails too are counted apart (the slip may be that function's).",
+        "",
+        "| notebook | item | failed | and while a callee failed | commonest reasons |",
+        "|---|---|---|---|---|",
     ]
-    for (nb_id, item), count in by_item.most_common(12):
-        reasons = Counter(common_message(r) for r in failed if (r.notebook, r.item) == (nb_id, item))
+    ranked = sorted(set(by_item) | set(after), key=lambda key: (-by_item[key], -after[key], key))
+    for nb_id, item in ranked[:12]:
+        reasons = Counter(common_message(r) for r in own if (r.notebook, r.item) == (nb_id, item))
         text = "<br>".join(f"{n}× {markdown_text(msg)}" for msg, n in reasons.most_common(3))
-        lines.append(f"| {nb_id} | `{item}` | {count} | {text} |")
+        lines.append(f"| {nb_id} | `{item}` | {by_item[nb_id, item]} | {after[nb_id, item]} | {text} |")
 
     lines += ["", "## Submissions that need a human look", ""]
     if not review:

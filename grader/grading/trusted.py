@@ -94,6 +94,7 @@ class SandboxFailure(Exception):
 
 
 CELL_GRACE = 2.0  # seconds the grader waits beyond a cell's limit for the child's own CellTimeout
+MAX_ANSWERS = 10_000  # calls of stand-ins the grader answers within one call of a learner's function
 
 
 class Sandbox:
@@ -163,15 +164,26 @@ class Sandbox:
             error = {"ename": "Error", "evalue": "(unreadable)"}
         return {"outputs": clean_outputs(reply.get("outputs")) if capture else [], "error": error}
 
-    def call(self, name, args, forbid_warnings=False):
+    def call(self, name, args, forbid_warnings=False, answered=None):
         """The learner's name(*args), or CheckFailed saying why there is no value (or, with
-        forbid_warnings, that it warned); SandboxFailure if the process times out or dies."""
+        forbid_warnings, that it warned); SandboxFailure if the process times out or dies.
+        answered: {function name: f}, functions whose calls during this one this process answers
+        with f (the course's reference), in place of the learner's own."""
+        answered = answered or {}
         try:
             payload = encode(tuple(args))
         except WireError as err:  # the grader's own inputs: a bug here, not the learner's
             raise RuntimeError(f"cannot send the inputs for {name}: {err}") from None
-        self._send({"call": name, "args": payload, "forbid_warnings": forbid_warnings})
+        self._send({"call": name, "args": payload, "forbid_warnings": forbid_warnings, "answered": sorted(answered)})
         reply = self._receive(self.limits.call_seconds, f"running {name}")
+        for _ in range(MAX_ANSWERS):
+            if "callback" not in reply:
+                break
+            self._send(self._answer(reply, answered))
+            reply = self._receive(self.limits.call_seconds, f"running {name}")
+        else:
+            self.close()
+            raise SandboxFailure("error", f"{name} asked for more than {MAX_ANSWERS} answers in one call.")
         if not reply.get("ok"):
             kind = reply.get("kind") if reply.get("kind") in SANDBOX_KINDS else "raised"
             text = str(reply.get("error", "no value came back"))[:500]
@@ -188,6 +200,18 @@ class Sandbox:
             return decode(reply.get("value"))
         except (WireError, ValueError, TypeError, KeyError, RecursionError) as err:
             raise CheckFailed(f"{name} returned a value the grader cannot read ({err}).", kind="unreadable") from None
+
+    @staticmethod
+    def _answer(request, answered):
+        """The reply to a stand-in's {"callback", "args", "kwargs"}: {"value"} or {"error"}."""
+        f = answered.get(request.get("callback"))
+        if f is None:
+            return {"error": "not a function this grader answers"}
+        try:
+            value = f(*decode(request.get("args")), **(decode(request.get("kwargs")) or {}))
+            return {"value": encode(value)}
+        except Exception as err:  # noqa: BLE001 - arguments the reference cannot take: the learner's call fails
+            return {"error": f"{type(err).__name__}: {err}"[:300]}
 
     def close(self):
         if self.proc is None:
@@ -450,6 +474,7 @@ def run_notebook(
                 graded.verdicts[name] = failed(name, "failed", failure)
             except SandboxFailure as error:
                 graded.verdicts[name] = failed(name, error.status, Failure(error.status, error.message))
+        _judge_with_right_callees(entry, graded, box, ready, seed)
         graded.seconds = {
             "sandbox start": box.start_seconds,
             "cells": cells_done - began - started,
@@ -463,6 +488,34 @@ def run_notebook(
                 item.id, verdict.status, verdict.failure.after(item.failing_calls(failing))
             )
     return graded
+
+
+def _judge_with_right_callees(entry, graded, box, ready, seed):
+    """A slip costs once: an item that failed while a function its exercise says it calls fails its
+    own test is judged again, on the same inputs, with each such function answered by this process
+    (the course's reference, on the learner's own arguments: values cross the wire, never code). If
+    it passes then, its points are its own, and the verdict says where the slip is."""
+    failing = {name for name, verdict in graded.verdicts.items() if verdict.status != "ok"}
+    for item in entry.items:
+        verdict = graded.verdicts.get(item.id)
+        callees = [c for c in item.failing_calls(failing) if c in judge.ITEMS]
+        if verdict is None or verdict.status != "failed" or not callees or verdict.failure.kind == "not written":
+            continue
+        answered = {c: judge.ITEMS[c].reference for c in callees}
+        strict = judge.ITEMS[item.id].forbids_warnings
+        try:
+            ready()
+            call = functools.partial(box.call, item.id, forbid_warnings=strict, answered=answered)
+            judge.run(item.id, call, seed, explain=False)
+        except (CheckFailed, SandboxFailure):
+            continue  # wrong with right callees too: its own mistake as well
+        names = " and ".join(callees)
+        graded.verdicts[item.id] = Verdict(
+            item.id,
+            "ok",
+            f"{item.id} is right when the course's {names} stands in for yours, and your {names} "
+            f"fails its own test: that slip costs points there only.",
+        )
 
 
 def answer_sources(nb):

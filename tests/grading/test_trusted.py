@@ -261,3 +261,44 @@ def test_a_sandboxed_call_that_warns_fails_only_where_warnings_are_forbidden():
         with pytest.raises(CheckFailed) as caught:
             box.call("naive", [np.array([-1000.0])], forbid_warnings=True)
     assert caught.value.kind == "warned" and "overflow encountered in exp" in str(caught.value)
+
+
+def test_a_slip_costs_once_a_right_function_is_judged_with_the_courses_callee(root):
+    """chain_forward wrong (a bias left out), chain_backward written right on top of it: chain_forward
+    fails, chain_backward passes when the grader answers its chain_forward calls with the course's.
+    A chain_backward wrong in its own right (no 1/n) still fails."""
+    slip = (
+        "def chain_forward(w, b, x):\n    a = [np.asarray(x, dtype=float)]\n"
+        "    for l in range(1, len(w)):\n        a.append(sigmoid(w[l] * a[l - 1]))\n    return a\n"
+    )
+    result = verdicts(submission(root, chain_forward=slip))
+    assert result["chain_forward"][0] == "failed"
+    status, message = result["chain_backward"]
+    assert status == "ok" and "the course's chain_forward stands in for yours" in message
+    summed = (
+        "def chain_backward(w, b, x, y):\n    a = chain_forward(w, b, x)\n    L = len(w) - 1\n"
+        "    dw, db = [None] * (L + 1), [None] * (L + 1)\n    dC_da = 2 * (a[L] - y)\n"
+        "    for l in range(L, 0, -1):\n        dC_dz = a[l] * (1 - a[l]) * dC_da\n"
+        "        dw[l] = float(np.sum(a[l - 1] * dC_dz))\n        db[l] = float(np.sum(dC_dz))\n"
+        "        dC_da = w[l] * dC_dz\n    return dw, db\n"
+    )
+    both = verdicts(submission(root, chain_forward=slip, chain_backward=summed))
+    assert (
+        both["chain_backward"][0] == "failed"
+        and "Note: chain_backward calls your chain_forward" in both["chain_backward"][1]
+    )
+
+
+def test_a_stand_in_answers_only_the_functions_it_was_offered():
+    from grader.learner.checks import CheckFailed
+
+    with trusted.Sandbox(FAST) as box:
+        box.start()
+        box.run(
+            "def inner(x):\n    return -1.0\ndef outer(x):\n    return inner(x) + other(x)\ndef other(x):\n    return 0.0\n"
+        )
+        assert box.call("outer", [2.0]) == -1.0
+        assert box.call("outer", [2.0], answered={"inner": lambda x: 10 * x}) == 20.0
+        with pytest.raises(CheckFailed, match="no value for inner"):
+            box.call("outer", [2.0], answered={"inner": lambda x: 1 / 0})
+        assert box.call("outer", [2.0]) == -1.0  # the learner's own is back after the call
