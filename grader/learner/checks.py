@@ -571,10 +571,9 @@ def expect(holds, claim):
     """A demonstration's claim, checked on the numbers its cell just computed: prints "✓ claim" if
     it holds, else says that this run does not show it. Demonstrations are not graded, so this never
     raises and writes nothing to stderr; the stored outputs of the solutions hold every ✓, so a run
-    where a claim fails differs from them (nbval, in the course's own tests). Returns holds."""
-    holds = bool(holds)
+    where a claim fails differs from them (nbval, in the course's own tests). Returns None: as a
+    cell's last line it adds nothing to the output."""
     print(f"✓ {claim}" if holds else f"✗ This run does not show what the text says: {claim}")
-    return holds
 
 
 def gradient(analytic, f, x, name="gradient", h=1e-5, tol=RTOL):
