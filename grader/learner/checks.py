@@ -91,7 +91,7 @@ def test(item):
             yield
     except Exception as err:  # noqa: BLE001 - a failed check, or any error of the learner's code
         failure = _test_failure(item, err, named).after(failing_callees(item))
-        if failure.kind == "wrong" and not failure.mistake:
+        if failure.kind in ("wrong", "raised") and not failure.mistake:
             failure = _with_named_mistake(failure)
         FAILED[item] = failure
         if failure.kind == "undefined":
@@ -232,6 +232,8 @@ def call(fn: Callable, *args, name: str | None = None, forbid_warnings: bool = F
     - A function still raising NotImplementedError is reported as not written yet.
     """
     name = name or _name_of(fn)
+    if _RUNNING and name == _RUNNING[-1]:  # the function a failing test block names a mistake of
+        _TESTED[name] = fn
     _no_library(fn, name)
     given = copy.deepcopy((args, kwargs))
     with quiet(), warnings.catch_warnings(record=True) as caught, _warning_on(forbid_warnings):
@@ -244,7 +246,6 @@ def call(fn: Callable, *args, name: str | None = None, forbid_warnings: bool = F
     if forbid_warnings and caught:
         raise CheckFailed(warned_text(name, caught[0].category.__name__, caught[0].message), kind="warned")
     if _RUNNING and name == _RUNNING[-1]:  # a test block calling its own function (grader.learner.named)
-        _TESTED[name] = fn
         if os.environ.get("COURSE_RECORD"):
             SEEN.append((name, copy.deepcopy(args), copy.deepcopy(kwargs)))
     for i, (before, after) in enumerate(zip(args, given[0])):

@@ -68,3 +68,20 @@ def test_a_failing_test_block_names_the_mistake_in_its_message(stored, capsys):
     assert err.startswith("✗ sigmoid_prime fails its test: Recognised mistake: f'(a) is used where f'(z) belongs.")
     assert checks.FAILED.pop("sigmoid_prime").mistake == "fprime_of_a"
     checks.PASSED.pop("sigmoid_prime")
+
+
+def test_a_function_that_raises_on_one_input_is_named_from_the_others(monkeypatch, capsys):
+    """W for W^T raises on non-square shapes and gives the mistake's value on square ones: named."""
+
+    def mistaken(z):
+        return z.T * 2.0 if z.shape[0] == z.shape[1] else np.ones((3, 3)) @ z.T
+
+    squares = [np.eye(2), np.arange(9.0).reshape(3, 3)]
+    data = {"perceptron_grad": [case(z, [("W_not_transposed", 0, z.T * 2.0)]) for z in squares]}
+    monkeypatch.setattr(named, "_stored", lambda: data)
+    with checks.test("perceptron_grad"):
+        checks.call(mistaken, np.ones((2, 4)), name="perceptron_grad")
+    err = capsys.readouterr().err
+    assert "Recognised mistake: W is used where W^T belongs." in err and "it raised ValueError" in err
+    checks.FAILED.pop("perceptron_grad")
+    checks.PASSED.pop("perceptron_grad")
