@@ -86,3 +86,11 @@ def graded_item(item_id, path=MANIFEST):
     """The manifest's Item for a graded function or written answer (ids are unique in the course),
     or None."""
     return next((item for nb in load(path) for item in nb.items if item.id == item_id), None)
+
+
+def for_file(filename, path=MANIFEST):
+    """The manifest entry a learner's notebook file belongs to: its own name (01_chain_rule.ipynb) or
+    a copy's that starts with it (01_chain_rule-Copy1.ipynb, 01_chain_rule_v2.ipynb), else None."""
+    stem = Path(filename).stem
+    matches = [nb for nb in load(path) if stem == nb.id or stem.startswith(nb.id)]
+    return max(matches, key=lambda nb: len(nb.id), default=None)

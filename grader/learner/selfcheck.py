@@ -281,7 +281,7 @@ def check(path: str | Path, timeout: float = 120, diagnose: Callable | None = No
     nb = read_notebook(path)
     start = time.perf_counter()
     failures = execute(nb, path.parent, timeout)
-    entry = manifest.find(path.name)
+    entry = manifest.for_file(path.name)  # a renamed copy is checked as the notebook it copies
     results = grade(nb, entry, failures)
     found = diagnose(nb, entry, results, timeout) if diagnose else {}
     for r in results:

@@ -54,3 +54,10 @@ def test_the_failing_callees_are_those_its_exercise_names():
     item = manifest.Item("train", 1, calls=("forward_pass", "total_error", "gradient_step"))
     assert item.failing_calls({"train", "sigmoid"}) == ()
     assert item.failing_calls({"train", "gradient_step", "total_error"}) == ("total_error", "gradient_step")
+
+
+def test_a_renamed_copy_is_checked_as_the_notebook_it_copies():
+    assert manifest.for_file("02_worked_example.ipynb").id == "02_worked_example"
+    assert manifest.for_file("02_worked_example-Copy1.ipynb").id == "02_worked_example"
+    assert manifest.for_file("02_worked_example_r1.ipynb").id == "02_worked_example"
+    assert manifest.for_file("multi_output.ipynb") is None and manifest.find("02_worked_example_r1.ipynb") is None
