@@ -140,7 +140,10 @@ def _test_failure(item, err, named):
         return Failure("wrong", str(err), item)
     if isinstance(err, NameError) and not where:
         return Failure(
-            "undefined", f"{err}. Run the cells above it first (the answer cell defines the function).", item
+            "undefined",
+            f"{err}. Run the cells above it first (the answer cell defines the function); if you did, "
+            "its answer cell stopped with an error (a SyntaxError, say) before defining it: look there.",
+            item,
         )
     return Failure(
         "raised",

@@ -264,3 +264,13 @@ def test_a_layer_off_by_one_is_said_so_rather_than_a_factor():
     assert "factor 2" not in text
     with pytest.raises(CheckFailed, match="twice the expected value"):  # a real factor keeps its words
         checks.layers([None, 0.25, 1.0, 0.9], [None, 0.25, 0.5, 0.9], "x")
+
+
+def test_a_function_that_is_not_defined_cannot_be_tested_and_the_message_says_where_to_look(capsys):
+    with checks.test("forward_pass"):
+        checks.call(forward_pass_never_defined, 1.0)  # noqa: F821 - the name its answer cell did not define
+    err = capsys.readouterr().err
+    assert err.startswith("✗ forward_pass cannot be tested: name 'forward_pass_never_defined' is not defined.")
+    assert "stopped with an error (a SyntaxError, say)" in err
+    assert checks.FAILED.pop("forward_pass").kind == "undefined"
+    checks.PASSED.pop("forward_pass")
