@@ -61,3 +61,16 @@ def test_a_renamed_copy_is_checked_as_the_notebook_it_copies():
     assert manifest.for_file("02_worked_example-Copy1.ipynb").id == "02_worked_example"
     assert manifest.for_file("02_worked_example_r1.ipynb").id == "02_worked_example"
     assert manifest.for_file("multi_output.ipynb") is None and manifest.find("02_worked_example_r1.ipynb") is None
+
+
+def test_each_notebooks_items_are_listed_in_the_order_of_its_test_cells(root):
+    """The order learners meet the exercises is the order of every list of them (the summary, the
+    check's table, grades.csv, the feedback)."""
+    import nbformat
+
+    from grader.learner import cell_roles
+
+    for nb in manifest.load():
+        cells = nbformat.read(root / "solutions" / nb.id / nb.filename, as_version=4).cells
+        graded = [cell_roles.grade_id(c) for c in cells if cell_roles.is_graded(c)]
+        assert [g.removeprefix("test_") for g in graded] == [item.id for item in nb.items], nb.id
