@@ -1,4 +1,4 @@
-"""The course's command line: python -m grader {check, release, bundle, autograde, export, budget, mutants}.
+"""The course's command line: python -m grader {check, release, bundle, autograde, export, gradescope, budget, mutants}.
 
 Learners' bundles hold only `check`; the other commands are the instructor's.
 """
@@ -66,6 +66,15 @@ def cmd_autograde(args):
         print(err, file=sys.stderr)
         return 2
     print(summary_text(rows, review, args.out, time.perf_counter() - start, not args.unsafe_no_isolation))
+    if not any(row.item and row.status != "missing" for row in rows):
+        refused = [row.message for row in rows if not row.item]
+        print(
+            f"Nothing was graded: no course notebook was found in {args.submissions}"
+            + (f"; {len(refused)} files were refused, the first because {refused[0]}" if refused else "")
+            + ". report.md and grades.csv list why.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -78,6 +87,14 @@ def cmd_export(args):
         print(err, file=sys.stderr)
         return 2
     print(f"wrote {path} for {args.format.capitalize()}'s grade import")
+    return 0
+
+
+def cmd_gradescope(args):
+    from .authoring.gradescope import build
+
+    names = build(args.out)
+    print(f"wrote {args.out}: setup.sh, run_autograder and {sum(n.startswith('course/') for n in names)} course files")
     return 0
 
 
@@ -187,6 +204,12 @@ def main(argv=None):
             "SIS Login ID, default SIS Login ID; Moodle: any header, default Username)",
         )
         p.set_defaults(run=cmd_export)
+
+        p = sub.add_parser(
+            "gradescope", help="build the course's Gradescope autograder (setup.sh, run_autograder, the course)"
+        )
+        p.add_argument("--out", required=True, help="the zip to upload as the assignment's autograder")
+        p.set_defaults(run=cmd_gradescope)
 
         p = sub.add_parser("budget", help="each notebook's grading budget, from its solution's measured grading time")
         p.add_argument(

@@ -54,16 +54,19 @@ from ..learner import cell_roles, manifest
 from ..learner.failures import Failure
 from ..learner.selfcheck import NotebookUnreadable, read_notebook
 from . import budget, inert, trusted
+from .downloads import nbgrader_timestamp
 from .gradebook import course_config, gradebook_retries, prepare_course, setup_nbgrader
 from .report import write_report
-from .results import write_csvs, write_timings
+from .results import names, write_csvs, write_handed, write_timings
 from .submissions import (  # noqa: F401 - also read from here
     NOTEBOOK_BYTES,
     STUDENT,
     ZIP_BYTES,
+    FolderArchive,
     Row,
     ZipRefused,
     collect,
+    lms_folder,
     safe_name,
     submissions_folder,
     unpack,
@@ -82,6 +85,7 @@ class Settings:
     memory_bytes: int = 4 * 2**30  # per worker (nbgrader, the judge, feedback)
     root: Path = ROOT
     isolated: bool = True  # learner code in bubblewrap sandboxes (grader.grading.isolation)
+    dropped_uid: bool = False  # else, as root, as an unprivileged uid (launchers.DroppedUid)
 
     def limits(self, nb_id):
         """The sandbox's limits for notebook nb_id (grader.grading.trusted.Limits fields)."""
@@ -90,6 +94,7 @@ class Settings:
             "cell_seconds": self.timeout,
             "call_seconds": self.timeout,
             "isolated": self.isolated,
+            "dropped_uid": self.dropped_uid,
         }
 
 
@@ -132,8 +137,10 @@ def read_submission(path, limit=NOTEBOOK_BYTES):
     return content
 
 
-def grade_submission(settings, entry, student, path):
-    """Everything for one (student, notebook): rows, whether nbgrader graded it, review notes."""
+def grade_submission(settings, entry, student, path, handed_in=None):
+    """Everything for one (student, notebook): rows, whether nbgrader graded it, review notes.
+    handed_in: when the LMS says the file was handed in (a UTC datetime), for nbgrader's
+    timestamp; without it, an nbgrader exchange's own timestamp.txt beside the file is kept."""
     start = time.perf_counter()
     rows, review = [], []
     release = _release(settings.root, entry)
@@ -162,6 +169,7 @@ def grade_submission(settings, entry, student, path):
     target = settings.out / "course" / "submitted" / student / entry.id / entry.filename
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(without_demonstrations(nb, release), target)
+    write_timestamp(target.parent, handed_in, path.parent / "timestamp.txt")
 
     stages = {"read and check": time.perf_counter() - start}
     verdicts, problem, stages["nbgrader"], sandbox = run_nbgrader(
@@ -210,6 +218,25 @@ def grade_submission(settings, entry, student, path):
     write_feedback(settings, entry, student, rows, nb)
     stages["feedback"] = time.perf_counter() - began
     return {"rows": rows, "review": review, "seconds": time.perf_counter() - start, "stages": stages}
+
+
+def write_timestamp(folder, handed_in, exchange_file):
+    """nbgrader's timestamp.txt in a submission's folder, which its autograde records as the time
+    it was handed in: the LMS's time, or the one nbgrader's exchange wrote beside the file (read
+    without following a link, at most 100 bytes), or none."""
+    stamp = folder / "timestamp.txt"
+    stamp.unlink(missing_ok=True)
+    if handed_in is not None:
+        stamp.write_text(nbgrader_timestamp(handed_in), encoding="utf-8")
+        return
+    try:
+        fd = os.open(exchange_file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return
+    with os.fdopen(fd, "rb") as f:
+        text = f.read(100).decode("utf-8", "replace").strip() if stat.S_ISREG(os.fstat(f.fileno()).st_mode) else ""
+    if text and text.isprintable():
+        stamp.write_text(text, encoding="utf-8")
 
 
 def run_nbgrader(settings, nb_id, student, seed):
@@ -307,12 +334,14 @@ def autograde(
     notebook_timeout: int | None = None,
     isolated: bool = True,
     cluster=None,
+    dropped_uid: bool = False,
 ) -> tuple[list[Row], dict[tuple[str, str], list[str]]]:
     """Grade every submission; write RESULTS. Returns (rows, review {(student, notebook): [notes]}).
     isolated=False (--unsafe-no-isolation) runs learner code without bubblewrap: only for
     submissions that are trusted; report.md and the summary say so. cluster (a
     grader.grading.cluster.Cluster, --cluster) grades on the workers of a Dask cluster instead of
-    `jobs` local processes."""
+    `jobs` local processes. dropped_uid (with isolated=False; as root) runs learner code as an
+    unprivileged uid of its own, where bubblewrap cannot run (grader.grading.gradescope)."""
     from tqdm import tqdm
 
     from . import isolation
@@ -337,14 +366,19 @@ def autograde(
         notebook_timeout=notebook_timeout,
         root=Path(root),
         isolated=isolated,
+        dropped_uid=dropped_uid,
     )
     submissions = Path(submissions).resolve()  # workers may run in another folder
     with tempfile.TemporaryDirectory(prefix=".unpacked-", dir=out if cluster else None) as scratch:  # workers see out
-        unpacked = []
+        unpacked, handed = [], []
         if submissions.is_file():  # a zip (checked above)
-            submissions, unpacked = unpack(submissions, Path(scratch) / "unzipped")
+            submissions, unpacked, handed = unpack(submissions, Path(scratch) / "unzipped")
+        elif lms_folder(submissions):  # Canvas's or Moodle's download, unpacked
+            submissions, unpacked, handed = unpack(FolderArchive(submissions), Path(scratch) / "unzipped")
         found, rows = collect(submissions, notebooks)
         rows += unpacked
+        times = {(h.student, Path(h.file).name): h.time for h in handed if h.graded and h.time}
+        write_handed(out, handed)
         by_id = {nb.id: nb for nb in notebooks}
         tasks = [(student, nb_id, path) for student, files in found.items() for nb_id, path in sorted(files.items())]
         later = {nb.id: -i for i, nb in enumerate(notebooks)}
@@ -363,7 +397,9 @@ def autograde(
             jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))  # no idle workers to start
             if isolated:
                 compile_sandbox_imports()
-            executor = worker_processes(jobs, start_worker, (settings.memory_bytes, isolated, dict(os.environ)))
+            executor = worker_processes(
+                jobs, start_worker, (settings.memory_bytes, isolated or dropped_uid, dict(os.environ))
+            )
         else:
             executor = cluster.executor(settings, [submissions])
             jobs = executor.threads
@@ -382,7 +418,10 @@ def autograde(
             finally:
                 starting.join()
             futures = {
-                pool.submit(grade_submission, settings, by_id[nb_id], student, path): (student, nb_id)
+                pool.submit(grade_submission, settings, by_id[nb_id], student, path, times.get((student, path.name))): (
+                    student,
+                    nb_id,
+                )
                 for student, nb_id, path in tasks
             }
             for future in tqdm(
@@ -407,7 +446,7 @@ def autograde(
     rows.sort(
         key=lambda r: (r.student, order.get(r.notebook, 99), item_order.get((r.notebook, r.item), 99), r.notebook)
     )
-    write_csvs(out, rows, notebooks)
+    write_csvs(out, rows, notebooks, names(out))
     write_timings(out, sorted(timings, key=lambda t: (t[0], order.get(t[1], 99))))
-    write_report(out, rows, {k: v for k, v in review.items() if v}, notebooks, isolated)
+    write_report(out, rows, {k: v for k, v in review.items() if v}, notebooks, isolated or dropped_uid, names(out))
     return rows, {k: v for k, v in review.items() if v}

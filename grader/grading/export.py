@@ -14,6 +14,12 @@ than 0.
     moodle   Moodle's "Import grades from CSV file": a column identifying the user (--id-column,
              default Username; map it to "username" on the import page) and one column per
              notebook, to map to the grade items.
+
+Graded from an LMS's own download (grader.grading.downloads), the students are the LMS's numbers
+and the export matches them back by those: Canvas's ID column holds the Canvas user ID (and
+Student the name Canvas wrote); for Moodle it is the assignment's grading worksheet ("Upload
+grading worksheet", with the assignment's "Offline grading worksheet" on): Identifier
+"Participant <number>", Full name, and the Grade, which is the total of the notebooks graded.
 """
 
 import csv
@@ -21,6 +27,7 @@ from pathlib import Path
 
 from ..course import layout
 from ..learner import manifest
+from .results import csv_safe
 
 FORMATS = ("canvas", "moodle")
 CANVAS_IDS = ("ID", "SIS User ID", "SIS Login ID")
@@ -48,12 +55,53 @@ def _number(value):
     return f"{value:g}" if value is not None else ""
 
 
-def write(fmt, table, notebooks, out, id_column=None):
-    """Write the grades `table` ({student: {notebook: score}}) as `fmt` to the CSV file `out`."""
+def lms_students(results):
+    """{student: (lms, name)} of a results folder graded from an LMS's download (its
+    submissions.csv), {} otherwise."""
+    path = Path(results) / "submissions.csv"
+    if not path.is_file():
+        return {}
+    with open(path, newline="", encoding="utf-8") as f:
+        return {row["student"]: (row["lms"], row["name"].lstrip("'")) for row in csv.DictReader(f) if row["lms"]}
+
+
+def moodle_worksheet(table, notebooks, out, names):
+    """Moodle's grading worksheet: Identifier "Participant <number>", Full name, Grade (the total
+    of the notebooks graded for the assignment) and Maximum Grade."""
+    graded = [nb for nb in notebooks if any(nb.id in scores for scores in table.values())]
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Identifier", "Full name", "Grade", "Maximum Grade"])
+        for student in sorted(table, key=lambda s: (len(s), s)):
+            scores = [table[student][nb.id] for nb in graded if table[student].get(nb.id) is not None]
+            writer.writerow(
+                [
+                    f"Participant {student}",
+                    csv_safe(names.get(student, "")),
+                    _number(sum(scores)) if scores else "",
+                    _number(sum(nb.points for nb in graded)),
+                ]
+            )
+    return out
+
+
+def write(fmt, table, notebooks, out, id_column=None, lms=None):
+    """Write the grades `table` ({student: {notebook: score}}) as `fmt` to the CSV file `out`.
+    lms: {student: (lms, name)} when the students came from an LMS's download."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    lms = lms or {}
+    kinds = {kind for kind, _ in lms.values()}
+    if kinds and kinds != {fmt}:
+        raise ValueError(
+            f"these students were graded from a {'/'.join(sorted(kinds)).capitalize()} download: their numbers "
+            f"are that LMS's, so export --format {'/'.join(sorted(kinds))}"
+        )
+    names = {student: name for student, (_, name) in lms.items()}
+    if fmt == "moodle" and lms:
+        return moodle_worksheet(table, notebooks, Path(out), names)
     if fmt == "canvas":
-        id_column = id_column or "SIS Login ID"
+        id_column = id_column or ("ID" if lms else "SIS Login ID")
         if id_column not in CANVAS_IDS:
             raise ValueError(f"Canvas identifies students by one of {', '.join(CANVAS_IDS)}, not {id_column!r}")
     out = Path(out)
@@ -64,7 +112,7 @@ def write(fmt, table, notebooks, out, id_column=None):
             writer.writerow(fixed + [nb.id for nb in notebooks])
             writer.writerow(["Points Possible", "", "", "", ""] + [_number(nb.points) for nb in notebooks])
             for student in sorted(table):
-                ids = ["", "", "", "", ""]
+                ids = [csv_safe(names.get(student, "")), "", "", "", ""]
                 ids[fixed.index(id_column)] = student
                 writer.writerow(ids + [_number(table[student].get(nb.id)) for nb in notebooks])
         else:
@@ -82,4 +130,4 @@ def export(results, fmt, out, db_url=None, id_column=None, root=None):
         raise FileNotFoundError(
             f"no gradebook at {db_url[len('sqlite:///') :]}: run `python -m grader autograde` first, or give its --db"
         )
-    return write(fmt, scores(db_url, notebooks), notebooks, out, id_column)
+    return write(fmt, scores(db_url, notebooks), notebooks, out, id_column, lms_students(results))

@@ -9,6 +9,10 @@ stdin, stdout, pid, poll() and wait():
                  a sandbox in milliseconds, for the unisolated runs (the self-check's diagnosis,
                  --unsafe-no-isolation, the mutants' sweep)
     Plain        a fresh Python process, where no zygote can be had
+    DroppedUid   for a root grader in a container without user namespaces (Gradescope's): a fresh
+                 Python process as an unprivileged uid of its own, with the limits and the
+                 system-call filter (no network: only Unix sockets); the grader's files must be
+                 unreadable to other users (grader.grading.gradescope sees to that)
 
 Whatever starts it, a child gets its resource limits from one place, rlimits(Limits).
 """
@@ -42,6 +46,7 @@ class Limits:
     disk_bytes: int = 128 * 2**20  # its tmpfs, all files together (isolated sandboxes)
     processes: int = 64  # processes it may start
     isolated: bool = False  # a bubblewrap sandbox (grader.grading.isolation) for every start
+    dropped_uid: bool = False  # else, as root: a process of an unprivileged uid (DroppedUid)
 
 
 def process_limit(headroom, uid=None):
@@ -268,10 +273,71 @@ class Plain:
         return code
 
 
+class DroppedUid:
+    """Starts the child as a fresh Python process of an unprivileged uid of its own (the
+    sandbox's, isolation.sandbox_uid), with the limits and the system-call filter set before it
+    runs; it reads the sandbox's home and writes only in a folder of its own there. end_all() ends
+    every process of that uid, so none outlives the sandbox (not even one that left its session)."""
+
+    def __init__(self):
+        if os.geteuid() != 0:
+            raise OSError("dropping to another uid needs root")
+        self.uid = isolation.sandbox_uid()
+
+    def start(self, home, limits):
+        import pyseccomp  # noqa: F401 - the filter is loaded in the child: fail here, not there
+
+        uid, chosen, rules = self.uid, rlimits(limits, self.uid), syscall_filter._build()
+        own = Path(home) / "own"
+        own.mkdir(exist_ok=True)
+        os.chown(own, uid, uid)
+        own.chmod(0o700)
+
+        def drop():
+            for name, pair in chosen.items():
+                resource.setrlimit(getattr(resource, name), pair)
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            rules.load()  # no new privileges, then the filter
+
+        env = _environment(own, f"{home}{os.pathsep}{SITE}")
+        return subprocess.Popen(
+            [sys.executable, "-S", str(Path(home) / "sandbox_child.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=own,
+            env=env,
+            start_new_session=True,
+            preexec_fn=drop,
+        )
+
+    def end_all(self):
+        """SIGKILL every process of the sandbox's uid (from a process of that uid: kill(-1))."""
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            try:
+                os.setresuid(self.uid, self.uid, self.uid)
+                os.kill(-1, 9)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+
+    @staticmethod
+    def exit_code(code):
+        return code
+
+
 def launchers(limits, stage=None):
     """The launchers a sandbox with these limits tries, in order: bubblewrap alone when isolated
-    (no fallback to less isolation), else a zygote's fork, then a fresh process."""
-    return [Bubblewrap(stage)] if limits.isolated else [ZygoteFork(), Plain()]
+    (no fallback to less isolation), a dropped uid alone when asked for, else a zygote's fork, then
+    a fresh process."""
+    if limits.isolated:
+        return [Bubblewrap(stage)]
+    if limits.dropped_uid:
+        return [DroppedUid()]
+    return [ZygoteFork(), Plain()]
 
 
 def start(tried, home, limits):

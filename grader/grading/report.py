@@ -31,9 +31,11 @@ def common_message(row):
     return re.sub(r"(?<![\w.])-?\d+(\.\d+)?(e[-+]?\d+)?(?!\w)", "#", row.failure.detail)[:200]
 
 
-def write_report(out, rows, review, notebooks, isolated=True):
+def write_report(out, rows, review, notebooks, isolated=True, names=None):
     """report.md with a score histogram per notebook, the most failed items and their commonest
-    messages, and the submissions that need a human look."""
+    messages, and the submissions that need a human look (a student shown with the name the LMS
+    gave, from names {student: name}, if any)."""
+    names = names or {}
     totals = defaultdict(float)
     handed_in = set()
     for r in rows:
@@ -114,9 +116,11 @@ def write_report(out, rows, review, notebooks, isolated=True):
     if not review:
         lines.append("None: every submission was graded normally.")
     for (student, nb_id), notes in sorted(review.items()):
+        who = markdown_text(student) or "(no student)"
+        if names.get(student):
+            who += f" ({markdown_text(names[student])})"
         lines.append(
-            f"- **{markdown_text(student) or '(no student)'} / {markdown_text(nb_id)}**: "
-            + "; ".join(dict.fromkeys(markdown_text(n) for n in notes))
+            f"- **{who} / {markdown_text(nb_id)}**: " + "; ".join(dict.fromkeys(markdown_text(n) for n in notes))
         )
     lines.append("")
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")

@@ -16,7 +16,9 @@ def csv_safe(value):
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def write_csvs(out, rows, notebooks):
+def write_csvs(out, rows, notebooks, names=None):
+    """grades.csv and summary.csv; names: {student: the name the LMS gave} for summary.csv."""
+    names = names or {}
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, FIELDS)
         writer.writeheader()
@@ -32,14 +34,40 @@ def write_csvs(out, rows, notebooks):
     students = sorted({row.student for row in rows if row.student})  # "": a row of no student's
     with open(out / "summary.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student"] + [nb.id for nb in notebooks] + ["total", "max_total"])
+        writer.writerow(["student", "name"] + [nb.id for nb in notebooks] + ["total", "max_total"])
         for student in students:
             scores = [totals[student, nb.id] for nb in notebooks]
             writer.writerow(
-                [csv_safe(student)]
+                [csv_safe(student), csv_safe(names.get(student, ""))]
                 + [f"{s:g}" for s in scores]
                 + [f"{sum(scores):g}", f"{sum(nb.points for nb in notebooks):g}"]
             )
+
+
+def write_handed(out, handed):
+    """submissions.csv: each file handed in, as the download names it: the student's number and
+    name in the LMS, when it was handed in, Canvas's LATE marker, and whether it was graded (of
+    several uploads of one file, the latest is). Nothing for a folder in the course's own layout."""
+    from .downloads import FIELDS
+
+    path = out / "submissions.csv"
+    if not handed:
+        path.unlink(missing_ok=True)
+        return
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, FIELDS)
+        writer.writeheader()
+        for h in sorted(handed, key=lambda h: (h.student, h.file, not h.graded, h.source)):
+            writer.writerow({key: csv_safe(value) for key, value in h.as_row().items()})
+
+
+def names(out):
+    """{student: name} from a results folder's submissions.csv ({} without one)."""
+    path = out / "submissions.csv"
+    if not path.is_file():
+        return {}
+    with open(path, newline="", encoding="utf-8") as f:
+        return {row["student"]: row["name"].lstrip("'") for row in csv.DictReader(f) if row["name"]}
 
 
 STAGES = ("read and check", "nbgrader", "sandbox start", "cells", "judge", "feedback")
@@ -72,7 +100,7 @@ UNSAFE = (
 def summary_text(rows, review, out, seconds, isolated=True):
     students = {r.student for r in rows if r.student}
     counts = Counter(r.status for r in rows if r.item)
-    pairs = {(r.student, r.notebook) for r in rows if r.status != "missing"}
+    pairs = {(r.student, r.notebook) for r in rows if r.item and r.status != "missing"}  # not refused files
     return (
         f"Graded {len(pairs)} notebooks from {len(students)} students in {seconds:.0f} s: "
         f"{counts['ok']} items correct, {counts['failed']} failed, {counts['error']} errors, "

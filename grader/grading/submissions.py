@@ -24,12 +24,14 @@ import difflib
 import os
 import re
 import stat
+import time
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..learner.failures import Failure
+from . import downloads
 
 NOTEBOOK_BYTES = 20 * 2**20  # one notebook, in a zip or a folder
 ZIP_BYTES = 4 * 2**30  # everything a zip unpacks to
@@ -124,9 +126,67 @@ def is_symlink(info):
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
+def tops_of(entries):
+    """{top-level name: whether it is a folder} of (parts, info) entries."""
+    tops = {}
+    for parts, info in entries:
+        tops[parts[0]] = tops.get(parts[0], False) or len(parts) > 1 or info.is_dir()
+    return tops
+
+
+def lms_layout(entries):
+    """(lms, entries): the LMS whose download this is (grader.grading.downloads.layout), with the
+    entries' paths taken below one folder that wraps the whole download, if there is one."""
+    tops = tops_of(entries)
+    found = downloads.layout(tops)
+    if found is None and len(tops) == 1 and next(iter(tops.values())):
+        inner = [(parts[1:], info) for parts, info in entries if len(parts) > 1]
+        found = downloads.layout(tops_of(inner))
+        if found is not None:
+            return found, inner
+    return found, entries
+
+
+def plan_lms(lms, entries, time_of):
+    """plan() for Canvas's or Moodle's download (grader.grading.downloads): each file is named by
+    the LMS, the student is the LMS's number, and of several uploads of one file the latest counts.
+    Returns (extract, rows, handed) as plan() does."""
+    rows, found = [], []
+    for parts, info in entries:
+        if info.is_dir():
+            continue
+        handed = downloads.read(lms, parts)
+        shown = safe_name("/".join(parts))
+        if isinstance(handed, str):
+            if parts[-1].endswith(".ipynb"):
+                rows.append(refusal(NO_STUDENT, parts[-1], f"{shown} was not graded: {handed}"))
+            elif not parts[-1].endswith(".html"):  # Moodle's online text, Canvas's comments
+                rows.append(refusal(NO_STUDENT, parts[-1], f"{shown} was not graded: {handed}"))
+            continue
+        if not handed.file.endswith(".ipynb"):
+            rows.append(
+                refusal(
+                    handed.student,
+                    handed.file,
+                    f"{safe_name(handed.name)} handed in {safe_name(handed.file)}, which is not a notebook "
+                    "(.ipynb); it was not graded",
+                )
+            )
+        elif is_symlink(info):
+            rows.append(refusal(handed.student, handed.file, f"{shown} is a symbolic link, not a notebook file"))
+        else:
+            found.append((downloads.with_time(handed, time_of(info), "/".join(parts)), info))
+    chosen, older = downloads.latest([h for h, _ in found])
+    info_of = {id(h): info for h, info in found}
+    extract = {(h.student, (h.file,)): [info_of[id(h)]] for h in chosen}
+    return extract, rows, chosen + [replace(h, graded=False) for h in older]
+
+
 def plan(zf):
-    """(extract, rows): the notebook entries to unpack as {(student, rest of the path): [infos]},
-    and the rows for entries refused. See the module's docstring for the rules."""
+    """(extract, rows, handed): the notebook entries to unpack as {(student, rest of the path):
+    [infos]}, the rows for entries refused, and a downloads.Handed for each file handed in (graded
+    False for an earlier upload, or a second copy, that is not graded). See the module's docstring for the rules;
+    Canvas's and Moodle's downloads are read by their own naming (plan_lms)."""
     rows, safe = [], []
     for info in zf.infolist():
         parts = entry_parts(info.filename)
@@ -140,8 +200,12 @@ def plan(zf):
             )
         elif not any(part in IGNORED for part in parts):
             safe.append((parts, info))
+    lms, entries = lms_layout(safe)
+    if lms is not None:
+        extract, more, handed = plan_lms(lms, entries, lambda info: downloads.zip_time(info.date_time))
+        return extract, rows + more, handed
     top = wrapper(safe)
-    extract = defaultdict(list)
+    extract, handed = defaultdict(list), []
     for parts, info in safe:
         if top is not None:
             parts = parts[1:]
@@ -169,7 +233,11 @@ def plan(zf):
             )
         else:
             extract[student, parts[1:]].append(info)
-    return extract, rows
+    for (student, rest), infos in extract.items():
+        for i, info in enumerate(sorted(infos, key=lambda info: info.filename)):  # unpack() takes the first
+            time = downloads.zip_time(info.date_time)
+            handed.append(downloads.Handed(student, "/".join(rest), time=time, source=info.filename, graded=i == 0))
+    return extract, rows, handed
 
 
 def read_entry(zf, info, entry_bytes):
@@ -212,25 +280,77 @@ def student_folder(dest, student, made):
     return folder
 
 
-def unpack(zip_path, dest, entry_bytes=NOTEBOOK_BYTES, total_bytes=ZIP_BYTES):
-    """Extract the notebooks of a zip into dest (a new or empty folder) as dest/<student>/<path in
-    the student's folder>: the student is the entry's top-level folder (below one wrapper folder,
-    if the whole zip has one; the module's docstring gives the rules). Nothing is written outside
-    dest, no link is made or followed. Returns (dest, rows): a row for every entry refused or not
-    unpacked (an unsafe name, not in a student's folder, larger than entry_bytes, unreadable, or a
-    second entry for the same path, which costs only the student whose folder it is in).
+class FolderEntry:
+    """A file or folder of a FolderArchive, with what plan() reads of a zip entry."""
+
+    def __init__(self, root, path):
+        self.path = path
+        self.filename = path.relative_to(root).as_posix() + ("/" if path.is_dir() and not path.is_symlink() else "")
+        st = path.lstat()
+        self.file_size = st.st_size
+        self.date_time = time.gmtime(st.st_mtime)[:6]
+        self.external_attr = st.st_mode << 16
+
+    def is_dir(self):
+        return self.filename.endswith("/")
+
+
+class FolderArchive:
+    """A folder read as a zip is read (infolist, open), for a download unpacked before it was
+    graded: links are listed as links (plan() refuses them), never followed."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    def infolist(self):
+        entries = []
+        for dirpath, dirnames, filenames in os.walk(self.folder, followlinks=False):
+            dirnames.sort()
+            for name in sorted(dirnames) + sorted(filenames):
+                entries.append(FolderEntry(self.folder, Path(dirpath) / name))
+        return entries
+
+    def open(self, info):
+        return os.fdopen(os.open(info.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def lms_folder(folder):
+    """Whether a folder is an LMS's download, unpacked (Canvas's flat files, Moodle's folders)."""
+    entries = [(tuple(entry.filename.rstrip("/").split("/")), entry) for entry in FolderArchive(folder).infolist()]
+    entries = [(parts, entry) for parts, entry in entries if not any(part in IGNORED for part in parts)]
+    return lms_layout(entries)[0] is not None
+
+
+def unpack(source, dest, entry_bytes=NOTEBOOK_BYTES, total_bytes=ZIP_BYTES):
+    """Extract the notebooks of a zip (a path) or of a FolderArchive into dest (a new or empty
+    folder) as dest/<student>/<path in the student's folder>: the student is the entry's top-level
+    folder (below one wrapper folder, if the whole zip has one; the module's docstring gives the
+    rules), or, in Canvas's and Moodle's downloads, the LMS's number (grader.grading.downloads).
+    Nothing is written outside dest, no link is made or followed. Returns (dest, rows, handed): a
+    row for every entry refused or not unpacked (an unsafe name, not in a student's folder, larger
+    than entry_bytes, unreadable, or a second entry for the same path, which costs only the student
+    whose folder it is in), and a downloads.Handed for every notebook handed in.
     ZipRefused if the notebooks would unpack to more than total_bytes, or the zip cannot be read."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     made = set()
-    try:
-        zf = zipfile.ZipFile(zip_path)
-    except zipfile.BadZipFile as err:
-        raise ZipRefused(f"{zip_path}: not a zip that can be read ({err})") from None
+    if isinstance(source, FolderArchive):
+        zf = source
+    else:
+        try:
+            zf = zipfile.ZipFile(source)
+        except zipfile.BadZipFile as err:
+            raise ZipRefused(f"{source}: not a zip that can be read ({err})") from None
     with zf:
-        extract, rows = plan(zf)
+        extract, rows, handed = plan(zf)
         if sum(min(info.file_size, entry_bytes) for infos in extract.values() for info in infos) > total_bytes:
-            raise ZipRefused(f"{zip_path}: its notebooks unpack to more than {size_text(total_bytes)}")
+            raise ZipRefused(f"{source}: its notebooks unpack to more than {size_text(total_bytes)}")
         for (student, rest), infos in sorted(extract.items()):
             first, *others = sorted(infos, key=lambda info: info.filename)
             for other in others:
@@ -248,7 +368,7 @@ def unpack(zip_path, dest, entry_bytes=NOTEBOOK_BYTES, total_bytes=ZIP_BYTES):
                 write_new(student_folder(dest, student, made).joinpath(*rest), read_entry(zf, first, entry_bytes))
             except NotUnpacked as why:
                 rows.append(refusal(student, rest[-1], f"{safe_name(first.filename)} was not graded: {why}"))
-    return dest, rows
+    return dest, rows, handed
 
 
 # ---------------------------------------------------------------------------------------------

@@ -220,6 +220,8 @@ class Sandbox:
             os.killpg(self.proc.pid, signal.SIGKILL)  # the child (or bubblewrap) and its session
         except (ProcessLookupError, PermissionError):
             pass
+        if hasattr(self.launcher, "end_all"):
+            self.launcher.end_all()  # and whatever left the session
         self.proc.wait()
         gone_by = time.monotonic() + 5  # the rest of the group die when the kernel gets to them:
         while running_in_group(self.proc.pid) and time.monotonic() < gone_by:  # wait for that

@@ -385,7 +385,7 @@ def test_zip_entries_that_collide_or_explode_are_reported(tmp_path):
         zf.writestr(f"s1/./{NB.filename}", "{}")  # the same path: only s1 is affected
         zf.writestr(f"s2/{NB.filename}", b"\0" * (3 * 2**20))
         zf.writestr(f"s3/{NB.filename}", "{}")
-    dest, rows = unpack(archive, tmp_path / "out", entry_bytes=2**20)
+    dest, rows, _ = unpack(archive, tmp_path / "out", entry_bytes=2**20)
     assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.ipynb")) == [
         f"s1/{NB.filename}",
         f"s3/{NB.filename}",

@@ -29,7 +29,7 @@ def make_zip(path, entries):
 
 def unpacked(tmp_path, entries, **limits):
     """unpack a zip of entries into tmp_path/out: (sorted files written, rows)."""
-    dest, rows = unpack(make_zip(tmp_path / "class.zip", entries), tmp_path / "out", **limits)
+    dest, rows, _ = unpack(make_zip(tmp_path / "class.zip", entries), tmp_path / "out", **limits)
     assert all(isinstance(row, Row) and row.status == "error" for row in rows)
     return sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()), rows
 
@@ -180,7 +180,7 @@ def test_zip_bombs_links_and_odd_student_names_are_refused(tmp_path):
         link.external_attr = 0o120777 << 16  # a symbolic link
         zf.writestr(link, "../../s3/" + NB.filename)
         zf.writestr(f"eve x/{NB.filename}", GOOD)
-    dest, rows = unpack(archive, tmp_path / "out", entry_bytes=2**20)
+    dest, rows, _ = unpack(archive, tmp_path / "out", entry_bytes=2**20)
     assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.ipynb")) == [f"s3/{NB.filename}"]
     reasons = {r.student: r.message for r in rows}
     assert "more than 1 MB" in reasons["s2"] and "symbolic link" in reasons["s4"]
@@ -235,7 +235,7 @@ def test_a_damaged_entry_is_a_row_and_a_damaged_zip_a_clear_refusal(tmp_path):
         zf.writestr(f"s2/{NB.filename}", FORGED)
     data = archive.read_bytes()
     archive.write_bytes(data.replace(b'"forged"', b'"FORGED"'))  # s2's bytes no longer match its CRC
-    dest, rows = unpack(archive, tmp_path / "out")
+    dest, rows, _ = unpack(archive, tmp_path / "out")
     assert [p.relative_to(dest).as_posix() for p in dest.rglob("*.ipynb")] == [f"s1/{NB.filename}"]
     assert [r.student for r in rows] == ["s2"] and "could not be read from the zip (BadZipFile" in rows[0].message
     archive.write_bytes(data[: len(data) // 2])
