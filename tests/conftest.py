@@ -92,6 +92,7 @@ LONGEST_FIRST = [
     "test_stalls.py",
     "test_isolation.py",
     "test_postgres.py",
+    "test_gradescope.py",
     "test_autograde_pipeline.py",
     "05_vanishing.ipynb",
     "04_l_layers.ipynb",
@@ -171,6 +172,7 @@ UNIT = [
     "test_release.py",
     "test_report.py",
     "test_sandbox_child.py",
+    "test_similarity.py",
     "test_submissions.py",
 ]
 

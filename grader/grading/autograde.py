@@ -53,7 +53,7 @@ from ..course.layout import ROOT
 from ..learner import cell_roles, manifest
 from ..learner.failures import Failure
 from ..learner.selfcheck import NotebookUnreadable, read_notebook
-from . import budget, inert, trusted
+from . import budget, inert, similarity, trusted
 from .downloads import nbgrader_timestamp
 from .gradebook import course_config, gradebook_retries, prepare_course, setup_nbgrader
 from .report import write_report
@@ -217,7 +217,14 @@ def grade_submission(settings, entry, student, path, handed_in=None):
     began = time.perf_counter()
     write_feedback(settings, entry, student, rows, nb)
     stages["feedback"] = time.perf_counter() - began
-    return {"rows": rows, "review": review, "seconds": time.perf_counter() - start, "stages": stages}
+    answers = {item.id: cell_roles.answers(nb).get(item.id) for item in entry.items if not item.written}
+    return {
+        "rows": rows,
+        "review": review,
+        "seconds": time.perf_counter() - start,
+        "stages": stages,
+        "answers": answers,
+    }
 
 
 def write_timestamp(folder, handed_in, exchange_file):
@@ -319,6 +326,17 @@ def write_feedback(settings, entry, student, rows, submitted):
 # ---------------------------------------------------------------------------------------------
 
 
+def similar(root, notebooks, answers, rows, out):
+    """The similarity report's flags (grader.grading.similarity), written to similarity.csv."""
+    cells = lambda path_of: {  # noqa: E731
+        nb.id: cell_roles.answers(nbformat.read(path_of(nb, root), as_version=4)) for nb in notebooks
+    }
+    items = {nb.id: [item.id for item in nb.items if not item.written] for nb in notebooks}
+    flags = similarity.class_flags(answers, cells(layout.release_path), rows, items, cells(layout.solution_path))
+    similarity.write(out, flags)
+    return flags
+
+
 class IsolationUnavailable(RuntimeError):
     """Learner code cannot be isolated on this machine (grader.grading.isolation.problem says why)."""
 
@@ -383,7 +401,7 @@ def autograde(
         tasks = [(student, nb_id, path) for student, files in found.items() for nb_id, path in sorted(files.items())]
         later = {nb.id: -i for i, nb in enumerate(notebooks)}
         tasks.sort(key=lambda task: later[task[1]])  # the longer later notebooks first: no long tail
-        review, timings = defaultdict(list), []
+        review, timings, answers = defaultdict(list), [], {}
         for row in rows:
             review[row.student, row.notebook].append(row.message)
         for student, files in found.items():
@@ -440,12 +458,16 @@ def autograde(
                     }
                 rows += result["rows"]
                 review[student, nb_id] += result["review"]
+                answers[student, nb_id] = result.get("answers", {})
                 timings.append((student, nb_id, result.get("seconds"), result.get("stages", {})))
     order = {nb.id: i for i, nb in enumerate(notebooks)}
     item_order = {(nb.id, item.id): i for nb in notebooks for i, item in enumerate(nb.items)}
     rows.sort(
         key=lambda r: (r.student, order.get(r.notebook, 99), item_order.get((r.notebook, r.item), 99), r.notebook)
     )
+    for flag in similar(settings.root, notebooks, answers, rows, out):
+        for student in flag.students:
+            review[student, flag.notebook].append(flag.note(student))
     write_csvs(out, rows, notebooks, names(out))
     write_timings(out, sorted(timings, key=lambda t: (t[0], order.get(t[1], 99))))
     write_report(out, rows, {k: v for k, v in review.items() if v}, notebooks, isolated or dropped_uid, names(out))

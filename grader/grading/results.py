@@ -106,5 +106,6 @@ def summary_text(rows, review, out, seconds, isolated=True):
         f"{counts['ok']} items correct, {counts['failed']} failed, {counts['error']} errors, "
         f"{counts['timeout']} timeouts, {counts['tampered']} tampered, {counts['missing']} missing; "
         f"{len(review)} submissions need a human look (see report.md). Results are in {out}: "
-        "grades.csv, summary.csv, feedback/, report.md, gradebook.db, timings.csv." + ("" if isolated else " " + UNSAFE)
+        "grades.csv, summary.csv, feedback/, report.md, gradebook.db, timings.csv, similarity.csv."
+        + ("" if isolated else " " + UNSAFE)
     )
