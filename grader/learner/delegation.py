@@ -91,9 +91,23 @@ COURSE_INTERNALS = (
 )
 
 
+def bound_names(tree):
+    """The names an answer's code binds itself: variables it assigns, parameters, the functions and
+    classes it defines."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+    return names
+
+
 def library_calls(item, source, derive=False):
     """The names in `source` (an answer cell's code) of library functions that compute `item`, and
-    of the course's internals."""
+    of the course's internals; a name the answer binds itself is its own (imports are always read)."""
     banned = set(LIBRARY.get(item, ())) | set(COURSE_INTERNALS) | (set(DERIVED_LIBRARY) if derive else set())
     if not banned:
         return []
@@ -101,9 +115,12 @@ def library_calls(item, source, derive=False):
         tree = ast.parse(source)
     except SyntaxError:
         return []
+    own = bound_names(tree)  # a variable called `derivative` is the learner's own
     found = []
     for node in ast.walk(tree):
         name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        if isinstance(node, ast.Name) and name in own:
+            continue
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             modules = [a.name for a in node.names] + (
                 [node.module] if isinstance(node, ast.ImportFrom) and node.module else []

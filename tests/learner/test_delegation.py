@@ -83,6 +83,13 @@ def test_library_functions_that_compute_the_item_are_named(tmp_path):
     )
     assert "tanh_prime calls sympy" in visible_test(answers.tanh_prime, "tanh_prime", 0.0)
     assert delegation.library_calls("sigmoid", "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n") == []
+    # a variable of the answer's own that happens to bear a library's name is not a call of it
+    own = "def tanh_prime(z):\n    derivative = 1 - np.tanh(z) ** 2\n    return derivative\n"
+    assert delegation.library_calls("tanh_prime", own, derive=True) == []
+    imported = "def tanh_prime(z):\n    from scipy.misc import derivative\n    return derivative(np.tanh, z)\n"
+    assert delegation.library_calls("tanh_prime", imported, derive=True) == ["derivative"]
+    attribute = "def tanh_prime(z):\n    derivative = scipy.misc.derivative\n    return derivative(np.tanh, z)\n"
+    assert delegation.library_calls("tanh_prime", attribute, derive=True) == ["derivative"]
     assert delegation.library_calls("sigmoid", "def sigmoid(z):\n    return activations._sigmoid(z)\n") == ["_sigmoid"]
     assert delegation.library_calls(
         "bce_grads", "def bce_grads(a, w, b, y):\n    return gradcheck._central_differences(C, w)\n", derive=True
