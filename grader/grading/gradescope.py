@@ -33,7 +33,7 @@ from .submissions import STUDENT
 
 AUTOGRADER = Path("/autograder")
 MODES = {
-    "bubblewrap": "each in a bubblewrap sandbox (no network, no view of the autograder's files)",
+    "bubblewrap": "in bubblewrap sandboxes (no network, no view of the autograder's files)",
     "uid": "as an unprivileged user of its own, with resource limits and a system-call filter (no network), "
     "the autograder's files closed to it: this container does not allow bubblewrap's namespaces",
 }

@@ -165,7 +165,7 @@ def test_run_autograder_writes_gradescopes_results(tmp_path, autograder_zip, mod
     record, stdout = run_autograder(tmp_path, ag, mode)
 
     assert set(record) == {"score", "execution_time", "output", "stdout_visibility", "tests"}
-    assert ("bubblewrap sandbox" in record["output"]) == (mode == "bubblewrap")
+    assert ("bubblewrap sandboxes" in record["output"]) == (mode == "bubblewrap")
     assert ("unprivileged user" in record["output"]) == (mode == "uid")
     tests = record["tests"]
     assert [t["name"] for t in tests] == [f"{NB.id}: {item.id}" for item in NB.items]
