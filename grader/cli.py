@@ -43,6 +43,7 @@ def cmd_autograde(args):
     from .grading.autograde import IsolationUnavailable, ZipRefused, autograde
     from .grading.cluster import ClusterRefused, cluster
     from .grading.gradebook import GradebookMismatch
+    from .grading.lateness import ExtensionsRefused
     from .grading.results import summary_text
 
     start = time.perf_counter()
@@ -61,8 +62,16 @@ def cmd_autograde(args):
             notebook_timeout=args.notebook_timeout,
             isolated=not args.unsafe_no_isolation,
             cluster=spec,
+            extensions=args.extensions,
         )
-    except (FileNotFoundError, GradebookMismatch, IsolationUnavailable, ZipRefused, ClusterRefused) as err:
+    except (
+        FileNotFoundError,
+        GradebookMismatch,
+        IsolationUnavailable,
+        ZipRefused,
+        ClusterRefused,
+        ExtensionsRefused,
+    ) as err:
         print(err, file=sys.stderr)
         return 2
     print(summary_text(rows, review, args.out, time.perf_counter() - start, not args.unsafe_no_isolation))
@@ -168,6 +177,13 @@ def main(argv=None):
             help="run learner code without bubblewrap sandboxes: only for trusted submissions",
         )
         p.add_argument("--db", default=None, help="nbgrader db_url (default: sqlite in the results folder)")
+        p.add_argument(
+            "--extensions",
+            metavar="CSV",
+            default=None,
+            help="extensions.csv: student, notebook, days, reason (each moves that student's due date; "
+            "course.toml holds the due dates and the late policy)",
+        )
         g = p.add_argument_group("grading on a Dask cluster (README: Grading on a Dask cluster)")
         g.add_argument(
             "--cluster",

@@ -43,7 +43,7 @@ import zipfile
 from collections import defaultdict
 from concurrent.futures import as_completed
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -52,10 +52,12 @@ from ..course import layout
 from ..course.layout import ROOT
 from ..learner import cell_roles, manifest
 from ..learner.failures import Failure
+from ..learner.manifest import LatePolicy
 from ..learner.selfcheck import NotebookUnreadable, read_notebook
 from . import budget, inert, similarity, trusted
 from .downloads import nbgrader_timestamp
-from .gradebook import course_config, gradebook_retries, prepare_course, setup_nbgrader
+from .gradebook import course_config, gradebook_retries, lateness, prepare_course, set_extension, setup_nbgrader
+from .lateness import late_message, read_extensions
 from .report import write_report
 from .results import names, write_csvs, write_handed, write_timings
 from .submissions import (  # noqa: F401 - also read from here
@@ -86,6 +88,8 @@ class Settings:
     root: Path = ROOT
     isolated: bool = True  # learner code in bubblewrap sandboxes (grader.grading.isolation)
     dropped_uid: bool = False  # else, as root, as an unprivileged uid (launchers.DroppedUid)
+    late: LatePolicy = LatePolicy()  # what handing in late costs (grader.grading.lateness)
+    extensions: tuple = ()  # lateness.Extension, one per (student, notebook) given one
 
     def limits(self, nb_id):
         """The sandbox's limits for notebook nb_id (grader.grading.trusted.Limits fields)."""
@@ -179,6 +183,8 @@ def grade_submission(settings, entry, student, path, handed_in=None):
     stages.update(sandbox)
     if problem:
         review.append(f"nbgrader could not grade the notebook: {problem}")
+    else:
+        rows += late_rows(settings, entry, student)
     for item in entry.items:
         if item.written:
             rows.append(
@@ -227,6 +233,17 @@ def grade_submission(settings, entry, student, path, handed_in=None):
     }
 
 
+def late_rows(settings, entry, student):
+    """A row "late" for a submission handed in after its due date (with the student's extension):
+    the penalty nbgrader's late-submission plugin gave, as a negative score, and why."""
+    seconds, penalty = gradebook_retries(lambda: lateness(settings.db_url, entry.id, student))
+    if seconds <= 0:
+        return []
+    extension = next((e.days for e in settings.extensions if (e.student, e.notebook) == (student, entry.id)), 0)
+    message = late_message(seconds, penalty, entry.due_text, extension, settings.late)
+    return [Row(student, entry.id, "late", -penalty, 0, "late", message)]
+
+
 def write_timestamp(folder, handed_in, exchange_file):
     """nbgrader's timestamp.txt in a submission's folder, which its autograde records as the time
     it was handed in: the LMS's time, or the one nbgrader's exchange wrote beside the file (read
@@ -267,6 +284,8 @@ def run_nbgrader(settings, nb_id, student, seed):
             "verdicts": str(verdicts_file),
         }
         api = NbGraderAPI(config=config)
+        granted = [e.days for e in settings.extensions if (e.student, e.notebook) == (student, nb_id)]
+        set_extension(settings.db_url, nb_id, student, granted[0] if granted else 0)
         result = gradebook_retries(lambda: api.autograde(nb_id, student, force=True, create=True))
         log = settings.out / "course" / "logs" / student / f"{nb_id}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
@@ -353,13 +372,18 @@ def autograde(
     isolated: bool = True,
     cluster=None,
     dropped_uid: bool = False,
+    extensions: str | Path | None = None,
+    due: dict | None = None,
+    late: LatePolicy | None = None,
 ) -> tuple[list[Row], dict[tuple[str, str], list[str]]]:
     """Grade every submission; write RESULTS. Returns (rows, review {(student, notebook): [notes]}).
     isolated=False (--unsafe-no-isolation) runs learner code without bubblewrap: only for
     submissions that are trusted; report.md and the summary say so. cluster (a
     grader.grading.cluster.Cluster, --cluster) grades on the workers of a Dask cluster instead of
     `jobs` local processes. dropped_uid (with isolated=False; as root) runs learner code as an
-    unprivileged uid of its own, where bubblewrap cannot run (grader.grading.gradescope)."""
+    unprivileged uid of its own, where bubblewrap cannot run (grader.grading.gradescope).
+    extensions: an extensions.csv (grader.grading.lateness); due {notebook id: datetime} and late
+    (a LatePolicy) stand in for course.toml's due dates and [late] table."""
     from tqdm import tqdm
 
     from . import isolation
@@ -369,13 +393,16 @@ def autograde(
         raise FileNotFoundError(f"{given.resolve()}: neither a folder of submissions nor a zip of them")
     if isolated and isolation.problem():
         raise IsolationUnavailable(f"Learner code cannot be isolated on this machine: {isolation.problem()}")
+    notebooks = manifest.load(layout.manifest_path(root))
+    if due is not None:
+        notebooks = [replace(nb, due=due.get(nb.id, nb.due)) for nb in notebooks]
+    granted = read_extensions(extensions, notebooks) if extensions else {}  # before anything is written
     if cluster is None:
         start_fork_server()  # its imports run while this process sets up
 
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     setup_nbgrader()
-    notebooks = manifest.load(layout.manifest_path(root))
     # parallel workers write to one SQLite file: wait up to a minute for a lock, not 5 s
     settings = Settings(
         out=out,
@@ -385,6 +412,8 @@ def autograde(
         root=Path(root),
         isolated=isolated,
         dropped_uid=dropped_uid,
+        late=late if late is not None else manifest.late_policy(layout.manifest_path(root)),
+        extensions=tuple(granted.values()),
     )
     submissions = Path(submissions).resolve()  # workers may run in another folder
     with tempfile.TemporaryDirectory(prefix=".unpacked-", dir=out if cluster else None) as scratch:  # workers see out

@@ -34,7 +34,8 @@ CANVAS_IDS = ("ID", "SIS User ID", "SIS Login ID")
 
 
 def scores(db_url, notebooks):
-    """{student: {notebook id: score}} from the gradebook, for every student it knows."""
+    """{student: {notebook id: score}} from the gradebook, for every student it knows: nbgrader's
+    score less its late-submission penalty (grader.grading.lateness)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     from .gradebook import COURSE_ID
@@ -45,7 +46,8 @@ def scores(db_url, notebooks):
             table[student.id] = {}
             for nb in notebooks:
                 try:
-                    table[student.id][nb.id] = gb.find_submission_notebook(nb.id, nb.id, student.id).score
+                    found = gb.find_submission_notebook(nb.id, nb.id, student.id)
+                    table[student.id][nb.id] = found.score - (found.late_submission_penalty or 0)
                 except MissingEntry:
                     continue
     return table

@@ -5,6 +5,7 @@ SQLite refuses a write to parallel workers."""
 import contextlib
 import functools
 import time
+from datetime import UTC
 from pathlib import Path
 
 
@@ -27,6 +28,12 @@ def course_config(settings):
     c.CourseDirectory.source_directory = str(settings.root / "solutions")
     c.CourseDirectory.db_url = settings.db_url
     c.OverwriteCells.add_missing_cells = True
+    # the course's late policy, through nbgrader's late-submission plugin (grader.grading.lateness)
+    c.AssignLatePenalties.plugin_class = "grader.grading.lateness.LatePenalty"
+    late = getattr(settings, "late", None)
+    if late is not None:
+        c.LatePenalty.free_days = late.free_days
+        c.LatePenalty.per_day = late.per_day
     return c
 
 
@@ -65,12 +72,38 @@ def prepare_course(settings, notebooks, students=()):
                     f"nbgrader could not set up {nb.id}: {result.get('error', '')}{result.get('log', '')}"
                 )
 
-    def add_students():
+    def add_students_and_due_dates():
         with Gradebook(settings.db_url, COURSE_ID) as gb:
             for student in students:
                 gb.update_or_create_student(student)
+            for nb in notebooks:  # nbgrader keeps times as UTC without a zone
+                due = nb.due.astimezone(UTC).replace(tzinfo=None) if nb.due else None
+                gb.update_or_create_assignment(nb.id, duedate=due)
 
-    gradebook_retries(add_students)
+    gradebook_retries(add_students_and_due_dates)
+
+
+def set_extension(db_url, nb_id, student, days):
+    """The student's extension for nb_id in the gradebook (nbgrader's own: it moves their due
+    date), or none (days 0); the submission is made if it is not there yet."""
+    from nbgrader.api import Gradebook
+
+    def attempt():
+        with Gradebook(db_url, COURSE_ID) as gb:
+            gb.update_or_create_submission(nb_id, student)
+            gb.grant_extension(nb_id, student, days=days)
+
+    gradebook_retries(attempt)
+
+
+def lateness(db_url, nb_id, student):
+    """(seconds late, penalty) of a graded submission, as nbgrader's gradebook has them."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, COURSE_ID) as gb:
+        submission = gb.find_submission(nb_id, student)
+        notebook = gb.find_submission_notebook(nb_id, nb_id, student)
+        return submission.total_seconds_late, notebook.late_submission_penalty or 0.0
 
 
 @contextlib.contextmanager

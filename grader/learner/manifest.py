@@ -2,6 +2,7 @@
 
 import tomllib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 MANIFEST = Path(__file__).with_name("course.toml")
@@ -36,6 +37,12 @@ class Notebook:
     id: str  # the nbgrader assignment id and the notebook's file stem
     title: str
     items: tuple
+    due: datetime | None = None  # when it is due (with its time zone), if the course sets a date
+
+    @property
+    def due_text(self):
+        """The due date as learners read it, in UTC ("" without one)."""
+        return self.due.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if self.due else ""
 
     @property
     def filename(self):
@@ -72,8 +79,48 @@ def load(path=MANIFEST):
         bad = [i.id for i in items if i.kind not in ("code", "written")]
         if bad:
             raise ValueError(f"{path}: items {bad} of {nb['id']} have a kind other than 'code' or 'written'")
-        notebooks.append(Notebook(nb["id"], nb["title"], items))
+        due = nb.get("due")
+        if due is not None and not (isinstance(due, datetime) and due.tzinfo is not None):
+            raise ValueError(
+                f"{path}: the due date of {nb['id']} must be a date and time with its time zone, "
+                f"e.g. due = 2027-01-15T23:59:00Z or 2027-01-15T23:59:00+01:00, not {due!r}"
+            )
+        notebooks.append(Notebook(nb["id"], nb["title"], items, due))
     return notebooks
+
+
+@dataclass(frozen=True)
+class LatePolicy:
+    """What handing in late costs, per notebook (course.toml's [late] table): nothing for the first
+    `free_days` days (a day is 24 hours, a part of one counts whole), then `per_day` of the
+    notebook's score for each further day, never more than the score."""
+
+    free_days: int = 0
+    per_day: float = 0.0
+
+    def penalty(self, score, seconds_late):
+        """The points taken off a notebook scored `score` and handed in `seconds_late` after its due
+        date (with its extension)."""
+        if seconds_late <= 0 or score <= 0:
+            return 0.0
+        days = -(-seconds_late // 86400)  # started days
+        charged = max(0, int(days) - self.free_days)
+        return min(score, score * self.per_day * charged)
+
+    def text(self):
+        if not self.per_day:
+            return "no penalty for handing in late"
+        free = f"the first {self.free_days} days late cost nothing, then " if self.free_days else ""
+        return f"{free}each day late (or part of one) costs {self.per_day:.0%} of the notebook's score"
+
+
+def late_policy(path=MANIFEST):
+    """The course's LatePolicy (no [late] table: no penalty)."""
+    late = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("late", {})
+    policy = LatePolicy(int(late.get("free_days", 0)), float(late.get("per_day", 0.0)))
+    if policy.free_days < 0 or not 0 <= policy.per_day <= 1:
+        raise ValueError(f"{path}: [late] needs free_days >= 0 and per_day between 0 and 1, not {late}")
+    return policy
 
 
 def find(filename, path=MANIFEST):

@@ -290,8 +290,13 @@ def check(path: str | Path, timeout: float = 120, diagnose: Callable | None = No
     return results, time.perf_counter() - start
 
 
+def due_line(entry):
+    """The notebook's due date and the course's late policy, as learners read them."""
+    return f"  due {entry.due_text}; {manifest.late_policy().text()}"
+
+
 def table(path, results, seconds):
-    """The per-item report as text."""
+    """The per-item report as text (and the notebook's due date, if the course sets one)."""
     width = max([len(r.item) for r in results] + [4])
     lines = [f"{path}  (ran in {seconds:.1f} s)", f"  {'item':<{width}}  {'points':>7}  result"]
     for r in results:
@@ -307,6 +312,9 @@ def table(path, results, seconds):
     manual = sum(r.possible for r in results if r.status == "manual")
     if manual:
         lines.append(f"  plus {manual:g} points for written answers, graded by your instructor")
+    entry = manifest.for_file(Path(path).name)
+    if entry is not None and entry.due:
+        lines.append(due_line(entry))
     return "\n".join(lines)
 
 
@@ -337,6 +345,8 @@ def summary(notebook):
                 status += f"; it calls your {broken}, which fails too: fix that first"
         print(f"  {item.id:<{width}}  {item.points:>2g} points  {status}")
     print(f"  {earned:g} of {entry.auto_points:g} autograded points pass here.")
+    if entry.due:
+        print(due_line(entry))
     path = shlex.quote(str(Path.cwd() / entry.filename))
     print(
         "\nTo check the saved notebook from scratch (save it first), in a terminal:\n"
