@@ -1,4 +1,5 @@
-"""The course's command line: python -m grader {check, release, bundle, autograde, export, gradescope, budget, mutants}.
+"""The course's command line: python -m grader {check, release, bundle, autograde, regrade, export, gradescope, budget,
+mutants}.
 
 Learners' bundles hold only `check`; the other commands are the instructor's.
 """
@@ -44,6 +45,7 @@ def cmd_autograde(args):
     from .grading.cluster import ClusterRefused, cluster
     from .grading.gradebook import GradebookMismatch
     from .grading.lateness import ExtensionsRefused
+    from .grading.ledger import OverridesRefused
     from .grading.results import summary_text
 
     start = time.perf_counter()
@@ -71,6 +73,7 @@ def cmd_autograde(args):
         ZipRefused,
         ClusterRefused,
         ExtensionsRefused,
+        OverridesRefused,
     ) as err:
         print(err, file=sys.stderr)
         return 2
@@ -91,11 +94,39 @@ def cmd_export(args):
     from .grading.export import export
 
     try:
-        path = export(args.results, args.format, args.out, db_url=args.db, id_column=args.id_column)
+        path, waiting = export(args.results, args.format, args.out, db_url=args.db, id_column=args.id_column)
     except (FileNotFoundError, ValueError) as err:
         print(err, file=sys.stderr)
         return 2
     print(f"wrote {path} for {args.format.capitalize()}'s grade import")
+    if waiting:
+        print(
+            f"warning: {waiting} notebooks have written answers not graded yet: they count 0 in this export "
+            "(grade them in the Formgrader, then export again)",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_regrade(args):
+    from .grading.ledger import OverridesRefused
+
+    try:
+        if args.compare:
+            from .grading.compare import changes, text
+
+            print(text(changes(*args.compare)))
+            return 0
+        if not args.results:
+            print("give a results folder, or --compare OLD NEW", file=sys.stderr)
+            return 2
+        from .grading.autograde import refresh
+
+        refresh(args.results, db_url=args.db)
+    except (FileNotFoundError, OverridesRefused) as err:
+        print(err, file=sys.stderr)
+        return 2
+    print(f"wrote {args.results}: grades.csv, summary.csv, report.md and similarity.csv from the gradebook")
     return 0
 
 
@@ -220,6 +251,18 @@ def main(argv=None):
             "SIS Login ID, default SIS Login ID; Moodle: any header, default Username)",
         )
         p.set_defaults(run=cmd_export)
+
+        p = sub.add_parser(
+            "regrade",
+            help="write a results folder's CSVs and report again from its gradebook (hand grades, overrides.csv), "
+            "or --compare two results folders",
+        )
+        p.add_argument("results", nargs="?", help="the results folder of `autograde`")
+        p.add_argument("--db", default=None, help="the gradebook's db_url, if autograde was given one")
+        p.add_argument(
+            "--compare", nargs=2, metavar=("OLD", "NEW"), help="list every score that differs, both messages"
+        )
+        p.set_defaults(run=cmd_regrade)
 
         p = sub.add_parser(
             "gradescope", help="build the course's Gradescope autograder (setup.sh, run_autograder, the course)"

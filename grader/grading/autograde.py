@@ -54,7 +54,7 @@ from ..learner import cell_roles, manifest
 from ..learner.failures import Failure
 from ..learner.manifest import LatePolicy
 from ..learner.selfcheck import NotebookUnreadable, read_notebook
-from . import budget, inert, similarity, trusted
+from . import budget, inert, ledger, similarity, trusted
 from .downloads import nbgrader_timestamp
 from .gradebook import course_config, gradebook_retries, lateness, prepare_course, set_extension, setup_nbgrader
 from .lateness import late_message, read_extensions
@@ -345,6 +345,20 @@ def write_feedback(settings, entry, student, rows, submitted):
 # ---------------------------------------------------------------------------------------------
 
 
+def refresh(results, db_url=None, root=ROOT):
+    """`python -m grader regrade RESULTS`: every derived file written again from the ledger, the
+    gradebook's hand grades and RESULTS/overrides.csv, grading nothing (after hand grading in the
+    Formgrader, or an edit of overrides.csv). Returns the class's rows."""
+    out = Path(results).resolve()
+    if not (out / ledger.LEDGER).is_file():
+        raise FileNotFoundError(f"{out}: no {ledger.LEDGER}; grade the class with `python -m grader autograde` first")
+    setup_nbgrader()
+    notebooks = manifest.load(layout.manifest_path(root))
+    settings = Settings(out=out, db_url=db_url or f"sqlite:///{out / 'gradebook.db'}?timeout=60", root=Path(root))
+    rows, _ = publish(settings, notebooks, [], {}, {})
+    return rows
+
+
 def similar(root, notebooks, answers, rows, out):
     """The similarity report's flags (grader.grading.similarity), written to similarity.csv."""
     cells = lambda path_of: {  # noqa: E731
@@ -397,6 +411,7 @@ def autograde(
     if due is not None:
         notebooks = [replace(nb, due=due.get(nb.id, nb.due)) for nb in notebooks]
     granted = read_extensions(extensions, notebooks) if extensions else {}  # before anything is written
+    ledger.read_overrides(Path(out) / ledger.OVERRIDES, notebooks)  # refused now, not after grading
     if cluster is None:
         start_fork_server()  # its imports run while this process sets up
 
@@ -490,14 +505,34 @@ def autograde(
                 answers[student, nb_id] = result.get("answers", {})
                 timings.append((student, nb_id, result.get("seconds"), result.get("stages", {})))
     order = {nb.id: i for i, nb in enumerate(notebooks)}
+    write_timings(out, sorted(timings, key=lambda t: (t[0], order.get(t[1], 99))))
+    regraded = {(student, nb_id) for student, nb_id, _ in tasks}
+    every, notes = publish(settings, notebooks, rows, review, answers, regraded, isolated or dropped_uid)
+    mine = {(r.student, r.notebook) for r in rows}
+    return [r for r in every if (r.student, r.notebook) in mine], {k: v for k, v in notes.items() if k in mine}
+
+
+def publish(settings, notebooks, rows, review, answers, regraded=(), isolated=True):
+    """Every derived file of the results folder, for the whole class: this run's rows, review notes
+    and answers merged into the ledger (grader.grading.ledger), read against the gradebook's hand
+    grades and RESULTS/overrides.csv, then grades.csv, summary.csv, similarity.csv, report.md.
+    Returns the class's (rows, review notes)."""
+    out = settings.out
+    loose = [r for r in rows if not r.student]  # about no student (a refused zip entry): this run's only
+    every, notes, code = ledger.merge(out, [r for r in rows if r.student], review, answers)
+    overrides = ledger.read_overrides(out / ledger.OVERRIDES, notebooks)
+    every, by_hand = ledger.by_hand(settings.db_url, every + loose, notebooks, overrides, regraded)
+    for key, more in by_hand.items():
+        notes.setdefault(key, []).extend(more)
+    notes.update({key: value for key, value in review.items() if not key[0] and value})
+    order = {nb.id: i for i, nb in enumerate(notebooks)}
     item_order = {(nb.id, item.id): i for nb in notebooks for i, item in enumerate(nb.items)}
-    rows.sort(
+    every.sort(
         key=lambda r: (r.student, order.get(r.notebook, 99), item_order.get((r.notebook, r.item), 99), r.notebook)
     )
-    for flag in similar(settings.root, notebooks, answers, rows, out):
+    for flag in similar(settings.root, notebooks, code, every, out):
         for student in flag.students:
-            review[student, flag.notebook].append(flag.note(student))
-    write_csvs(out, rows, notebooks, names(out))
-    write_timings(out, sorted(timings, key=lambda t: (t[0], order.get(t[1], 99))))
-    write_report(out, rows, {k: v for k, v in review.items() if v}, notebooks, isolated or dropped_uid, names(out))
-    return rows, {k: v for k, v in review.items() if v}
+            notes.setdefault((student, flag.notebook), []).append(flag.note(student))
+    write_csvs(out, every, notebooks, names(out))
+    write_report(out, every, {k: v for k, v in notes.items() if v}, notebooks, isolated, names(out))
+    return every, notes

@@ -33,6 +33,24 @@ FORMATS = ("canvas", "moodle")
 CANVAS_IDS = ("ID", "SIS User ID", "SIS Login ID")
 
 
+def waiting(db_url, notebooks):
+    """How many submitted notebooks still have an answer to grade by hand (nbgrader's
+    needs_manual_grade): their exported score counts it as 0."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from .gradebook import COURSE_ID
+
+    count = 0
+    with Gradebook(db_url, COURSE_ID) as gb:
+        for student in gb.students:
+            for nb in notebooks:
+                try:
+                    count += gb.find_submission_notebook(nb.id, nb.id, student.id).needs_manual_grade
+                except MissingEntry:
+                    continue
+    return count
+
+
 def scores(db_url, notebooks):
     """{student: {notebook id: score}} from the gradebook, for every student it knows: nbgrader's
     score less its late-submission penalty (grader.grading.lateness)."""
@@ -125,11 +143,13 @@ def write(fmt, table, notebooks, out, id_column=None, lms=None):
 
 
 def export(results, fmt, out, db_url=None, id_column=None, root=None):
-    """Read the gradebook of a results folder (or db_url) and write the LMS file; returns its path."""
+    """Read the gradebook of a results folder (or db_url) and write the LMS file; returns (its path,
+    how many notebooks still wait for a hand grade)."""
     notebooks = manifest.load(layout.manifest_path(root)) if root else manifest.load()
     db_url = db_url or f"sqlite:///{Path(results).resolve() / 'gradebook.db'}"
     if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///") :].split("?")[0]).is_file():
         raise FileNotFoundError(
             f"no gradebook at {db_url[len('sqlite:///') :]}: run `python -m grader autograde` first, or give its --db"
         )
-    return write(fmt, scores(db_url, notebooks), notebooks, out, id_column, lms_students(results))
+    path = write(fmt, scores(db_url, notebooks), notebooks, out, id_column, lms_students(results))
+    return path, waiting(db_url, notebooks)

@@ -112,6 +112,20 @@ def write_report(out, rows, review, notebooks, isolated=True, names=None):
         text = "<br>".join(f"{n}× {markdown_text(msg)}" for msg, n in reasons.most_common(3))
         lines.append(f"| {nb_id} | `{item}` | {by_item[nb_id, item]} | {after[nb_id, item]} | {text} |")
 
+    waiting = [r for r in rows if r.status == "manual" and "left blank" not in r.message]
+    blank = sum(r.status == "manual" and "left blank" in r.message for r in rows)
+    lines += ["", "## Written answers to grade by hand", ""]
+    if waiting:
+        lines.append(
+            f"{len(waiting)} waiting (they count 0 until graded; Formgrader, Manual Grading, then "
+            "`python -m grader regrade RESULTS`): "
+            + ", ".join(f"{markdown_text(r.student)} {r.notebook} `{r.item}`" for r in waiting)
+        )
+    else:
+        lines.append("None waiting.")
+    if blank:
+        lines.append(f"{blank} left blank (nothing to grade; they count 0).")
+
     lines += ["", "## Submissions that need a human look", ""]
     if not review:
         lines.append("None: every submission was graded normally.")

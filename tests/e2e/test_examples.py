@@ -187,10 +187,10 @@ def test_the_lms_files_hold_the_gradebooks_scores(demo, root, tmp_path):
             path = root / "examples" / "class" / student / f"{nb_id}.ipynb"
             if expected is not None and readable(path):
                 graded.add((student, nb_id))
-    canvas = list(csv.reader(open(export(out, "canvas", tmp_path / "canvas.csv"), newline="", encoding="utf-8")))
+    canvas = list(csv.reader(open(export(out, "canvas", tmp_path / "canvas.csv")[0], newline="", encoding="utf-8")))
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] + NOTEBOOKS
     assert canvas[1] == ["Points Possible", "", "", "", ""] + [f"{nb.points:g}" for nb in manifest.load()]
-    moodle = list(csv.reader(open(export(out, "moodle", tmp_path / "moodle.csv"), newline="", encoding="utf-8")))
+    moodle = list(csv.reader(open(export(out, "moodle", tmp_path / "moodle.csv")[0], newline="", encoding="utf-8")))
     assert moodle[0] == ["Username"] + NOTEBOOKS
     assert [row[3] for row in canvas[2:]] == [row[0] for row in moodle[1:]] == sorted(summary)
     for row, mrow in zip(canvas[2:], moodle[1:]):
