@@ -213,7 +213,7 @@ def bundle(out, root=ROOT):
     """Write the learners' zip to `out` and return the list of names it holds."""
     root = Path(root)
     out = Path(out)
-    notebooks = manifest.load(layout.manifest_path(root))
+    notebooks = manifest.released(layout.manifest_path(root))  # only what learners have been given
     missing = [nb.id for nb in notebooks if not (layout.release_path(nb, root)).exists()]
     if missing:
         raise FileNotFoundError(f"the release has no notebook for {missing}; run `python -m grader release` first")

@@ -353,7 +353,7 @@ def refresh(results, db_url=None, root=ROOT):
     if not (out / ledger.LEDGER).is_file():
         raise FileNotFoundError(f"{out}: no {ledger.LEDGER}; grade the class with `python -m grader autograde` first")
     setup_nbgrader()
-    notebooks = manifest.load(layout.manifest_path(root))
+    notebooks = manifest.released(layout.manifest_path(root))
     settings = Settings(out=out, db_url=db_url or f"sqlite:///{out / 'gradebook.db'}?timeout=60", root=Path(root))
     rows, _ = publish(settings, notebooks, [], {}, {})
     return rows
@@ -407,7 +407,8 @@ def autograde(
         raise FileNotFoundError(f"{given.resolve()}: neither a folder of submissions nor a zip of them")
     if isolated and isolation.problem():
         raise IsolationUnavailable(f"Learner code cannot be isolated on this machine: {isolation.problem()}")
-    notebooks = manifest.load(layout.manifest_path(root))
+    notebooks = manifest.released(layout.manifest_path(root))
+    unreleased = [nb for nb in manifest.load(layout.manifest_path(root)) if not nb.released]
     if due is not None:
         notebooks = [replace(nb, due=due.get(nb.id, nb.due)) for nb in notebooks]
     granted = read_extensions(extensions, notebooks) if extensions else {}  # before anything is written
@@ -437,7 +438,7 @@ def autograde(
             submissions, unpacked, handed = unpack(submissions, Path(scratch) / "unzipped")
         elif lms_folder(submissions):  # Canvas's or Moodle's download, unpacked
             submissions, unpacked, handed = unpack(FolderArchive(submissions), Path(scratch) / "unzipped")
-        found, rows = collect(submissions, notebooks)
+        found, rows = collect(submissions, notebooks, unreleased)
         rows += unpacked
         times = {(h.student, Path(h.file).name): h.time for h in handed if h.graded and h.time}
         write_handed(out, handed)

@@ -145,7 +145,7 @@ def write(fmt, table, notebooks, out, id_column=None, lms=None):
 def export(results, fmt, out, db_url=None, id_column=None, root=None):
     """Read the gradebook of a results folder (or db_url) and write the LMS file; returns (its path,
     how many notebooks still wait for a hand grade)."""
-    notebooks = manifest.load(layout.manifest_path(root)) if root else manifest.load()
+    notebooks = manifest.released(layout.manifest_path(root)) if root else manifest.released()
     db_url = db_url or f"sqlite:///{Path(results).resolve() / 'gradebook.db'}"
     if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///") :].split("?")[0]).is_file():
         raise FileNotFoundError(

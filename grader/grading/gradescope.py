@@ -151,7 +151,7 @@ def grade(root=AUTOGRADER):
     mode = isolation_mode()
     if mode is None:
         return failed(f"learner code cannot be isolated here ({isolation.problem()}) and the grader is not root")
-    notebooks = manifest.load()
+    notebooks = manifest.released()
     found, others = submitted(root / "submission", notebooks)
     if not found:
         return results([], notebooks, {}, others, mode, time.monotonic() - began)

@@ -398,9 +398,9 @@ def notebook_files(student_dir):
                 yield Path(dirpath) / name
 
 
-def student_files(student, student_dir, expected):
+def student_files(student, student_dir, expected, unreleased=()):
     """({notebook id: path}, rows) for one student's folder: the first file for each course
-    notebook, and a row for each link, unknown notebook and second copy."""
+    notebook, and a row for each link, unknown or unreleased notebook and second copy."""
     files, rows = {}, []
     where = lambda path: safe_name(path.relative_to(student_dir).as_posix())  # noqa: E731
     for path in notebook_files(student_dir):
@@ -414,6 +414,8 @@ def student_files(student, student_dir, expected):
                     "it was not followed or graded. Hand in the file itself.",
                 )
             )
+        elif nb is None and name in unreleased:
+            rows.append(refusal(student, name, f"{safe_name(name)} is not released yet, so it was not graded"))
         elif nb is None:
             guess = difflib.get_close_matches(name, list(expected), n=1, cutoff=0.4)
             hint = f" Rename it to {guess[0]} if that is what it is." if guess else ""
@@ -439,12 +441,13 @@ def student_files(student, student_dir, expected):
     return files, rows
 
 
-def collect(folder, notebooks):
+def collect(folder, notebooks, unreleased=()):
     """{student: {notebook id: path}} and the rows for what cannot be graded: notebooks in no
     student's folder, files that are not course notebooks, symbolic links (never followed), a
     notebook handed in twice, student folders with names that are not plain (letters, digits and
-    . _ @ + -). The student is the top-level folder (submissions_folder says which folder that is
-    below); a notebook is found at any depth below it and is always that student's."""
+    . _ @ + -), course notebooks not released yet (`unreleased`). The student is the top-level
+    folder (submissions_folder says which folder that is below); a notebook is found at any depth
+    below it and is always that student's."""
     expected = {nb.filename: nb for nb in notebooks}
     found, rows = {}, []
     for student_dir in sorted(submissions_folder(folder).iterdir()):
@@ -465,6 +468,6 @@ def collect(folder, notebooks):
         elif not_a_student_name(student):
             rows.append(refusal(student, "", not_a_student_name(student)))
         else:
-            found[student], more = student_files(student, student_dir, expected)
+            found[student], more = student_files(student, student_dir, expected, {nb.filename for nb in unreleased})
             rows += more
     return found, rows

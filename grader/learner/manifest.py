@@ -38,6 +38,7 @@ class Notebook:
     title: str
     items: tuple
     due: datetime | None = None  # when it is due (with its time zone), if the course sets a date
+    released: bool = True  # false: not out yet (not graded, counted, exported or bundled)
 
     @property
     def due_text(self):
@@ -85,8 +86,14 @@ def load(path=MANIFEST):
                 f"{path}: the due date of {nb['id']} must be a date and time with its time zone, "
                 f"e.g. due = 2027-01-15T23:59:00Z or 2027-01-15T23:59:00+01:00, not {due!r}"
             )
-        notebooks.append(Notebook(nb["id"], nb["title"], items, due))
+        notebooks.append(Notebook(nb["id"], nb["title"], items, due, bool(nb.get("released", True))))
     return notebooks
+
+
+def released(path=MANIFEST):
+    """The notebooks learners have been given (course.toml's `released`, true unless set false):
+    what is graded, counted in totals, exported and bundled."""
+    return [nb for nb in load(path) if nb.released]
 
 
 @dataclass(frozen=True)
