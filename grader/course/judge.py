@@ -26,14 +26,26 @@ from .items import ITEMS
 from .revealed import ALL as CATALOGUE
 
 
+def _brief(a):
+    """One input as a learner reads it in a message: an array of at most 12 numbers in full, a
+    larger one by its shape and range, lists and dicts of them item by item."""
+    if isinstance(a, np.ndarray):
+        if a.size <= 12 or a.dtype.kind not in "biuf":
+            return checks._fmt(a)
+        return f"<array of shape {a.shape}, from {a.min():.3g} to {a.max():.3g}>"
+    if isinstance(a, (list, tuple)):
+        inner = ", ".join(_brief(x) for x in a)
+        return f"[{inner}]" if isinstance(a, list) else f"({inner}{',' if len(a) == 1 else ''})"
+    if isinstance(a, dict):
+        return "{" + ", ".join(f"{k!r}: {_brief(v)}" for k, v in a.items()) + "}"
+    if hasattr(a, "wire_recipe"):
+        return repr(a)
+    return "<function>" if callable(a) else repr(a)
+
+
 def _show(args):
-    text = ", ".join(
-        checks._fmt(a)
-        if isinstance(a, np.ndarray)
-        else (repr(a) if hasattr(a, "wire_recipe") else "<function>" if callable(a) else repr(a))
-        for a in args
-    )
-    return text if len(text) < 600 else text[:600] + " ..."
+    text = ", ".join(_brief(a) for a in args)
+    return text if len(text) < 400 else text[:400] + " ..."
 
 
 def _signature(args):

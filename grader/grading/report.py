@@ -2,6 +2,7 @@
 
 import re
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import matplotlib
 
@@ -133,8 +134,33 @@ def write_report(out, rows, review, notebooks, isolated=True, names=None):
         who = markdown_text(student) or "(no student)"
         if names.get(student):
             who += f" ({markdown_text(names[student])})"
-        lines.append(
-            f"- **{who} / {markdown_text(nb_id)}**: " + "; ".join(dict.fromkeys(markdown_text(n) for n in notes))
-        )
+        where = f"{who} / {markdown_text(nb_id)}"
+        page = Path("feedback") / student / f"{nb_id}.html"
+        if student and (out / page).is_file():  # the learner's feedback page, to open from report.html
+            where = f"[{where}]({page.as_posix()})"
+        lines.append(f"- **{where}**: " + "; ".join(dict.fromkeys(markdown_text(n) for n in notes)))
     lines.append("")
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    (out / "report.html").write_text(html_page("\n".join(lines)), encoding="utf-8")
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' file:; style-src 'unsafe-inline'">
+<title>Class report</title>
+<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;line-height:1.4}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.2em .5em;vertical-align:top}}
+img{{max-width:100%}}</style></head><body>
+{body}
+</body></html>
+"""
+
+
+def html_page(markdown):
+    """report.md as a page to open in a browser (report.html): the same text, its tables and links
+    to the feedback pages. Learner-made text stays text: markdown_text escaped it (its < and & are
+    entities already, so the renderer does not escape them twice), and the page's
+    Content-Security-Policy runs no script and loads nothing but its own figure."""
+    import mistune
+
+    return PAGE.format(body=mistune.create_markdown(escape=False, plugins=["table"])(markdown))

@@ -278,3 +278,16 @@ def test_what_the_text_forbids_fails_the_hidden_test_with_the_texts_reason(name,
         judge.check(name, answer, seed=0)
     assert caught.value.kind == kind
     assert ("does not overflow" if kind == "warned" else "asks for floats") in str(caught.value)
+
+
+def test_a_failures_inputs_are_shown_briefly():
+    """Small arrays in full, large ones by shape and range, lists of them item by item: a message
+    that fits on a feedback page rather than 1,000 characters of numbers."""
+    from grader.course.judge import _show
+
+    W = [None, np.full((4, 10), 0.5), np.array([[1.0, -2.0]])]
+    shown = _show((W, np.linspace(-3, 3, 30).reshape(3, 10), 0.1, "sigmoid"))
+    assert shown == (
+        "[None, <array of shape (4, 10), from 0.5 to 0.5>, [[ 1., -2.]]], "
+        "<array of shape (3, 10), from -3 to 3>, 0.1, 'sigmoid'"
+    )

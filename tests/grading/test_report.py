@@ -35,3 +35,24 @@ def test_a_slip_is_counted_once_at_the_function_where_it_is(tmp_path):
     report = (tmp_path / "report.md").read_text()
     assert "| 04_l_layers | `forward` | 2 | 0 |" in report
     assert "| 04_l_layers | `backward` | 1 | 2 | 1× backward: dW\\[#\\] is twice the expected value. |" in report
+
+
+def test_report_html_links_the_feedback_pages_and_keeps_learner_text_text(tmp_path):
+    """report.html is report.md as a page: tables, the figure, each reviewed submission linked to its
+    feedback page (when there is one); a learner's <script> or link in a message stays text."""
+    from grader.grading.report import write_report
+    from grader.grading.submissions import Row
+    from grader.learner import manifest
+
+    nb = manifest.load()[0]
+    (tmp_path / "feedback" / "s1").mkdir(parents=True)
+    (tmp_path / "feedback" / "s1" / f"{nb.id}.html").write_text("<p>feedback</p>")
+    rows = [Row("s1", nb.id, "sigmoid", 0, 1, "failed", "<script>alert(1)</script> [x](javascript:y)")]
+    review = {("s1", nb.id): ["<script>alert(1)</script> [x](javascript:y)"], ("s2", "notes.pdf"): ["not a notebook"]}
+    write_report(tmp_path, rows, review, [nb])
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f'<a href="feedback/s1/{nb.id}.html">s1 / {nb.id}</a>' in page
+    assert "s2 / notes.pdf" in page and 'href="feedback/s2' not in page  # no page: no link
+    assert "<script" not in page and "javascript:" not in page.split("[x]")[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&amp;lt;" not in page
+    assert '<img src="scores.png"' in page and "<table>" in page and "default-src 'none'" in page
