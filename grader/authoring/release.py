@@ -26,6 +26,8 @@ def release(out=None, root=ROOT, notebooks=None):
     root = Path(root).resolve()
     out = Path(out).resolve() if out else root / "notebooks"
     notebooks = notebooks or manifest.load()
+    for nb in notebooks:
+        sync_points(layout.solution_path(nb, root), nb)
     problems = [p for nb in notebooks for p in metadata_problems(layout.solution_path(nb, root), nb)]
     if problems:
         raise RuntimeError("solutions/ disagrees with grader/learner/course.toml:\n  " + "\n  ".join(problems))
@@ -59,6 +61,25 @@ def _drop_widget_state(src, dst):
     nb = nbformat.read(src, as_version=4)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, dst)
+
+
+def sync_points(path, nb):
+    """Points live in course.toml: each graded cell of the solution notebook at path is given its
+    item's points there (nbgrader reads them from the cell), the file rewritten only if one
+    changed. Returns the cells changed, {grade_id: (old, new)}."""
+    if not path.exists():
+        return {}
+    solution = nbformat.read(path, as_version=4)
+    points = {item.test_id: item.points for item in nb.items}
+    changed = {}
+    for cell in solution.cells:
+        meta, found = cell_roles.nbgrader(cell), cell_roles.grade_id(cell)
+        if meta.get("grade") and found in points and float(meta.get("points", 0)) != points[found]:
+            changed[found] = (meta.get("points"), points[found])
+            meta["points"] = int(points[found]) if points[found].is_integer() else points[found]
+    if changed:
+        nbformat.write(solution, path)
+    return changed
 
 
 def metadata_problems(path, nb):

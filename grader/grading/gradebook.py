@@ -47,17 +47,20 @@ def prepare_course(settings, notebooks, students=()):
     (settings.out / "course").mkdir(parents=True, exist_ok=True)
     with gradebook_lock(settings.db_url):
         with Gradebook(settings.db_url, COURSE_ID) as gb:
-            known = set()
+            known, migrated = set(), {}
             for nb in notebooks:
                 try:
                     cells = {cell.name: cell.max_score for cell in gb.find_notebook(nb.id, nb.id).grade_cells}
                 except MissingEntry:
                     continue
-                if cells != {item.test_id: item.points for item in nb.items}:
+                wanted = {item.test_id: item.points for item in nb.items}
+                if set(cells) != set(wanted):
                     raise GradebookMismatch(
-                        f"the gradebook {settings.db_url} holds another version of {nb.id} (other graded items or "
-                        "points): grade into a new results folder, or give a new --db"
+                        f"the gradebook {settings.db_url} holds another version of {nb.id} (other graded items: "
+                        f"{', '.join(sorted(set(cells) ^ set(wanted)))}): grade into a new results folder, or give "
+                        "a new --db"
                     )
+                migrated[nb.id] = migrate_points(gb, nb, cells, wanted)
                 known.add(nb.id)
         for nb in notebooks:
             # An assignment the gradebook already has is written to this results folder only: nbgrader
@@ -71,6 +74,8 @@ def prepare_course(settings, notebooks, students=()):
                 raise RuntimeError(
                     f"nbgrader could not set up {nb.id}: {result.get('error', '')}{result.get('log', '')}"
                 )
+        if any(migrated.values()):
+            new_checksums(settings, migrated)
 
     def add_students_and_due_dates():
         with Gradebook(settings.db_url, COURSE_ID) as gb:
@@ -104,6 +109,43 @@ def lateness(db_url, nb_id, student):
         submission = gb.find_submission(nb_id, student)
         notebook = gb.find_submission_notebook(nb_id, nb_id, student)
         return submission.total_seconds_late, notebook.late_submission_penalty or 0.0
+
+
+def migrate_points(gb, nb, cells, wanted):
+    """A gradebook of an earlier version of the course, where only points changed (course.toml), is
+    brought up to date rather than refused: each changed cell gets its new maximum, and a grade
+    that had full marks keeps full marks (autograded items are all or nothing); hand grades are
+    kept as they are. Returns the cells changed, {name: (old, new)}."""
+    changed = {name: (cells[name], points) for name, points in wanted.items() if cells[name] != points}
+    for name, (old, new) in changed.items():
+        cell = gb.find_grade_cell(name, nb.id, nb.id)
+        cell.max_score = new
+        for grade in cell.grades:
+            if grade.auto_score is not None and grade.auto_score == old:
+                grade.auto_score = new
+    if changed:
+        gb.db.commit()
+    return changed
+
+
+def new_checksums(settings, migrated):
+    """The gradebook's checksums of the cells whose points changed ({notebook id: {cell: (old,
+    new)}}), from the release just generated: nbgrader's checksum of a test cell covers its points,
+    and it checks every submission's test cells against it."""
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    from ..learner import cell_roles
+
+    with Gradebook(settings.db_url, COURSE_ID) as gb:
+        for nb_id, changed in migrated.items():
+            released = nbformat.read(settings.out / "course" / "release" / nb_id / f"{nb_id}.ipynb", as_version=4)
+            for cell in released.cells:
+                if cell_roles.grade_id(cell) in changed:
+                    gb.find_source_cell(cell_roles.grade_id(cell), nb_id, nb_id).checksum = cell_roles.nbgrader(cell)[
+                        "checksum"
+                    ]
+        gb.db.commit()
 
 
 @contextlib.contextmanager

@@ -16,7 +16,9 @@ What people decide by hand lives in nbgrader's gradebook, and the rows are read 
   survives re-grades; remove its line to undo it;
 * a score set by hand in the Formgrader for an autograded item is kept until that submission is
   graded again: a re-grade clears it (the check may now give something else) and says so in the
-  review queue; to keep it, put it in overrides.csv.
+  review queue; to keep it, put it in overrides.csv;
+* when course.toml changes an item's points, the gradebook is migrated (grader.grading.gradebook
+  .migrate_points) and the ledger's rows follow: full marks stay full marks, hand grades stay.
 """
 
 import csv
@@ -157,6 +159,9 @@ def by_hand(db_url, rows, notebooks, overrides, regraded=()):
                 if found is None:
                     adjusted.append(row)
                     continue
+                if row.max_score != item.points:  # the course changed its points since: all or nothing
+                    full = row.max_score > 0 and row.score >= row.max_score
+                    row = replace(row, score=item.points if full else 0.0, max_score=item.points)
                 override = overrides.get((row.student, row.notebook, row.item))
                 if override is not None:
                     found.manual_score = override.points

@@ -418,9 +418,10 @@ def test_an_nbgrader_course_folder_is_read_in_its_submitted_layout(tmp_path, roo
     assert totals == {"alice": NB.auto_points, "bob": 0}
 
 
-def test_a_gradebook_of_another_course_version_is_refused(tmp_path, root):
-    """Grading into a gradebook filled for other graded items or points (the course changed since)
-    stops with a message, rather than scoring on the old cells or deleting the old grades."""
+def test_a_gradebook_of_another_course_version_is_migrated_or_refused(tmp_path, root):
+    """A gradebook filled when an item had other points (course.toml changed since) is brought up to
+    date; one filled for other graded items stops with a message, rather than scoring on the old
+    cells or deleting the old grades (tests/grading/test_ledger.py: a points change mid-term)."""
     from nbgrader.api import Gradebook
 
     from grader.grading.autograde import Settings
@@ -433,10 +434,15 @@ def test_a_gradebook_of_another_course_version_is_refused(tmp_path, root):
     prepare_course(settings, [NB])
     prepare_course(settings, [NB])  # the same course again: nothing to refuse
     with Gradebook(settings.db_url, COURSE_ID) as gb:
-        cell = gb.find_grade_cell("test_sigmoid", NB.id, NB.id)
-        cell.max_score = 5
+        gb.find_grade_cell("test_sigmoid", NB.id, NB.id).max_score = 5
         gb.db.commit()
-    with pytest.raises(GradebookMismatch, match="holds another version of 01_chain_rule"):
+    prepare_course(settings, [NB])
+    with Gradebook(settings.db_url, COURSE_ID) as gb:
+        assert gb.find_grade_cell("test_sigmoid", NB.id, NB.id).max_score == NB.item("sigmoid").points
+        gb.update_or_create_grade_cell("test_extra", NB.id, NB.id, max_score=1, cell_type="code")
+    with pytest.raises(
+        GradebookMismatch, match="holds another version of 01_chain_rule .other graded items: test_extra"
+    ):
         prepare_course(settings, [NB])
 
 

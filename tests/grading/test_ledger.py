@@ -121,3 +121,45 @@ def test_the_report_lists_written_answers_waiting_for_a_hand_grade(tmp_path):
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "1 waiting (they count 0 until graded" in report and "s1 05_vanishing `why_relu`" in report
     assert "1 left blank" in report and "s3 05" not in report.split("## Written answers")[1].split("##")[0]
+
+
+def test_a_points_change_migrates_the_gradebook_and_keeps_hand_grades(tmp_path, root):
+    """sigmoid goes from 1 to 2 points in course.toml mid-term: `release` writes the new points into
+    the solution, the next run into the same results folder migrates the gradebook instead of
+    refusing it, full marks stay full marks for a student not graded again, and a hand score stays."""
+    from nbgrader.api import Gradebook
+
+    from grader.authoring.release import sync_points
+    from grader.grading.autograde import autograde
+
+    course = tmp_path / "course"
+    (course / "grader" / "learner").mkdir(parents=True)
+    toml = course / "grader" / "learner" / "course.toml"
+    toml.write_text(manifest.MANIFEST.read_text(encoding="utf-8"), encoding="utf-8")
+    (course / "notebooks").symlink_to(root / "notebooks")
+    shutil.copytree(root / "solutions" / NB.id, course / "solutions" / NB.id)
+    for other in NOTEBOOKS[1:]:
+        (course / "solutions" / other.id).symlink_to(root / "solutions" / other.id)
+    release = nbformat.read(root / "notebooks" / NB.id / NB.filename, as_version=4)
+    solved = with_answers(release, nbformat.read(root / "solutions" / NB.id / NB.filename, as_version=4))
+    for student in ("s1", "s2"):
+        (tmp_path / "class" / student).mkdir(parents=True)
+        nbformat.write(solved, tmp_path / "class" / student / NB.filename)
+    out = tmp_path / "results"
+    autograde(tmp_path / "class", out, jobs=2, timeout=20, progress=False, root=course)
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", COURSE_ID) as gb:
+        gb.find_grade("test_chain_forward", NB.id, NB.id, "s2").manual_score = 0.5
+        gb.db.commit()
+
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('{ id = "sigmoid", points = 1 }', '{ id = "sigmoid", points = 2 }'),
+        encoding="utf-8",
+    )
+    entry = manifest.load(toml)[0]
+    assert sync_points(course / "solutions" / NB.id / NB.filename, entry) == {"test_sigmoid": (1, 2.0)}
+    shutil.rmtree(tmp_path / "class" / "s2")
+    autograde(tmp_path / "class", out, jobs=1, timeout=20, progress=False, root=course)  # only s1 again
+    assert summary(out) == {"s1": 15, "s2": 14.5}, (out / "grades.csv").read_text()  # s2: chain_forward by hand
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", COURSE_ID) as gb:
+        assert gb.find_grade_cell("test_sigmoid", NB.id, NB.id).max_score == 2
+        assert gb.find_submission_notebook(NB.id, NB.id, "s2").score == 14.5
