@@ -120,7 +120,8 @@ def write_report(out, rows, review, notebooks, isolated=True, names=None):
         lines.append(
             f"{len(waiting)} waiting (they count 0 until graded; Formgrader, Manual Grading, then "
             "`python -m grader regrade RESULTS`): "
-            + ", ".join(f"{markdown_text(r.student)} {r.notebook} `{r.item}`" for r in waiting)
+            + ", ".join(f"{markdown_text(r.student)} {r.notebook} `{r.item}`" for r in waiting[:40])
+            + (f", and {len(waiting) - 40} more (grades.csv, status manual)" if len(waiting) > 40 else "")
         )
     else:
         lines.append("None waiting.")

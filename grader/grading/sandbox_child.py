@@ -132,6 +132,24 @@ def _alarm(signum, frame):
     raise CellTimeout("the cell ran too long and was stopped")
 
 
+def _at_line(err):
+    """ " (at the line `...`)": the last line of the learner's own cells that the error passed
+    through, as `grader check` shows it ("" if none: the error came from elsewhere)."""
+    import linecache
+
+    found = ""
+    try:
+        tb = err.__traceback__
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename.startswith("<ipython-input-") or "/ipykernel_" in filename:
+                found = linecache.getline(filename, tb.tb_lineno).strip()
+            tb = tb.tb_next
+    except BaseException:  # noqa: BLE001 - a learner's exception can hold anything
+        return ""
+    return f" (at the line `{found[:120]}`)" if found else ""
+
+
 def _error_text(err):
     return f"{_name(err)}: {_text(err)}"[:500]
 
@@ -296,7 +314,7 @@ def main():
                     "ok": False,
                     "kind": "raised",
                     "ename": type(err).__name__,
-                    "error": f"{name} raised {_error_text(err)}"[:500],
+                    "error": (f"{name} raised {_error_text(err)}"[:400] + _at_line(err))[:500],
                 }
             )
         finally:
