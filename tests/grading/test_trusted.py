@@ -151,7 +151,9 @@ def test_memory_bomb_fork_bomb_and_huge_values(root):
     )  # 80 MB
     status, message = result["last_layer_grads"]
     assert status == "failed" and message.startswith("Hidden test, input 1 of ")
-    assert "last_layer_grads raised MemoryError:  (at the line `return bytearray(50 * 2**30)`)\nThe input was: " in message
+    assert (
+        "last_layer_grads raised MemoryError:  (at the line `return bytearray(50 * 2**30)`)\nThe input was: " in message
+    )
     assert result["numerical_derivative"][0] == "timeout"
     assert result["chain_forward"] == ("error", "The answer to running chain_forward was larger than 64 MB.")
     assert result["sigmoid"] == result["sigmoid_prime"] == ("ok", "")
